@@ -1,0 +1,12 @@
+/** Every top-level command, in the order `kittify --help` lists them. */
+import type { Command } from "commander";
+import type { CommandContext } from "../context.ts";
+import { registerInit } from "./init.ts";
+import { registerIdentity } from "./identity.ts";
+
+export type Register = (program: Command, ctx: CommandContext) => void;
+
+export const COMMANDS: Register[] = [
+  registerInit,
+  registerIdentity,
+];

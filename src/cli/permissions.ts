@@ -1,0 +1,19 @@
+/**
+ * The permission flags of the kittify binary, defined once. `deno task compile` bakes them into
+ * the binaries, `deno task kittify` runs the CLI from source with them, and the end-to-end tests
+ * spawn the CLI with exactly these flags, so tests see what users get.
+ */
+export const PERMISSION_FLAGS: readonly string[] = [
+  "--allow-read",
+  "--allow-write",
+  "--allow-env",
+  "--allow-net",
+  "--allow-run=git",
+  "--allow-sys=hostname,uid,gid,userInfo,osRelease",
+];
+
+/** Unstable APIs the binary needs (Deno KV). */
+export const UNSTABLE_FLAGS: readonly string[] = ["--unstable-kv"];
+
+/** Everything `deno run` / `deno compile` needs besides the entry point. */
+export const BINARY_FLAGS: readonly string[] = [...PERMISSION_FLAGS, ...UNSTABLE_FLAGS];

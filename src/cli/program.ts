@@ -1,0 +1,48 @@
+/** The command tree. Each command lives in `commands/<name>.ts` and registers itself here. */
+import { Command, type CommanderError } from "commander";
+import { EXIT } from "../common/errors.ts";
+import { paint } from "../common/style.ts";
+import { VERSION } from "./version.ts";
+import { COMMANDS } from "./commands/index.ts";
+import type { CommandContext } from "./context.ts";
+
+export function buildProgram(): { program: Command; exitCode: () => number } {
+  let code: number = EXIT.OK;
+  const ctx: CommandContext = {
+    setExitCode: (c) => {
+      code = Math.max(code, c);
+    },
+  };
+  const program = new Command("kittify")
+    .description("Stable project identity and durable event sync for spec-kitty projects.")
+    .version(`kittify ${VERSION}`, "-V, --version", "print the version and exit")
+    .option("--debug", "show stack traces for internal errors (also KITTIFY_DEBUG=1)")
+    .helpOption("-h, --help", "show help for a command")
+    .showSuggestionAfterError(true)
+    .allowExcessArguments(false)
+    .configureHelp({ sortSubcommands: false, showGlobalOptions: false });
+  for (const register of COMMANDS) register(program, ctx);
+  applyErrorStyle(program);
+  return { program, exitCode: () => code };
+}
+
+/** One-line usage errors plus a hint, exit code 2, for the whole command tree. */
+function applyErrorStyle(command: Command): void {
+  command.exitOverride((err: CommanderError) => {
+    throw err;
+  });
+  command.configureOutput({
+    outputError: (text, write) => {
+      const lines = text.trim().split("\n").map((l) => l.trim()).filter(Boolean);
+      const [first, ...rest] = lines;
+      write(`${paint.red("error:")} ${first.replace(/^error:\s*/, "")}\n`);
+      const suggestion = rest.find((l) => l.startsWith("(Did you mean"));
+      const helpCmd = command.parent ? `kittify ${command.name()} --help` : "kittify --help";
+      const hint = suggestion ? `${suggestion.slice(1, -1)} See '${helpCmd}'.` : `see '${helpCmd}'`;
+      write(`${paint.dim("hint:")} ${hint}\n`);
+    },
+  });
+  for (const sub of command.commands) applyErrorStyle(sub);
+}
+
+export { EXIT };

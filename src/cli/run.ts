@@ -1,0 +1,49 @@
+/** Runs one kittify command line and turns its outcome into an exit code. */
+import { CommanderError } from "commander";
+import { EXIT, KittifyError } from "../common/errors.ts";
+import { runShutdown } from "../common/lifecycle.ts";
+import { paint } from "../common/style.ts";
+import { buildProgram } from "./program.ts";
+
+export function debugEnabled(argv: readonly string[]): boolean {
+  const env = Deno.env.get("KITTIFY_DEBUG");
+  return argv.includes("--debug") || (env !== undefined && env !== "" && env !== "0");
+}
+
+export async function runCli(argv: string[]): Promise<number> {
+  const debug = debugEnabled(argv);
+  let code: number = EXIT.OK;
+  try {
+    const { program, exitCode } = buildProgram();
+    await program.parseAsync(argv, { from: "user" });
+    code = exitCode();
+  } catch (err) {
+    code = report(err, debug);
+  } finally {
+    await runShutdown();
+  }
+  return code;
+}
+
+function report(err: unknown, debug: boolean): number {
+  if (err instanceof CommanderError) {
+    // Commander already printed help/version, or our one-line usage error (see program.ts).
+    return err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+  }
+  if (err instanceof KittifyError) {
+    console.error(`${paint.red("error:")} ${err.message}`);
+    if (err.hint) console.error(`${paint.dim("hint:")} ${err.hint}`);
+    if (debug && err.stack) console.error(err.stack);
+    return err.exitCode;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  console.error(`${paint.red("internal error:")} ${message}`);
+  if (debug) {
+    console.error(err instanceof Error && err.stack ? err.stack : String(err));
+  } else {
+    console.error(
+      `${paint.dim("hint:")} this is a bug in kittify; rerun with --debug for a stack trace`,
+    );
+  }
+  return EXIT.INTERNAL;
+}

@@ -1,0 +1,89 @@
+/** `kittify init`: create or complete `.kittify/config.yaml`, or repair a broken one. */
+import { describeError, isWriteDenied, UserError } from "../common/errors.ts";
+import { fillConfig, missingFields, readConfig } from "./config_doc.ts";
+import { RepoFacts } from "./defaults.ts";
+import { lockedUpdate, ReadOnlyFileError } from "./locked_update.ts";
+import { configPathOf, findRepoRoot } from "./repo_root.ts";
+import { forgetIdentities, resolveAtRoot } from "./resolve.ts";
+import { kebab } from "./slug.ts";
+import type { ResolvedIdentity, StoredFields } from "./types.ts";
+
+export interface InitReport {
+  /** created: new file; filled: missing fields added; unchanged: already complete. */
+  action: "created" | "filled" | "unchanged" | "repaired";
+  /** Fields written by this run. */
+  filled: string[];
+  /** Where a broken config was moved by `--repair`. */
+  backup: string | null;
+  /** What the user asked for that was not applied, e.g. `--slug` on an existing slug. */
+  notes: string[];
+  resolved: ResolvedIdentity;
+}
+
+/** `config.yaml.broken-20261121T044500Z` style suffix. */
+export function backupSuffix(now: Date): string {
+  return now.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
+}
+
+export async function initProject(
+  cwd: string,
+  options: { slug?: string; repair?: boolean; now?: Date } = {},
+): Promise<InitReport> {
+  const root = (await findRepoRoot(cwd)) ?? cwd;
+  const configPath = configPathOf(root);
+  const facts = new RepoFacts(root);
+  const slugHint = options.slug === undefined ? undefined : kebab(options.slug);
+  const notes: string[] = [];
+  let backup: string | null = null;
+  let salvage: StoredFields = {};
+  let existed = true;
+  let filled: string[] = [];
+
+  try {
+    if (options.repair) {
+      const text = await Deno.readTextFile(configPath).catch(() => null);
+      const read = readConfig(text);
+      if (read.kind === "broken") {
+        backup = `${configPath}.broken-${backupSuffix(options.now ?? new Date())}`;
+        await Deno.rename(configPath, backup);
+        salvage = read.salvage;
+      } else {
+        notes.push("config.yaml is not broken; nothing to repair");
+      }
+    }
+    const defaults = await facts.defaults(salvage, slugHint);
+    await lockedUpdate(configPath, (current) => {
+      existed = current !== null;
+      const read = readConfig(current);
+      if (read.kind === "broken") {
+        throw new UserError(`${configPath} is broken: ${read.reason}`, {
+          hint: "run `kittify init --repair` to back it up and write a fresh one",
+        });
+      }
+      filled = missingFields(read.fields);
+      if (slugHint && read.fields.slug && read.fields.slug !== slugHint) {
+        notes.push(`slug is already '${read.fields.slug}'; --slug ignored`);
+      }
+      const next = fillConfig(current, read, { ...defaults, ...read.fields }, { autoStart: true });
+      if (next === current) filled = [];
+      else if (filled.length === 0) filled = ["sync.auto_start"];
+      return next;
+    });
+  } catch (err) {
+    if (err instanceof ReadOnlyFileError || isWriteDenied(err)) {
+      const why = err instanceof ReadOnlyFileError ? err.message : describeError(err);
+      throw new UserError(`cannot write ${configPath}: ${why}`);
+    }
+    throw err;
+  }
+  forgetIdentities();
+  const resolved = await resolveAtRoot(root);
+  const action = backup
+    ? "repaired"
+    : !existed
+    ? "created"
+    : filled.length
+    ? "filled"
+    : "unchanged";
+  return { action, filled, backup, notes, resolved };
+}

@@ -1,0 +1,91 @@
+/**
+ * First-write-wins updates of a small file shared by concurrent processes.
+ *
+ * A missing file is created with an atomic hard link of a complete temp file (only one creator
+ * can win). An existing file is updated under an exclusive lock on the file itself; after taking
+ * the lock we check that the path still names the locked inode (a concurrent writer may have
+ * renamed a new file over it) and re-read the content, so every process decides from what is on
+ * disk and a field written first is never overwritten.
+ */
+import { dirname } from "node:path";
+import { atomicCreate, atomicWrite } from "../common/atomic_write.ts";
+
+/** The file or its directory is marked read-only (all write bits cleared). */
+export class ReadOnlyFileError extends Error {}
+
+/** Decides the new content from the current one (null: file missing). null means "no change". */
+export type Update = (current: string | null) => string | null;
+
+const MAX_ROUNDS = 100;
+
+async function statOrNull(path: string): Promise<Deno.FileInfo | null> {
+  try {
+    return await Deno.stat(path);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return null;
+    throw err;
+  }
+}
+
+/** Even root honours a file or directory whose write bits are all cleared. */
+async function assertNotMarkedReadOnly(path: string): Promise<void> {
+  const info = await statOrNull(path);
+  if (info && info.mode !== null && (info.mode & 0o222) === 0) {
+    throw new ReadOnlyFileError(`${path} is read-only`);
+  }
+}
+
+/** Applies `update` first-write-wins and returns the content on disk afterwards. */
+export async function lockedUpdate(path: string, update: Update): Promise<string | null> {
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    let file: Deno.FsFile;
+    try {
+      file = await Deno.open(path, { read: true });
+    } catch (err) {
+      if (!(err instanceof Deno.errors.NotFound)) throw err;
+      const text = update(null);
+      if (text === null) return null;
+      const dir = dirname(path);
+      if (!(await statOrNull(dir))) await assertNotMarkedReadOnly(dirname(dir));
+      await Deno.mkdir(dir, { recursive: true });
+      await assertNotMarkedReadOnly(dir);
+      if (await atomicCreate(path, text)) return text;
+      continue; // someone else created it first: update theirs under the lock
+    }
+    try {
+      await file.lock(true);
+      const onDisk = await statOrNull(path);
+      const locked = await file.stat();
+      if (!onDisk || (onDisk.ino !== null && onDisk.ino !== locked.ino)) continue;
+      const current = new TextDecoder().decode(await readAll(file));
+      const next = update(current);
+      if (next === null || next === current) return current;
+      await assertNotMarkedReadOnly(dirname(path));
+      await assertNotMarkedReadOnly(path);
+      await atomicWrite(path, next, locked.mode !== null ? locked.mode & 0o777 : undefined);
+      return next;
+    } finally {
+      file.close(); // closing releases the lock
+    }
+  }
+  throw new Error(`could not update ${path}: too much contention`);
+}
+
+async function readAll(file: Deno.FsFile): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  const buf = new Uint8Array(16 * 1024);
+  let total = 0;
+  while (true) {
+    const n = await file.read(buf);
+    if (n === null) break;
+    chunks.push(buf.slice(0, n));
+    total += n;
+  }
+  const out = new Uint8Array(total);
+  let off = 0;
+  for (const c of chunks) {
+    out.set(c, off);
+    off += c.length;
+  }
+  return out;
+}

@@ -1,0 +1,36 @@
+/**
+ * Opening Deno KV. Always with an explicit path: `Deno.openKv()` without one is in-memory inside
+ * compiled binaries. `:memory:` is accepted for tests.
+ */
+import { join } from "node:path";
+import { ensureHome } from "../common/home.ts";
+import { onShutdown } from "../common/lifecycle.ts";
+import { retryLocked } from "./retry.ts";
+
+export const USER_STORE_FILE = "kittify.kv";
+
+export function openKv(path: string): Promise<Deno.Kv> {
+  return retryLocked(() => Deno.openKv(path));
+}
+
+let userStore: Promise<Deno.Kv> | undefined;
+
+/**
+ * The per-user store `<KITTIFY_HOME>/kittify.kv`, opened once per process on first use and
+ * closed by the CLI's shutdown hooks. Rejects if the home or the file cannot be opened.
+ */
+export function userKv(): Promise<Deno.Kv> {
+  userStore ??= (async () => {
+    const home = await ensureHome();
+    const kv = await openKv(join(home, USER_STORE_FILE));
+    onShutdown(() => {
+      userStore = undefined;
+      kv.close();
+    });
+    return kv;
+  })();
+  userStore.catch(() => {
+    userStore = undefined;
+  });
+  return userStore;
+}

@@ -1,0 +1,64 @@
+/**
+ * Runs the kittify CLI as a real subprocess with exactly the compiled binary's permission flags
+ * (src/cli/permissions.ts), a private KITTIFY_HOME and NO_COLOR.
+ */
+import { fileURLToPath } from "node:url";
+import { BINARY_FLAGS } from "../../src/cli/permissions.ts";
+
+export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface CliOptions {
+  cwd: string;
+  home: string;
+  env?: Record<string, string>;
+  /** Extra Deno flags after the binary's (e.g. `--deny-write=/repo`). */
+  extraFlags?: string[];
+  stdin?: string;
+}
+
+export function cliCommand(args: string[], opts: CliOptions): Deno.Command {
+  return new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--quiet",
+      "--no-prompt",
+      `--config=${ROOT}deno.json`,
+      ...BINARY_FLAGS,
+      ...(opts.extraFlags ?? []),
+      `${ROOT}main.ts`,
+      ...args,
+    ],
+    cwd: opts.cwd,
+    env: { KITTIFY_HOME: opts.home, NO_COLOR: "1", ...(opts.env ?? {}) },
+    stdin: opts.stdin === undefined ? "null" : "piped",
+    stdout: "piped",
+    stderr: "piped",
+  });
+}
+
+export async function runKittify(args: string[], opts: CliOptions): Promise<CliResult> {
+  const child = cliCommand(args, opts).spawn();
+  if (opts.stdin !== undefined) {
+    const writer = child.stdin.getWriter();
+    await writer.write(new TextEncoder().encode(opts.stdin));
+    await writer.close();
+  }
+  const out = await child.output();
+  const dec = new TextDecoder();
+  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
+
+/** Runs the CLI and parses its stdout as JSON, failing loudly with stderr on a non-zero exit. */
+export async function kittifyJson<T = unknown>(args: string[], opts: CliOptions): Promise<T> {
+  const result = await runKittify(args, opts);
+  if (result.code !== 0) {
+    throw new Error(`kittify ${args.join(" ")} exited ${result.code}: ${result.stderr}`);
+  }
+  return JSON.parse(result.stdout) as T;
+}
