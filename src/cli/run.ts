@@ -18,14 +18,15 @@ export async function runCli(argv: string[]): Promise<number> {
     await program.parseAsync(argv, { from: "user" });
     code = exitCode();
   } catch (err) {
-    code = report(err, debug);
+    code = reportError(err, debug);
   } finally {
     await runShutdown();
   }
   return code;
 }
 
-function report(err: unknown, debug: boolean): number {
+/** Prints an error the way users see it and returns the exit code for it. */
+export function reportError(err: unknown, debug: boolean): number {
   if (err instanceof CommanderError) {
     // Commander already printed help/version, or our one-line usage error (see program.ts).
     return err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;

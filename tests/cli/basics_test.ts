@@ -1,0 +1,75 @@
+/** CLI basics as users see them: version, help, usage errors, user errors, internal errors. */
+import assert from "node:assert/strict";
+import { runKittify } from "../helpers/cli.ts";
+import { sandbox } from "../helpers/fs.ts";
+import { reportError } from "../../src/cli/run.ts";
+import { EXIT, UserError } from "../../src/common/errors.ts";
+import { VERSION } from "../../src/cli/version.ts";
+
+Deno.test("--version, --help and <cmd> --help print to stdout and exit 0", async () => {
+  const sb = await sandbox();
+  try {
+    const opts = { cwd: sb.repo, home: sb.home };
+    const version = await runKittify(["--version"], opts);
+    assert.deepEqual([version.code, version.stdout], [0, `kittify ${VERSION}\n`]);
+    const help = await runKittify(["--help"], opts);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /Usage: kittify/);
+    assert.match(help.stdout, /identity/);
+    const sub = await runKittify(["init", "--help"], opts);
+    assert.equal(sub.code, 0);
+    assert.match(sub.stdout, /--repair/);
+    assert.equal(sub.stderr, "");
+  } finally {
+    await sb.cleanup();
+  }
+});
+
+Deno.test("unknown commands and flags: one-line error plus hint, exit 2", async () => {
+  const sb = await sandbox();
+  try {
+    const opts = { cwd: sb.repo, home: sb.home };
+    const cmd = await runKittify(["identiy"], opts);
+    assert.equal(cmd.code, EXIT.USAGE);
+    assert.deepEqual(cmd.stderr.trimEnd().split("\n"), [
+      "error: unknown command 'identiy'",
+      "hint: Did you mean identity? See 'kittify --help'.",
+    ]);
+    const flag = await runKittify(["identity", "--jsn"], opts);
+    assert.equal(flag.code, EXIT.USAGE);
+    assert.match(
+      flag.stderr,
+      /^error: unknown option '--jsn'\nhint: .*--json.*kittify identity --help/,
+    );
+    assert.equal(flag.stdout, "");
+  } finally {
+    await sb.cleanup();
+  }
+});
+
+function captureStderr(fn: () => number): { code: number; text: string } {
+  const original = console.error;
+  const lines: string[] = [];
+  console.error = (...args: unknown[]) => lines.push(args.join(" "));
+  try {
+    // deno-lint-ignore no-control-regex
+    return { code: fn(), text: lines.join("\n").replace(/\x1b\[[0-9;]*m/g, "") };
+  } finally {
+    console.error = original;
+  }
+}
+
+Deno.test("user errors: message and hint, no stack; bugs: stack only with --debug", () => {
+  const user = captureStderr(() =>
+    reportError(new UserError("bad input", { hint: "fix it" }), false)
+  );
+  assert.equal(user.code, EXIT.USER);
+  assert.match(user.text, /error: bad input\n.*hint:.* fix it$/);
+  const bug = captureStderr(() => reportError(new TypeError("boom"), false));
+  assert.equal(bug.code, EXIT.INTERNAL);
+  assert.match(bug.text, /internal error:.* boom/);
+  assert.doesNotMatch(bug.text, /\s+at /);
+  assert.match(bug.text, /--debug/);
+  const debug = captureStderr(() => reportError(new TypeError("boom"), true));
+  assert.match(debug.text, /TypeError: boom\n\s+at /);
+});
