@@ -28,7 +28,7 @@ export class RepoFacts {
     return {
       uuid: existing.uuid ?? crypto.randomUUID(),
       slug,
-      node_id: existing.node_id ?? localNodeId(),
+      node_id: existing.node_id ?? await localNodeId(),
     };
   }
 }

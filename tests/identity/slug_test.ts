@@ -56,9 +56,9 @@ Deno.test("project slug from the origin remote or the directory, kebab-cased", (
   assert.equal(kebab("--A--B--"), "a-b");
 });
 
-Deno.test("node_id is the first 12 hex of sha256(hostname:username)", () => {
+Deno.test("node_id is the first 12 hex of sha256(hostname:username)", async () => {
   // sha256("host:alice") computed independently with coreutils.
-  assert.equal(nodeIdFor("host", "alice"), "8ddef375dc6b");
-  assert.match(nodeIdFor("h", "u"), /^[0-9a-f]{12}$/);
-  assert.notEqual(nodeIdFor("h", "u"), nodeIdFor("h", "v"));
+  assert.equal(await nodeIdFor("host", "alice"), "8ddef375dc6b");
+  assert.match(await nodeIdFor("h", "u"), /^[0-9a-f]{12}$/);
+  assert.notEqual(await nodeIdFor("h", "u"), await nodeIdFor("h", "v"));
 });
