@@ -3,7 +3,7 @@
  * compiled binaries. `:memory:` is accepted for tests.
  */
 import { join } from "node:path";
-import { ensureHome } from "../common/home.ts";
+import { ensureHome, kittifyHome } from "../common/home.ts";
 import { onShutdown } from "../common/lifecycle.ts";
 import { retryLocked } from "./retry.ts";
 
@@ -33,4 +33,23 @@ export function userKv(): Promise<Deno.Kv> {
     userStore = undefined;
   });
   return userStore;
+}
+
+/** The path of the user store (nothing is created). */
+export function userKvPath(): string {
+  return join(kittifyHome(), USER_STORE_FILE);
+}
+
+/**
+ * The user store if its file already exists, else null: for read-only commands, which must not
+ * create the home directory or the store.
+ */
+export async function existingUserKv(): Promise<Deno.Kv | null> {
+  try {
+    await Deno.stat(userKvPath());
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return null;
+    throw err;
+  }
+  return await userKv();
 }

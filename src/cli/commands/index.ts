@@ -3,10 +3,14 @@ import type { Command } from "commander";
 import type { CommandContext } from "../context.ts";
 import { registerInit } from "./init.ts";
 import { registerIdentity } from "./identity.ts";
+import { registerEmit } from "./emit.ts";
+import { registerEvents } from "./events.ts";
 
 export type Register = (program: Command, ctx: CommandContext) => void;
 
 export const COMMANDS: Register[] = [
   registerInit,
   registerIdentity,
+  registerEvents,
+  registerEmit,
 ];

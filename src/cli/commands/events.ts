@@ -1,0 +1,63 @@
+/** `kittify events [--state S] [--limit N] [--json]`: the stored events, oldest first. */
+import { type Command, InvalidArgumentError, Option } from "commander";
+import { ink } from "../../common/style.ts";
+import { type OutboxState, STATES } from "../../store/keys.ts";
+import { existingUserKv } from "../../store/open.ts";
+import { type ListedEntry, listStates } from "../../store/read.ts";
+import { printJson } from "../output.ts";
+
+/** Parses a positive integer option value (commander turns the error into exit 2). */
+export function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1) {
+    throw new InvalidArgumentError("expected a positive integer");
+  }
+  return n;
+}
+
+export async function readEvents(
+  states: readonly OutboxState[],
+  limit?: number,
+): Promise<ListedEntry[]> {
+  const kv = await existingUserKv();
+  return kv === null ? [] : await listStates(kv, states, limit);
+}
+
+function printTable(entries: ListedEntry[]): void {
+  if (entries.length === 0) {
+    console.log("No events stored.");
+    return;
+  }
+  const rows = entries.map(({ state, record: { event } }) => [
+    state,
+    String(event.lamport_clock),
+    event.timestamp.slice(0, 23).replace("T", " "),
+    event.event_type,
+    event.aggregate_id,
+    event.event_id,
+  ]);
+  const header = ["STATE", "LAMPORT", "TIME (UTC)", "TYPE", "AGGREGATE", "EVENT ID"];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd();
+  console.log(ink.bold(line(header)));
+  for (const row of rows) console.log(line(row));
+}
+
+export function registerEvents(program: Command): void {
+  program
+    .command("events")
+    .description("list the events stored on this machine, oldest first")
+    .addOption(
+      new Option("--state <state>", "only events in this state").choices([...STATES]),
+    )
+    .option("--limit <n>", "show at most N events (the oldest)", positiveInt)
+    .option("--json", 'print one JSON array of {"state", "event"}')
+    .action(async (opts: { state?: OutboxState; limit?: number; json?: boolean }) => {
+      const entries = await readEvents(opts.state ? [opts.state] : STATES, opts.limit);
+      if (opts.json) {
+        printJson(entries.map(({ state, record }) => ({ state, event: record.event })));
+      } else {
+        printTable(entries);
+      }
+    });
+}

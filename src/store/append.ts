@@ -1,0 +1,164 @@
+/**
+ * Stores a batch of new events in ONE atomic commit: each event gets the next Lamport value,
+ * the clock and the counters advance in the same commit, already-known event ids are skipped,
+ * and a full state evicts its oldest entries (counted). Concurrent writers, in this or other
+ * processes, make the commit's checks fail; it is then rebuilt from fresh reads and retried.
+ */
+import type { Envelope } from "../events/types.ts";
+import { CLOCK_KEY, entryKey, indexKey, type OutboxState, statePrefix, STATS_KEY } from "./keys.ts";
+import type { IndexEntry, OutboxRecord } from "./records.ts";
+import { retryLocked } from "./retry.ts";
+import { emptyStats, type OutboxStats, tally } from "./stats.ts";
+
+/** A new event and the state it enters (`pending`, or `held` when it has no project). */
+export interface AppendItem {
+  event: Envelope;
+  state: "pending" | "held";
+  bytes: number;
+}
+
+export interface AppendOutcome {
+  /** `stored`: committed; `duplicate`: the event id was already known; `evicted`: the batch
+   * alone overflowed the capacity and this (older) event was dropped on arrival. */
+  status: "stored" | "duplicate" | "evicted";
+  /** The stored event with its Lamport value (null unless `stored`). */
+  event: Envelope | null;
+}
+
+export interface AppendResult {
+  outcomes: AppendOutcome[];
+  /** Entries evicted by this commit (including any `evicted` outcomes). */
+  evicted: number;
+}
+
+/** KV allows 100 checks per commit: 2 (clock, stats) + one dedup check per event. */
+export const MAX_BATCH_EVENTS = 96;
+/** KV allows 800 KiB of mutations per commit; stay well below. */
+export const MAX_BATCH_BYTES = 600 * 1024;
+/** Evictions per commit; a capacity lowered far below the backlog converges over commits. */
+const MAX_EVICTIONS = 200;
+const MAX_ROUNDS = 10_000;
+
+export async function appendBatch(
+  kv: Deno.Kv,
+  items: readonly AppendItem[],
+  capacity: number,
+  now: number = Date.now(),
+): Promise<AppendResult> {
+  let known = new Set<string>();
+  for (let round = 0;; round++) {
+    const [clockEntry, statsEntry] = await kv.getMany<[number, OutboxStats]>([
+      CLOCK_KEY,
+      STATS_KEY,
+    ]);
+    const plan = await planCommit(kv, items, known, capacity, {
+      clock: clockEntry.value ?? 0,
+      stats: statsEntry.value ?? emptyStats(),
+      now,
+    });
+    if (plan.stored.length === 0 && plan.evictions.length === 0 && plan.dropped.size === 0) {
+      return { outcomes: plan.outcomes, evicted: 0 };
+    }
+    const op = kv.atomic().check(clockEntry, statsEntry);
+    for (const { key, record, seq, state } of plan.stored) {
+      op.check({ key: indexKey(record.event.event_id), versionstamp: null });
+      op.set(key, record);
+      op.set(indexKey(record.event.event_id), { state, seq } satisfies IndexEntry);
+    }
+    for (const evicted of plan.evictions) {
+      op.delete(evicted.key);
+      op.delete(indexKey(evicted.value.event.event_id));
+    }
+    op.set(CLOCK_KEY, plan.clock).set(STATS_KEY, plan.stats);
+    const result = await retryLocked(() => op.commit());
+    if (result.ok) {
+      return { outcomes: plan.outcomes, evicted: plan.evictions.length + plan.dropped.size };
+    }
+    if (round >= MAX_ROUNDS) throw new Error("could not store events: too much contention");
+    known = await knownIds(kv, items);
+    if (round > 2) await new Promise((r) => setTimeout(r, Math.random() * Math.min(round, 20)));
+  }
+}
+
+interface Snapshot {
+  clock: number;
+  stats: OutboxStats;
+  now: number;
+}
+
+interface Planned {
+  key: Deno.KvKey;
+  seq: number;
+  state: OutboxState;
+  record: OutboxRecord;
+}
+
+async function planCommit(
+  kv: Deno.Kv,
+  items: readonly AppendItem[],
+  known: Set<string>,
+  capacity: number,
+  snap: Snapshot,
+) {
+  const stats = structuredClone(snap.stats);
+  const seen = new Set<string>();
+  const fresh = items.filter((item) => {
+    const id = item.event.event_id;
+    if (known.has(id) || seen.has(id)) return false;
+    seen.add(id);
+    return true;
+  });
+  const dropped = new Set<AppendItem>();
+  const evictions: Array<Deno.KvEntry<OutboxRecord>> = [];
+  for (const state of ["pending", "held"] as const) {
+    const incoming = fresh.filter((item) => item.state === state);
+    const overflow = stats.count[state] + incoming.length - capacity;
+    if (overflow <= 0) continue;
+    const fromStore = Math.min(overflow, stats.count[state], MAX_EVICTIONS);
+    for await (
+      const entry of kv.list<OutboxRecord>({ prefix: statePrefix(state) }, { limit: fromStore })
+    ) {
+      evictions.push(entry);
+      tally(stats, state, entry.value, -1);
+    }
+    for (const item of incoming.slice(0, Math.max(0, overflow - fromStore))) dropped.add(item);
+  }
+  stats.evicted += evictions.length + dropped.size;
+  let clock = snap.clock;
+  const stored: Planned[] = [];
+  const byItem = new Map<AppendItem, Envelope>();
+  for (const item of fresh) {
+    if (dropped.has(item)) continue;
+    clock += 1;
+    const event = { ...item.event, lamport_clock: clock };
+    const record: OutboxRecord = {
+      event,
+      enqueued_at: snap.now,
+      bytes: item.bytes,
+      attempts: 0,
+      errors: [],
+    };
+    tally(stats, item.state, record, 1);
+    stored.push({ key: entryKey(item.state, clock), seq: clock, state: item.state, record });
+    byItem.set(item, event);
+  }
+  const outcomes: AppendOutcome[] = items.map((item) => {
+    const event = byItem.get(item);
+    if (event) return { status: "stored", event };
+    return { status: dropped.has(item) ? "evicted" : "duplicate", event: null };
+  });
+  return { clock, stats, stored, evictions, dropped, outcomes };
+}
+
+/** The event ids of `items` that the store already knows. */
+async function knownIds(kv: Deno.Kv, items: readonly AppendItem[]): Promise<Set<string>> {
+  const known = new Set<string>();
+  for (let i = 0; i < items.length; i += 10) {
+    const chunk = items.slice(i, i + 10);
+    const entries = await kv.getMany(chunk.map((item) => indexKey(item.event.event_id)));
+    entries.forEach((entry, j) => {
+      if (entry.versionstamp !== null) known.add(chunk[j].event.event_id);
+    });
+  }
+  return known;
+}

@@ -1,0 +1,51 @@
+/** Read-only queries on the outbox: they never write, so `sync status` can use them safely. */
+import { CLOCK_KEY, entryKey, type OutboxState, statePrefix, STATS_KEY } from "./keys.ts";
+import type { OutboxRecord } from "./records.ts";
+import { emptyStats, type OutboxStats } from "./stats.ts";
+
+export interface ListedEntry {
+  state: OutboxState;
+  seq: number;
+  record: OutboxRecord;
+}
+
+export async function readStats(kv: Deno.Kv): Promise<OutboxStats> {
+  return (await kv.get<OutboxStats>(STATS_KEY)).value ?? emptyStats();
+}
+
+export async function readClock(kv: Deno.Kv): Promise<number> {
+  return (await kv.get<number>(CLOCK_KEY)).value ?? 0;
+}
+
+/** Entries of one state, oldest first (at most `limit`). */
+export async function listState(
+  kv: Deno.Kv,
+  state: OutboxState,
+  limit?: number,
+): Promise<ListedEntry[]> {
+  const out: ListedEntry[] = [];
+  for await (const entry of kv.list<OutboxRecord>({ prefix: statePrefix(state) }, { limit })) {
+    out.push({ state, seq: entry.key[2] as number, record: entry.value });
+  }
+  return out;
+}
+
+/** Entries of several states merged oldest first (by Lamport value), at most `limit`. */
+export async function listStates(
+  kv: Deno.Kv,
+  states: readonly OutboxState[],
+  limit?: number,
+): Promise<ListedEntry[]> {
+  const lists = await Promise.all(states.map((state) => listState(kv, state, limit)));
+  const merged = lists.flat().sort((a, b) => a.seq - b.seq);
+  return limit === undefined ? merged : merged.slice(0, limit);
+}
+
+/** One entry, or null. */
+export async function getEntry(
+  kv: Deno.Kv,
+  state: OutboxState,
+  seq: number,
+): Promise<OutboxRecord | null> {
+  return (await kv.get<OutboxRecord>(entryKey(state, seq))).value;
+}

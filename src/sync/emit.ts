@@ -1,0 +1,98 @@
+/**
+ * Emitting an event: build the envelope (identity, clock, team, git), validate it, and store it
+ * durably in the outbox. `emit` never throws: a failure is one warning on stderr and `null`, so
+ * it never changes the outcome of the command that emits. `storeEvent` is the throwing variant
+ * for `kittify emit`.
+ */
+import { UserError } from "../common/errors.ts";
+import { warn, warnOnce } from "../common/warnings.ts";
+import { buildEnvelope, type EventInput } from "../events/envelope.ts";
+import { encodedSize, sizeProblem } from "../events/size.ts";
+import { formatTimestamp } from "../events/timestamp.ts";
+import type { Envelope } from "../events/types.ts";
+import { newEventId } from "../events/ulid.ts";
+import { validateEnvelope } from "../events/validate.ts";
+import { localNodeId } from "../identity/node_id.ts";
+import { findRepoRoot } from "../identity/repo_root.ts";
+import { resolveAtRoot } from "../identity/resolve.ts";
+import { gitMetadata } from "./git_metadata.ts";
+import { syncRuntime } from "./runtime.ts";
+
+export type { EventInput } from "../events/envelope.ts";
+
+export interface EmitOptions {
+  /** Where the emitting command runs (default: the process's working directory). */
+  cwd?: string;
+}
+
+/** The event was invalid or too large; nothing was stored. */
+export class EventRejectedError extends UserError {}
+
+const NO_GIT = { git_branch: null, head_commit_sha: null };
+
+/** Builds, validates and durably stores one event; throws if it cannot be stored. */
+export async function storeEvent(input: EventInput, options: EmitOptions = {}): Promise<Envelope> {
+  const root = await findRepoRoot(options.cwd ?? Deno.cwd());
+  const [resolved, runtime, git, nodeId] = await Promise.all([
+    root === null ? null : resolveAtRoot(root),
+    syncRuntime(root),
+    root === null ? NO_GIT : gitMetadata(root),
+    localNodeId(),
+  ]);
+  const identity = resolved?.identity;
+  const envelope = buildEnvelope(input, {
+    eventId: newEventId(),
+    nodeId,
+    timestamp: formatTimestamp(),
+    teamSlug: runtime.teamSlug,
+    project: identity
+      ? { uuid: identity.project_uuid, slug: identity.project_slug, repoSlug: identity.repo_slug }
+      : null,
+    git,
+  });
+  const problems = validateEnvelope(envelope);
+  if (problems.length > 0) {
+    throw new EventRejectedError(`invalid ${input.event_type} event: ${problems.join("; ")}`);
+  }
+  const bytes = encodedSize(envelope);
+  const tooBig = sizeProblem(bytes);
+  if (tooBig) throw new EventRejectedError(`${input.event_type} event rejected: ${tooBig}`);
+  const state = envelope.project_uuid ? "pending" : "held";
+  if (state === "held") {
+    warnOnce(
+      "emit:held",
+      "not inside a project: events are kept on this machine (held) and never sent",
+    );
+  }
+  const outcome = await runtime.outbox.append({ event: envelope, state, bytes });
+  if (outcome.evicted > 0) {
+    warnOnce(
+      "emit:evicted",
+      `the outbox is full (max_queue_size ${runtime.outbox.capacity}): the oldest ${state} ` +
+        "events are being evicted to make room; see `kittify sync status`",
+    );
+  }
+  if (outcome.status === "evicted" || outcome.event === null) {
+    throw new Error(`the outbox is full and the event was evicted on arrival`);
+  }
+  if (state === "pending") runtime.delivery.notify(outcome.event);
+  return outcome.event;
+}
+
+/**
+ * Emits one event: returns the stored envelope, or null after printing one warning when it
+ * could not be stored. Never throws.
+ */
+export async function emit(input: EventInput, options: EmitOptions = {}): Promise<Envelope | null> {
+  try {
+    return await storeEvent(input, options);
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    warn(
+      err instanceof EventRejectedError
+        ? `event not stored: ${reason}`
+        : `${input.event_type} event not stored: ${reason}`,
+    );
+    return null;
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * Per-event git metadata (branch, HEAD sha) of a repository: one `git rev-parse` process for
+ * both values, cached for {@link GIT_METADATA_TTL_MS}; concurrent callers share one lookup.
+ * Git missing or failing gives nulls, never an error.
+ */
+import { gitOutput } from "../common/git.ts";
+
+export const GIT_METADATA_TTL_MS = 2_000;
+
+export interface GitMetadata {
+  git_branch: string | null;
+  head_commit_sha: string | null;
+}
+
+const NONE: GitMetadata = { git_branch: null, head_commit_sha: null };
+
+/** Parses the two lines of `git rev-parse --abbrev-ref HEAD HEAD`. */
+export function parseRevParse(output: string | null): GitMetadata {
+  if (output === null) return NONE;
+  const [branch, sha] = output.split("\n").map((line) => line.trim());
+  return {
+    git_branch: branch ? branch : null,
+    head_commit_sha: sha && /^[0-9a-f]{40,64}$/.test(sha) ? sha : null,
+  };
+}
+
+const cache = new Map<string, { at: number; value: Promise<GitMetadata> }>();
+
+/** Branch and HEAD of the repository at `repoRoot` (cached briefly). */
+export function gitMetadata(repoRoot: string): Promise<GitMetadata> {
+  const now = performance.now();
+  const hit = cache.get(repoRoot);
+  if (hit && now - hit.at < GIT_METADATA_TTL_MS) return hit.value;
+  const value = gitOutput(["rev-parse", "--abbrev-ref", "HEAD", "HEAD"], repoRoot)
+    .then(parseRevParse, () => NONE);
+  cache.set(repoRoot, { at: now, value });
+  return value;
+}
