@@ -1,0 +1,69 @@
+/**
+ * Which lane changes are legal (reference §2.5): the 16 pairs of the status model, plus the
+ * `implement` shortcut planned → in_progress. Anything else needs force with a reason; leaving
+ * a terminal lane always does.
+ */
+import { type Lane, TERMINAL_LANES } from "./lanes.ts";
+
+const LEGAL_PAIRS: readonly (readonly [Lane, Lane])[] = [
+  ["planned", "claimed"],
+  ["claimed", "in_progress"],
+  ["in_progress", "for_review"],
+  ["for_review", "done"],
+  ["for_review", "in_progress"],
+  ["in_progress", "planned"],
+  ["planned", "blocked"],
+  ["claimed", "blocked"],
+  ["in_progress", "blocked"],
+  ["for_review", "blocked"],
+  ["blocked", "in_progress"],
+  ["planned", "canceled"],
+  ["claimed", "canceled"],
+  ["in_progress", "canceled"],
+  ["for_review", "canceled"],
+  ["blocked", "canceled"],
+];
+
+const LEGAL = new Set(LEGAL_PAIRS.map(([from, to]) => `${from}>${to}`));
+
+/** The shortcut only `implement` may take. */
+export const IMPLEMENT_SHORTCUT: readonly [Lane, Lane] = ["planned", "in_progress"];
+
+export function isLegalTransition(from: Lane, to: Lane, options: { implement?: boolean } = {}) {
+  if (options.implement && from === IMPLEMENT_SHORTCUT[0] && to === IMPLEMENT_SHORTCUT[1]) {
+    return true;
+  }
+  return LEGAL.has(`${from}>${to}`);
+}
+
+/** Every legal target from `from` (without the implement shortcut), for hints. */
+export function legalTargets(from: Lane): Lane[] {
+  return LEGAL_PAIRS.filter(([f]) => f === from).map(([, to]) => to);
+}
+
+export interface Override {
+  force?: boolean;
+  reason?: string;
+}
+
+/**
+ * Why `from → to` may not happen as asked, or null when it may. Force makes any pair legal but
+ * needs a non-empty reason.
+ */
+export function transitionProblem(
+  from: Lane,
+  to: Lane,
+  override: Override = {},
+  options: { implement?: boolean } = {},
+): string | null {
+  if (override.force) {
+    return override.reason?.trim() ? null : "--force needs --reason TEXT saying why";
+  }
+  if (isLegalTransition(from, to, options)) return null;
+  if (TERMINAL_LANES.has(from)) {
+    return `${from} is a terminal lane: leaving it needs --force --reason TEXT`;
+  }
+  const targets = legalTargets(from);
+  return `${from} → ${to} is not an allowed transition (from ${from}: ${targets.join(", ")}); ` +
+    "use --force --reason TEXT to override";
+}

@@ -1,0 +1,92 @@
+/** Frontmatter read and lane splicing: everything but the one value survives byte for byte. */
+import assert from "node:assert/strict";
+import {
+  FrontmatterError,
+  readFrontmatter,
+  setFrontmatterValue,
+} from "../../src/work/frontmatter.ts";
+
+const RICH = `---
+work_package_id: "WP01"   # the id
+title: 'Build: the parser'
+lane: "planned"  # planned | doing | for_review | done
+dependencies: [WP02, WP03]
+subtasks:
+  - "T001"
+  - T002
+history:
+  - timestamp: "2025-01-01T00:00:00Z"
+    lane: "planned"
+    agent: system
+custom_key: {a: 1, b: [x, y]}
+---
+
+# Work Package Prompt: WP01 – Build the parser
+
+lane: planned  (this line is body text and must not change)
+---
+trailing rule above, and no final newline`;
+
+Deno.test("changing lane splices only that scalar, keeping quotes, comments and body", () => {
+  const out = setFrontmatterValue(RICH, "lane", "in_progress");
+  assert.equal(
+    out,
+    RICH.replace('lane: "planned"  # planned', 'lane: "in_progress"  # planned'),
+  );
+  assert.equal(readFrontmatter(out).lane, "in_progress");
+});
+
+Deno.test("plain and single-quoted lanes keep their style", () => {
+  assert.equal(
+    setFrontmatterValue("---\nlane: doing\ntitle: x\n---\nbody\n", "lane", "for_review"),
+    "---\nlane: for_review\ntitle: x\n---\nbody\n",
+  );
+  assert.equal(
+    setFrontmatterValue("---\nlane: 'planned'\n---\n", "lane", "done"),
+    "---\nlane: 'done'\n---\n",
+  );
+});
+
+Deno.test("a missing lane is added at the end of the frontmatter", () => {
+  assert.equal(
+    setFrontmatterValue("---\ntitle: x\nextra: 1\n---\n\nbody\n", "lane", "claimed"),
+    "---\ntitle: x\nextra: 1\nlane: claimed\n---\n\nbody\n",
+  );
+  assert.equal(setFrontmatterValue("---\n---\nbody", "lane", "done"), "---\nlane: done\n---\nbody");
+  assert.equal(
+    setFrontmatterValue("just a body\n", "lane", "done"),
+    "---\nlane: done\n---\njust a body\n",
+  );
+});
+
+Deno.test("an empty lane value or a flow mapping falls back to re-printing the frontmatter only", () => {
+  const empty = setFrontmatterValue("---\nlane:\ntitle: x\n---\nbody ---\n", "lane", "done");
+  assert.deepEqual(readFrontmatter(empty), { lane: "done", title: "x" });
+  assert.ok(empty.endsWith("---\nbody ---\n"));
+  const flow = setFrontmatterValue("---\n{lane: planned, title: x}\n---\nB", "lane", "done");
+  assert.deepEqual(readFrontmatter(flow), { lane: "done", title: "x" });
+  assert.ok(flow.endsWith("---\nB"));
+});
+
+Deno.test("CRLF files keep their line endings", () => {
+  const text = "---\r\nlane: planned\r\ntitle: x\r\n---\r\nbody\r\n";
+  assert.equal(
+    setFrontmatterValue(text, "lane", "done"),
+    "---\r\nlane: done\r\ntitle: x\r\n---\r\nbody\r\n",
+  );
+});
+
+Deno.test("broken frontmatter is reported with its line and never rewritten", () => {
+  const broken = "---\ntitle: x\nlane: [planned\n---\nbody\n";
+  assert.throws(() => readFrontmatter(broken), FrontmatterError);
+  assert.throws(
+    () => setFrontmatterValue(broken, "lane", "done"),
+    /invalid frontmatter \(line \d+/,
+  );
+  assert.throws(() => readFrontmatter("---\n- a\n- b\n---\n"), /not a mapping/);
+});
+
+Deno.test("no frontmatter reads as empty", () => {
+  assert.deepEqual(readFrontmatter("# title\n"), {});
+  assert.deepEqual(readFrontmatter("---\n---\n"), {});
+});
