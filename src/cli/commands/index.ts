@@ -5,6 +5,7 @@ import { registerInit } from "./init.ts";
 import { registerIdentity } from "./identity.ts";
 import { registerEmit } from "./emit.ts";
 import { registerEvents } from "./events.ts";
+import { registerSync } from "./sync.ts";
 
 export type Register = (program: Command, ctx: CommandContext) => void;
 
@@ -13,4 +14,5 @@ export const COMMANDS: Register[] = [
   registerIdentity,
   registerEvents,
   registerEmit,
+  registerSync,
 ];

@@ -1,0 +1,93 @@
+/**
+ * What `sync status` reports, gathered without side effects: the store is only read (and not
+ * created when missing), config.yaml and config.toml are only read, no network.
+ */
+import {
+  type Credentials,
+  credentialsPath,
+  isLoggedIn,
+  readCredentials,
+} from "../auth/credentials.ts";
+import { findRepoRoot } from "../identity/repo_root.ts";
+import type { OutboxState } from "../store/keys.ts";
+import { existingUserKv, userKvPath } from "../store/open.ts";
+import { listState, readClock, readStats } from "../store/read.ts";
+import { emptyStats, RETRY_BUCKETS, type RetryBucket } from "../store/stats.ts";
+import { readSyncConfig } from "./config.ts";
+import { readAutoStart } from "./runtime.ts";
+
+export interface SyncStatus {
+  server_url: string;
+  auth: {
+    logged_in: boolean;
+    username: string | null;
+    team_slug: string | null;
+    access_expires_at: string | null;
+    refresh_expires_at: string | null;
+    credentials_path: string;
+  };
+  auto_start: boolean;
+  project_root: string | null;
+  store_path: string;
+  lamport_clock: number;
+  queue: Record<OutboxState, number>;
+  bytes: Record<OutboxState, number>;
+  max_queue_size: number;
+  evicted: number;
+  oldest_pending_age_seconds: number | null;
+  retry_distribution: Record<RetryBucket, number>;
+  top_event_types: Array<{ event_type: string; count: number }>;
+  /** Settings that were ignored (e.g. a broken config.toml). */
+  problems: string[];
+}
+
+function authOf(creds: Credentials | null, now: Date): SyncStatus["auth"] {
+  return {
+    logged_in: isLoggedIn(creds, now),
+    username: creds?.username ?? null,
+    team_slug: creds?.teamSlug ?? null,
+    access_expires_at: creds?.accessExpiresAt?.toISOString() ?? null,
+    refresh_expires_at: creds?.refreshExpiresAt?.toISOString() ?? null,
+    credentials_path: credentialsPath(),
+  };
+}
+
+/** The five most frequent types, count descending then name. */
+export function topTypes(types: Record<string, number>, n = 5): SyncStatus["top_event_types"] {
+  return Object.entries(types)
+    .map(([event_type, count]) => ({ event_type, count }))
+    .sort((a, b) => b.count - a.count || a.event_type.localeCompare(b.event_type))
+    .slice(0, n);
+}
+
+export async function syncStatus(cwd: string, now: Date = new Date()): Promise<SyncStatus> {
+  const root = await findRepoRoot(cwd);
+  const [config, creds, autoStart, kv] = await Promise.all([
+    readSyncConfig(),
+    readCredentials(),
+    readAutoStart(root),
+    existingUserKv(),
+  ]);
+  const stats = kv ? await readStats(kv) : emptyStats();
+  const oldest = kv ? (await listState(kv, "pending", 1))[0] : undefined;
+  return {
+    server_url: config.serverUrl,
+    auth: authOf(creds, now),
+    auto_start: autoStart,
+    project_root: root,
+    store_path: userKvPath(),
+    lamport_clock: kv ? await readClock(kv) : 0,
+    queue: stats.count,
+    bytes: stats.bytes,
+    max_queue_size: config.maxQueueSize,
+    evicted: stats.evicted,
+    oldest_pending_age_seconds: oldest
+      ? Math.max(0, (now.getTime() - oldest.record.enqueued_at) / 1000)
+      : null,
+    retry_distribution: Object.fromEntries(
+      RETRY_BUCKETS.map((b) => [b, stats.pending_retries[b] ?? 0]),
+    ) as Record<RetryBucket, number>,
+    top_event_types: topTypes(stats.pending_types),
+    problems: config.problems,
+  };
+}
