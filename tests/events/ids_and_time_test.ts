@@ -1,0 +1,32 @@
+/** Event ids (monotonic uppercase ULIDs), timestamps and the size limit. */
+import assert from "node:assert/strict";
+import { encodedSize, MAX_EVENT_BYTES, sizeProblem } from "../../src/events/size.ts";
+import { formatTimestamp, isIsoDateTime } from "../../src/events/timestamp.ts";
+import type { Envelope } from "../../src/events/types.ts";
+import { isUlid, newEventId, ULID_PATTERN } from "../../src/events/ulid.ts";
+
+Deno.test("event ids are uppercase 26-char ULIDs, strictly increasing within a process", () => {
+  const ids = Array.from({ length: 5_000 }, () => newEventId());
+  for (const id of ids) assert.match(id, ULID_PATTERN);
+  for (let i = 1; i < ids.length; i++) assert.ok(ids[i - 1] < ids[i], `${ids[i - 1]} < ${ids[i]}`);
+  assert.equal(new Set(ids).size, ids.length);
+  assert.ok(!isUlid(ids[0].toLowerCase()));
+});
+
+Deno.test("timestamps are YYYY-MM-DDTHH:MM:SS.ffffff+00:00 in UTC", () => {
+  const micros = Date.UTC(2026, 1, 12, 10, 0, 0, 123) * 1000 + 456;
+  assert.equal(formatTimestamp(micros), "2026-02-12T10:00:00.123456+00:00");
+  assert.equal(formatTimestamp(Date.UTC(2026, 0, 1) * 1000), "2026-01-01T00:00:00.000000+00:00");
+  assert.match(formatTimestamp(), /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}\+00:00$/);
+  assert.ok(isIsoDateTime(formatTimestamp()));
+  assert.ok(!isIsoDateTime("2026-13-01T00:00:00Z"));
+  assert.ok(!isIsoDateTime("2026-02-12 at noon"));
+});
+
+Deno.test("the encoded size counts UTF-8 bytes and the limit is 60 KiB", () => {
+  const event = { payload: { text: "é" } } as unknown as Envelope;
+  assert.equal(encodedSize(event), JSON.stringify(event).length + 1);
+  assert.equal(sizeProblem(1000), null);
+  assert.equal(sizeProblem(MAX_EVENT_BYTES - 100), null);
+  assert.match(sizeProblem(MAX_EVENT_BYTES + 1) ?? "", /limit is 61440 bytes/);
+});
