@@ -102,33 +102,34 @@ async function planCommit(
 ) {
   const stats = structuredClone(snap.stats);
   const seen = new Set<string>();
-  const fresh = items.filter((item) => {
+  // Indexes of the items to store: not known to the store, first occurrence in the batch.
+  const fresh = items.flatMap((item, i) => {
     const id = item.event.event_id;
-    if (known.has(id) || seen.has(id)) return false;
+    if (known.has(id) || seen.has(id)) return [];
     seen.add(id);
-    return true;
+    return [i];
   });
-  const dropped = new Set<AppendItem>();
+  const dropped = new Set<number>();
   const evictions: Array<Deno.KvEntry<OutboxRecord>> = [];
   for (const state of ["pending", "held"] as const) {
-    const incoming = fresh.filter((item) => item.state === state);
+    const incoming = fresh.filter((i) => items[i].state === state);
     const overflow = stats.count[state] + incoming.length - capacity;
     if (overflow <= 0) continue;
     const fromStore = Math.min(overflow, stats.count[state], MAX_EVICTIONS);
-    for await (
-      const entry of kv.list<OutboxRecord>({ prefix: statePrefix(state) }, { limit: fromStore })
-    ) {
+    const oldest = kv.list<OutboxRecord>({ prefix: statePrefix(state) }, { limit: fromStore });
+    for await (const entry of oldest) {
       evictions.push(entry);
       tally(stats, state, entry.value, -1);
     }
-    for (const item of incoming.slice(0, Math.max(0, overflow - fromStore))) dropped.add(item);
+    for (const i of incoming.slice(0, Math.max(0, overflow - fromStore))) dropped.add(i);
   }
   stats.evicted += evictions.length + dropped.size;
   let clock = snap.clock;
   const stored: Planned[] = [];
-  const byItem = new Map<AppendItem, Envelope>();
-  for (const item of fresh) {
-    if (dropped.has(item)) continue;
+  const storedEvents = new Map<number, Envelope>();
+  for (const i of fresh) {
+    if (dropped.has(i)) continue;
+    const item = items[i];
     clock += 1;
     const event = { ...item.event, lamport_clock: clock };
     const record: OutboxRecord = {
@@ -140,12 +141,12 @@ async function planCommit(
     };
     tally(stats, item.state, record, 1);
     stored.push({ key: entryKey(item.state, clock), seq: clock, state: item.state, record });
-    byItem.set(item, event);
+    storedEvents.set(i, event);
   }
-  const outcomes: AppendOutcome[] = items.map((item) => {
-    const event = byItem.get(item);
+  const outcomes = items.map((_, i): AppendOutcome => {
+    const event = storedEvents.get(i);
     if (event) return { status: "stored", event };
-    return { status: dropped.has(item) ? "evicted" : "duplicate", event: null };
+    return { status: dropped.has(i) ? "evicted" : "duplicate", event: null };
   });
   return { clock, stats, stored, evictions, dropped, outcomes };
 }

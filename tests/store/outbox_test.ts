@@ -1,0 +1,173 @@
+/** The outbox on a real KV file: clock and event in one commit, dedup, FIFO, capacity, group
+ * commit and the bounded synced log. */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import type { Envelope } from "../../src/events/types.ts";
+import { newEventId } from "../../src/events/ulid.ts";
+import { appendBatch, type AppendItem } from "../../src/store/append.ts";
+import { CLOCK_KEY, entryKey, indexKey } from "../../src/store/keys.ts";
+import { Outbox } from "../../src/store/outbox.ts";
+import { listState, listStates, readClock, readStats } from "../../src/store/read.ts";
+import { markSynced, SYNCED_LOG_LIMIT } from "../../src/store/synced.ts";
+import { removeTree, tempDir } from "../helpers/fs.ts";
+
+function item(state: "pending" | "held" = "pending", type = "WPCreated"): AppendItem {
+  const event = {
+    event_id: newEventId(),
+    event_type: type,
+    aggregate_id: "WP01",
+    aggregate_type: "WorkPackage",
+    payload: { wp_id: "WP01", title: "t", feature_slug: "001-x" },
+    node_id: "a1b2c3d4e5f6",
+    lamport_clock: 0,
+    causation_id: null,
+    timestamp: "2026-02-12T10:00:00.000000+00:00",
+    team_slug: "local",
+    project_uuid: state === "pending" ? "550e8400-e29b-41d4-a716-446655440000" : null,
+    project_slug: null,
+    git_branch: null,
+    head_commit_sha: null,
+    repo_slug: null,
+  } as Envelope;
+  return { event, state, bytes: JSON.stringify(event).length };
+}
+
+async function withKv(fn: (kv: Deno.Kv) => Promise<void>): Promise<void> {
+  const dir = await tempDir();
+  const kv = await Deno.openKv(join(dir, "kittify.kv"));
+  try {
+    await fn(kv);
+  } finally {
+    kv.close();
+    await removeTree(dir);
+  }
+}
+
+Deno.test("the clock and the event are written by the same commit", async () => {
+  await withKv(async (kv) => {
+    const result = await appendBatch(kv, [item()], 100);
+    const stored = result.outcomes[0].event!;
+    assert.equal(stored.lamport_clock, 1);
+    const [clock, entry, index] = await kv.getMany([
+      CLOCK_KEY,
+      entryKey("pending", 1),
+      indexKey(stored.event_id),
+    ]);
+    assert.equal(clock.value, 1);
+    assert.ok(entry.versionstamp !== null);
+    assert.equal(clock.versionstamp, entry.versionstamp, "one commit, one versionstamp");
+    assert.equal(index.versionstamp, entry.versionstamp);
+    assert.deepEqual((entry.value as { event: Envelope }).event, stored);
+  });
+});
+
+Deno.test("a duplicate event id is a no-op that spends no Lamport value", async () => {
+  await withKv(async (kv) => {
+    const first = item();
+    await appendBatch(kv, [first], 100);
+    const again = await appendBatch(kv, [first, item()], 100);
+    assert.equal(again.outcomes[0].status, "duplicate");
+    assert.equal(again.outcomes[1].status, "stored");
+    assert.equal(again.outcomes[1].event!.lamport_clock, 2);
+    const inBatch = item();
+    const twice = await appendBatch(kv, [inBatch, inBatch], 100);
+    assert.deepEqual(twice.outcomes.map((o) => o.status), ["stored", "duplicate"]);
+    assert.equal(await readClock(kv), 3);
+    assert.equal((await readStats(kv)).count.pending, 3);
+    assert.equal((await listState(kv, "pending")).length, 3);
+  });
+});
+
+Deno.test("entries come back FIFO by commit order; held events are kept apart", async () => {
+  await withKv(async (kv) => {
+    const outbox = new Outbox(kv, 1000);
+    const items = [item(), item("held"), item(), item("held"), item()];
+    for (const i of items) await outbox.append(i);
+    const all = await listStates(kv, ["pending", "held", "synced", "dead"]);
+    assert.deepEqual(all.map((e) => e.record.event.event_id), items.map((i) => i.event.event_id));
+    assert.deepEqual(all.map((e) => e.seq), [1, 2, 3, 4, 5]);
+    assert.deepEqual(all.map((e) => e.state), ["pending", "held", "pending", "held", "pending"]);
+    const stats = await readStats(kv);
+    assert.deepEqual(stats.count, { pending: 3, held: 2, synced: 0, dead: 0 });
+    const bytes = items.filter((i) => i.state === "held").reduce((n, i) => n + i.bytes, 0);
+    assert.equal(stats.bytes.held, bytes);
+    assert.deepEqual(stats.pending_types, { WPCreated: 3 });
+    assert.equal(stats.pending_retries["0 retries"], 3);
+    assert.deepEqual((await listStates(kv, ["pending", "held"], 2)).map((e) => e.seq), [1, 2]);
+  });
+});
+
+Deno.test("at capacity the oldest pending events are evicted and counted", async () => {
+  await withKv(async (kv) => {
+    const outbox = new Outbox(kv, 3);
+    const items = Array.from({ length: 5 }, () => item());
+    const evictions: number[] = [];
+    for (const i of items) evictions.push((await outbox.append(i)).evicted);
+    assert.deepEqual(evictions, [0, 0, 0, 1, 1]);
+    const left = await listState(kv, "pending");
+    assert.deepEqual(
+      left.map((e) => e.record.event.event_id),
+      items.slice(2).map((i) => i.event.event_id),
+    );
+    const stats = await readStats(kv);
+    assert.equal(stats.evicted, 2);
+    assert.equal(stats.count.pending, 3);
+    assert.equal(stats.bytes.pending, left.reduce((n, e) => n + e.record.bytes, 0));
+    assert.equal((await kv.get(indexKey(items[0].event.event_id))).versionstamp, null);
+    // A batch larger than the capacity keeps only its newest events.
+    const burst = Array.from({ length: 5 }, () => item());
+    const result = await appendBatch(kv, burst, 3);
+    assert.deepEqual(result.outcomes.map((o) => o.status), [
+      "evicted",
+      "evicted",
+      "stored",
+      "stored",
+      "stored",
+    ]);
+    assert.equal(result.evicted, 5);
+    assert.equal((await readStats(kv)).evicted, 7);
+    assert.equal((await readStats(kv)).count.pending, 3);
+    // Held events have their own capacity.
+    await outbox.append(item("held"));
+    assert.equal((await readStats(kv)).count.held, 1);
+  });
+});
+
+Deno.test("concurrent appends share commits (group commit); each one gets its own Lamport value", async () => {
+  await withKv(async (kv) => {
+    const outbox = new Outbox(kv, 10_000);
+    const outcomes = await Promise.all(Array.from({ length: 500 }, () => outbox.append(item())));
+    const lamports = outcomes.map((o) => o.event!.lamport_clock);
+    assert.equal(new Set(lamports).size, 500);
+    assert.deepEqual([...lamports].sort((a, b) => a - b), lamports, "submission order kept");
+    assert.equal(await readClock(kv), 500);
+    const entries = [];
+    for await (const e of kv.list({ prefix: ["outbox", "pending"] })) entries.push(e);
+    const commits = new Set(entries.map((e) => e.versionstamp)).size;
+    assert.ok(commits < 50, `500 appends in ${commits} commits`);
+    // A single awaited append is one commit of its own.
+    const single = await outbox.append(item());
+    const [clock, entry] = await kv.getMany([CLOCK_KEY, entryKey("pending", 501)]);
+    assert.equal(single.event!.lamport_clock, 501);
+    assert.equal(clock.versionstamp, entry.versionstamp);
+  });
+});
+
+Deno.test("synced events move to a log that keeps the last 1,000", async () => {
+  await withKv(async (kv) => {
+    const outbox = new Outbox(kv, 10_000);
+    const n = SYNCED_LOG_LIMIT + 30;
+    const outcomes = await Promise.all(Array.from({ length: n }, () => outbox.append(item())));
+    const ids = outcomes.map((o) => o.event!.event_id);
+    assert.equal(await markSynced(kv, [...ids, "01JMBY7K8N3QRVX2DPFG5HWT4E"]), n);
+    assert.equal(await markSynced(kv, ids.slice(0, 5)), 0, "already synced: no-op");
+    const stats = await readStats(kv);
+    assert.equal(stats.count.pending, 0);
+    assert.equal(stats.count.synced, SYNCED_LOG_LIMIT);
+    assert.deepEqual(stats.pending_types, {});
+    const synced = await listState(kv, "synced");
+    assert.equal(synced.length, SYNCED_LOG_LIMIT);
+    assert.equal(synced[0].record.event.event_id, ids[30]);
+    assert.equal(stats.bytes.synced, synced.reduce((s, e) => s + e.record.bytes, 0));
+  });
+});
