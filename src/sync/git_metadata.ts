@@ -14,10 +14,13 @@ export interface GitMetadata {
 
 const NONE: GitMetadata = { git_branch: null, head_commit_sha: null };
 
-/** Parses the two lines of `git rev-parse --abbrev-ref HEAD HEAD`. */
+/** Both values from one process: the SHA, then the branch (`HEAD` when detached). */
+export const REV_PARSE_ARGS = ["rev-parse", "HEAD", "--abbrev-ref", "HEAD"];
+
+/** Parses the two lines printed by `git` with {@link REV_PARSE_ARGS}. */
 export function parseRevParse(output: string | null): GitMetadata {
   if (output === null) return NONE;
-  const [branch, sha] = output.split("\n").map((line) => line.trim());
+  const [sha, branch] = output.split("\n").map((line) => line.trim());
   return {
     git_branch: branch ? branch : null,
     head_commit_sha: sha && /^[0-9a-f]{40,64}$/.test(sha) ? sha : null,
@@ -31,7 +34,7 @@ export function gitMetadata(repoRoot: string): Promise<GitMetadata> {
   const now = performance.now();
   const hit = cache.get(repoRoot);
   if (hit && now - hit.at < GIT_METADATA_TTL_MS) return hit.value;
-  const value = gitOutput(["rev-parse", "--abbrev-ref", "HEAD", "HEAD"], repoRoot)
+  const value = gitOutput(REV_PARSE_ARGS, repoRoot)
     .then(parseRevParse, () => NONE);
   cache.set(repoRoot, { at: now, value });
   return value;
