@@ -1,17 +1,10 @@
 /** The events the work commands emit, built from the model (pure; reference §2.1). */
+import type { EventInput } from "../events/envelope.ts";
 import { formatTimestamp } from "../events/timestamp.ts";
-import type { AggregateType, EventType } from "../events/types.ts";
 import type { Lane } from "./lanes.ts";
 import type { WorkPackage } from "./work_package.ts";
 
-/** What `emit()` of src/sync/emit.ts takes. */
-export interface EventInput {
-  event_type: EventType;
-  aggregate_id: string;
-  aggregate_type: AggregateType;
-  payload: Record<string, unknown>;
-  causation_id?: string | null;
-}
+export type { EventInput };
 
 export const DEFAULT_ACTOR = "user";
 

@@ -6,12 +6,24 @@ import { registerIdentity } from "./identity.ts";
 import { registerEmit } from "./emit.ts";
 import { registerEvents } from "./events.ts";
 import { registerSync } from "./sync.ts";
+import { registerFeature } from "./feature.ts";
+import { registerTasks } from "./tasks.ts";
+import { registerImplement } from "./implement.ts";
+import { registerMove } from "./move.ts";
+import { registerAccept } from "./accept.ts";
+import { registerNote } from "./note.ts";
 
 export type Register = (program: Command, ctx: CommandContext) => void;
 
 export const COMMANDS: Register[] = [
   registerInit,
   registerIdentity,
+  registerFeature,
+  registerTasks,
+  registerImplement,
+  registerMove,
+  registerAccept,
+  registerNote,
   registerEvents,
   registerEmit,
   registerSync,

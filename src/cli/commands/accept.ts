@@ -1,0 +1,49 @@
+/** `kittify accept`: accept every reviewed work package of a feature (for_review → done). */
+import type { Command } from "commander";
+import { UserError } from "../../common/errors.ts";
+import { ink } from "../../common/style.ts";
+import type { AcceptReport } from "../../work/accept.ts";
+import { printJson } from "../output.ts";
+
+function printReport(report: AcceptReport): void {
+  if (report.accepted.length > 0) {
+    const ids = report.accepted.map((a) => a.wp_id).join(", ");
+    console.log(`${ink.green("Accepted")} ${ids} (for_review → done)`);
+  } else if (report.ok) {
+    console.log(`Nothing in for_review in ${report.feature}`);
+  }
+  for (const o of report.outstanding) {
+    console.log(
+      `${ink.yellow("outstanding")}  ${o.wp_id ?? "?"}  ${o.lane ?? "unreadable"}  ${o.title}`,
+    );
+  }
+  if (report.complete) {
+    console.log(
+      `${
+        ink.green("Complete:")
+      } all ${report.total_wps} work packages of ${report.feature} are finished`,
+    );
+  }
+}
+
+export function registerAccept(program: Command): void {
+  program
+    .command("accept")
+    .description("accept reviewed work: every for_review work package → done")
+    .option("--allow-incomplete", "accept even while other work packages are outstanding")
+    .option("--feature <slug>", "feature (default: from the branch, or the only one)")
+    .option("--json", "print one JSON object")
+    .action(async (opts: { allowIncomplete?: boolean; feature?: string; json?: boolean }) => {
+      const { accept } = await import("../../work/accept.ts");
+      const report = await accept(Deno.cwd(), opts);
+      if (opts.json) printJson(report);
+      else printReport(report);
+      if (!report.ok) {
+        throw new UserError(
+          `${report.outstanding.length} work package(s) of ${report.feature} are outstanding; ` +
+            "nothing was accepted",
+          { hint: "finish or cancel them first, or pass --allow-incomplete" },
+        );
+      }
+    });
+}

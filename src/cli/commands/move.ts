@@ -1,0 +1,29 @@
+/** `kittify move WPnn --to LANE`: change a work package's lane. */
+import type { Command } from "commander";
+import { ink } from "../../common/style.ts";
+import { laneChoices } from "../../work/lanes.ts";
+import type { MoveOptions } from "../../work/move.ts";
+import { printJson } from "../output.ts";
+import { describeStatusChange } from "./implement.ts";
+
+export function registerMove(program: Command): void {
+  program
+    .command("move")
+    .description("move a work package to another lane (one WPStatusChanged)")
+    .argument("<wp>", "work package id, e.g. WP01")
+    .requiredOption("--to <lane>", `target lane: ${laneChoices()}`)
+    .option("--actor <name>", "who moves it (default: user)")
+    .option("--force", "allow a transition outside the status model (needs --reason)")
+    .option("--reason <text>", "why the move is forced")
+    .option("--note <text>", "also record this note (one HistoryAdded)")
+    .option("--feature <slug>", "feature (default: from the branch, or the only one)")
+    .option("--json", "print one JSON object")
+    .action(async (wp: string, opts: Omit<MoveOptions, "wp"> & { json?: boolean }) => {
+      const { move } = await import("../../work/move.ts");
+      const report = await move(Deno.cwd(), { wp, ...opts });
+      if (opts.json) return printJson(report);
+      console.log(describeStatusChange(report));
+      if (report.forced) console.log(ink.yellow(`forced: ${report.reason}`));
+      if (report.note_recorded) console.log(`note recorded on ${report.wp_id}`);
+    });
+}

@@ -1,0 +1,28 @@
+/** `kittify note WPnn TEXT`: record a note on a work package (one HistoryAdded). */
+import type { Command } from "commander";
+import { printJson } from "../output.ts";
+
+interface NoteOptions {
+  type?: string;
+  author?: string;
+  feature?: string;
+  json?: boolean;
+}
+
+export function registerNote(program: Command): void {
+  program
+    .command("note")
+    .description("record a note, review remark or comment on a work package")
+    .argument("<wp>", "work package id, e.g. WP01")
+    .argument("<text>", "the note")
+    .option("--type <type>", "note, review or comment", "note")
+    .option("--author <name>", "who writes it (default: user)")
+    .option("--feature <slug>", "feature (default: from the branch, or the only one)")
+    .option("--json", "print one JSON object")
+    .action(async (wp: string, text: string, opts: NoteOptions) => {
+      const { addNote } = await import("../../work/note.ts");
+      const report = await addNote(Deno.cwd(), { wp, text, ...opts });
+      if (opts.json) printJson(report);
+      else console.log(`${report.entry_type} recorded on ${report.wp_id} (by ${report.author})`);
+    });
+}

@@ -1,0 +1,92 @@
+/** `kittify tasks add|finalize|list`: the work packages of a feature. */
+import type { Command } from "commander";
+import { ink } from "../../common/style.ts";
+import { warn } from "../../common/warnings.ts";
+import type { TaskListEntry } from "../../work/task_list.ts";
+import type { CommandContext } from "../context.ts";
+import { printJson } from "../output.ts";
+
+const FEATURE_HELP = "feature (default: from the branch, or the only one)";
+
+function printTable(entries: TaskListEntry[]): void {
+  const rows = entries.map((e) => [e.wp_id, e.lane, e.title, e.dependencies.join(",") || "-"]);
+  const header = ["WP", "LANE", "TITLE", "DEPENDS ON"];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd();
+  console.log(ink.bold(line(header)));
+  for (const row of rows) console.log(line(row));
+}
+
+function registerAdd(tasks: Command): void {
+  tasks
+    .command("add")
+    .description("add the next work package (WPnn-<title>.md) in lane planned")
+    .argument("<title>", "what the work package delivers")
+    .option("--depends <ids>", "work packages it waits for, e.g. WP01,WP02")
+    .option("--feature <slug>", FEATURE_HELP)
+    .option("--json", "print one JSON object")
+    .action(async (title: string, opts: { depends?: string; feature?: string; json?: boolean }) => {
+      const { addTask } = await import("../../work/task_add.ts");
+      const entry = await addTask(Deno.cwd(), { title, ...opts });
+      if (opts.json) return printJson(entry);
+      console.log(`${ink.green("Added")} ${ink.bold(entry.wp_id)} “${entry.title}”: ${entry.path}`);
+    });
+}
+
+function registerFinalize(tasks: Command, ctx: CommandContext): void {
+  tasks
+    .command("finalize")
+    .description("announce every new work package (one WPCreated each, one shared causation)")
+    .option("--feature <slug>", FEATURE_HELP)
+    .option("--json", "print one JSON object")
+    .action(async (opts: { feature?: string; json?: boolean }) => {
+      const { finalizeTasks } = await import("../../work/tasks_finalize.ts");
+      const report = await finalizeTasks(Deno.cwd(), opts);
+      if (report.failed.length > 0) ctx.setExitCode(1);
+      if (opts.json) return printJson(report);
+      if (report.announced.length > 0) {
+        console.log(
+          `${ink.green("Announced")} ${report.announced.length} work package(s) of ` +
+            `${report.feature}: ${report.announced.join(", ")} ` +
+            ink.dim(`(causation ${report.causation_id})`),
+        );
+      } else {
+        console.log(`Nothing new to announce in ${report.feature}`);
+      }
+      if (report.already_announced.length > 0) {
+        console.log(ink.dim(`already announced: ${report.already_announced.join(", ")}`));
+      }
+      if (report.failed.length > 0) {
+        warn(`not announced (run finalize again): ${report.failed.join(", ")}`);
+      }
+    });
+}
+
+function registerList(tasks: Command): void {
+  tasks
+    .command("list")
+    .description("list the work packages of a feature")
+    .option("--lane <lane>", "only work packages in this lane")
+    .option("--feature <slug>", FEATURE_HELP)
+    .option("--json", 'print one JSON array of {"feature", "wp_id", "title", "lane", ...}')
+    .action(async (opts: { lane?: string; feature?: string; json?: boolean }) => {
+      const { listTasks } = await import("../../work/task_list.ts");
+      const report = await listTasks(Deno.cwd(), opts);
+      for (const p of report.problems) warn(`skipping ${p.path}: ${p.reason}`);
+      if (opts.json) return printJson(report.entries);
+      if (report.entries.length === 0) {
+        console.log(`No work packages in ${report.feature}${opts.lane ? ` (${opts.lane})` : ""}`);
+        return;
+      }
+      printTable(report.entries);
+    });
+}
+
+export function registerTasks(program: Command, ctx: CommandContext): void {
+  const tasks = program
+    .command("tasks")
+    .description("add, announce and list the work packages of a feature");
+  registerAdd(tasks);
+  registerFinalize(tasks, ctx);
+  registerList(tasks);
+}

@@ -1,0 +1,118 @@
+/**
+ * `accept`: every for_review work package of a feature → done, with exactly one
+ * WPStatusChanged each (in `--json` mode too). Work packages that are neither reviewed nor
+ * finished are outstanding: then nothing is accepted unless `--allow-incomplete`. When every
+ * work package is finished (done, or canceled), one FeatureCompleted is stored, once.
+ */
+import { UserError } from "../common/errors.ts";
+import { resolveAtRoot } from "../identity/resolve.ts";
+import { userKv } from "../store/open.ts";
+import { claim, completedFeatureKey, isClaimed, release } from "./announcements.ts";
+import { DEFAULT_ACTOR, featureCompleted } from "./events.ts";
+import { isTrackableWpId } from "./ids.ts";
+import { record, runtimeFailure } from "./record.ts";
+import type { FeatureScan } from "./scan.ts";
+import { applyStatusChange } from "./status_change.ts";
+import { scanTarget } from "./target.ts";
+
+export interface Outstanding {
+  wp_id: string | null;
+  /** null when the task file cannot be read. */
+  lane: string | null;
+  title: string;
+}
+
+export interface AcceptReport {
+  feature: string;
+  /** Work packages moved for_review → done by this run, and whether each event was stored. */
+  accepted: Array<{ wp_id: string; event_recorded: boolean }>;
+  outstanding: Outstanding[];
+  total_wps: number;
+  /** Every work package is done or canceled. */
+  complete: boolean;
+  /** The FeatureCompleted of this run was stored (null: none was due). */
+  completion_recorded: boolean | null;
+  /** False when outstanding work stopped the acceptance. */
+  ok: boolean;
+}
+
+const FINISHED = new Set(["done", "canceled"]);
+
+/** What accept would do with a scanned feature (pure). */
+export function planAcceptance(scan: FeatureScan) {
+  const reviewed = scan.workPackages.filter((w) =>
+    w.lane === "for_review" && isTrackableWpId(w.id)
+  );
+  const outstanding: Outstanding[] = [
+    ...scan.workPackages
+      .filter((w) => !FINISHED.has(w.lane) && !reviewed.includes(w))
+      .map((w) => ({ wp_id: w.id, lane: w.lane, title: w.title })),
+    ...scan.problems.map((p) => ({ wp_id: p.id, lane: null, title: p.reason })),
+  ];
+  return { reviewed, outstanding };
+}
+
+export async function accept(
+  cwd: string,
+  options: { feature?: string; allowIncomplete?: boolean },
+): Promise<AcceptReport> {
+  const { root, feature, scan } = await scanTarget(cwd, options.feature);
+  const total = scan.workPackages.length + scan.problems.length;
+  if (total === 0) throw new UserError(`${feature} has no work packages to accept`);
+  const { reviewed, outstanding } = planAcceptance(scan);
+  const report: AcceptReport = {
+    feature,
+    accepted: [],
+    outstanding,
+    total_wps: total,
+    complete: false,
+    completion_recorded: null,
+    ok: outstanding.length === 0 || options.allowIncomplete === true,
+  };
+  if (!report.ok) return report;
+  for (const wp of reviewed) {
+    const change = await applyStatusChange(
+      cwd,
+      scan,
+      wp,
+      DEFAULT_ACTOR,
+      (current) => current.lane === "for_review" ? "done" : null,
+    );
+    if (change.changed) {
+      report.accepted.push({ wp_id: wp.id, event_recorded: change.event_recorded });
+    }
+  }
+  const rescan = await scanTarget(cwd, feature);
+  report.complete = rescan.scan.problems.length === 0 &&
+    rescan.scan.workPackages.every((w) => FINISHED.has(w.lane));
+  if (report.complete) {
+    report.completion_recorded = await announceCompletion(cwd, root, feature, total, report);
+  }
+  return report;
+}
+
+/**
+ * One FeatureCompleted when this run finished the feature, or when a finished feature was
+ * never announced (its last work package was moved to done by hand).
+ */
+async function announceCompletion(
+  cwd: string,
+  root: string,
+  feature: string,
+  total: number,
+  report: AcceptReport,
+): Promise<boolean | null> {
+  try {
+    const project = (await resolveAtRoot(root)).identity.project_uuid;
+    const kv = await userKv();
+    const key = completedFeatureKey(project, feature);
+    if (report.accepted.length > 0) await release(kv, key);
+    else if (await isClaimed(kv, key)) return null;
+    if (!(await claim(kv, key))) return null;
+    const stored = await record(featureCompleted(feature, total), cwd, `${feature} is complete`);
+    if (!stored) await release(kv, key);
+    return stored;
+  } catch (err) {
+    throw await runtimeFailure(err, cwd, { doing: `completing ${feature}` });
+  }
+}

@@ -1,0 +1,20 @@
+/**
+ * Serialises commands that pick the next number in a directory (next feature, next WP): an
+ * exclusive advisory lock on the directory itself, so no lock file is left in the repository.
+ * Where directories cannot be locked (Windows), the body runs unlocked.
+ */
+export async function withDirLock<T>(dir: string, body: () => Promise<T>): Promise<T> {
+  let handle: Deno.FsFile | null = null;
+  try {
+    handle = await Deno.open(dir, { read: true });
+    await handle.lock(true);
+  } catch {
+    handle?.close();
+    handle = null;
+  }
+  try {
+    return await body();
+  } finally {
+    handle?.close();
+  }
+}

@@ -1,0 +1,109 @@
+/** `feature create`: a new `kitty-specs/NNN-slug/` folder and one FeatureCreated. */
+import { join } from "node:path";
+import { atomicCreate } from "../common/atomic_write.ts";
+import { UserError } from "../common/errors.ts";
+import { formatTimestamp } from "../events/timestamp.ts";
+import { currentCheckout } from "./checkout.ts";
+import { withDirLock } from "./dir_lock.ts";
+import { featureCreated } from "./events.ts";
+import { featureSlugOf, isFeatureSlug } from "./ids.ts";
+import { featureDir, specsDir, tasksDir } from "./layout.ts";
+import { record, runtimeFailure } from "./record.ts";
+import { listFeatures } from "./scan.ts";
+import { repoRootOf } from "./target.ts";
+
+export interface FeatureCreateOptions {
+  name: string;
+  number?: string;
+  targetBranch?: string;
+}
+
+export interface FeatureCreateReport {
+  feature: string;
+  feature_number: string;
+  target_branch: string;
+  path: string;
+  event_recorded: boolean;
+}
+
+const DEFAULT_TARGET_BRANCH = "main";
+const MAX_FEATURE_NUMBER = 999;
+
+function parseNumber(text: string): number {
+  const n = Number(text.trim());
+  if (!/^\d{1,3}$/.test(text.trim()) || n < 1 || n > MAX_FEATURE_NUMBER) {
+    throw new UserError(`--number must be 1–${MAX_FEATURE_NUMBER}, got '${text}'`);
+  }
+  return n;
+}
+
+/** Name and number from the arguments; `NNN-slug` as the name brings its own number. */
+function nameAndNumber(options: FeatureCreateOptions): { name: string; number?: number } {
+  const name = options.name.trim();
+  if (!/[a-z0-9]/i.test(name)) {
+    throw new UserError(`'${options.name}' cannot name a feature: it needs a letter or digit`);
+  }
+  if (options.number !== undefined) return { name, number: parseNumber(options.number) };
+  if (isFeatureSlug(name)) return { name: name.slice(4), number: Number(name.slice(0, 3)) };
+  return { name };
+}
+
+function nextNumber(features: string[]): number {
+  const next = Math.max(0, ...features.map((f) => Number(f.slice(0, 3)))) + 1;
+  if (next > MAX_FEATURE_NUMBER) {
+    throw new UserError(`kitty-specs/ already has feature ${MAX_FEATURE_NUMBER}; pass --number`);
+  }
+  return next;
+}
+
+export async function createFeature(
+  cwd: string,
+  options: FeatureCreateOptions,
+): Promise<FeatureCreateReport> {
+  const { name, number } = nameAndNumber(options);
+  const root = await repoRootOf(cwd);
+  const targetBranch = options.targetBranch?.trim() ||
+    (await currentCheckout(cwd)).branch || DEFAULT_TARGET_BRANCH;
+  let feature = "";
+  try {
+    await Deno.mkdir(specsDir(root), { recursive: true });
+    await withDirLock(specsDir(root), async () => {
+      const features = await listFeatures(root);
+      const n = number ?? nextNumber(features);
+      feature = featureSlugOf(n, name);
+      const taken = features.find((f) => f.startsWith(feature.slice(0, 4)));
+      if (taken) {
+        throw new UserError(`feature number ${feature.slice(0, 3)} is taken by ${taken}`, {
+          hint: "leave out --number to use the next free one",
+        });
+      }
+      await Deno.mkdir(featureDir(root, feature));
+      await Deno.mkdir(tasksDir(root, feature));
+      const meta = {
+        feature_number: feature.slice(0, 3),
+        slug: feature,
+        friendly_name: name,
+        target_branch: targetBranch,
+        created_at: formatTimestamp(),
+      };
+      await atomicCreate(
+        join(featureDir(root, feature), "meta.json"),
+        `${JSON.stringify(meta, null, 2)}\n`,
+      );
+    });
+  } catch (err) {
+    throw await runtimeFailure(err, cwd, { doing: `creating feature ${feature || name}` });
+  }
+  const event_recorded = await record(
+    featureCreated(feature, targetBranch),
+    cwd,
+    `created ${feature}`,
+  );
+  return {
+    feature,
+    feature_number: feature.slice(0, 3),
+    target_branch: targetBranch,
+    path: featureDir(root, feature),
+    event_recorded,
+  };
+}

@@ -1,0 +1,60 @@
+/**
+ * `move WPnn --to LANE`: one lane change with one WPStatusChanged, and with `--note` one
+ * HistoryAdded. Transitions outside the status model need `--force --reason`.
+ */
+import { UserError } from "../common/errors.ts";
+import { actorArgument } from "./actor.ts";
+import { historyAdded } from "./events.ts";
+import { record } from "./record.ts";
+import { applyStatusChange, type StatusChangeReport } from "./status_change.ts";
+import { findWorkPackage, scanTarget, wpIdArgument } from "./target.ts";
+import { laneArgument } from "./task_list.ts";
+import { transitionProblem } from "./transitions.ts";
+
+export interface MoveOptions {
+  wp: string;
+  to: string;
+  actor?: string;
+  force?: boolean;
+  reason?: string;
+  note?: string;
+  feature?: string;
+}
+
+export interface MoveReport extends StatusChangeReport {
+  forced: boolean;
+  /** The `--reason` of a forced move (kept in the output only), else null. */
+  reason: string | null;
+  /** null without `--note`. */
+  note_recorded: boolean | null;
+}
+
+export async function move(cwd: string, options: MoveOptions): Promise<MoveReport> {
+  const id = wpIdArgument(options.wp);
+  const to = laneArgument(options.to);
+  const actor = actorArgument(options.actor, "--actor");
+  const override = { force: options.force, reason: options.reason };
+  if (override.force && !override.reason?.trim()) {
+    throw new UserError("--force needs --reason TEXT saying why");
+  }
+  const note = options.note?.trim();
+  if (options.note !== undefined && !note) throw new UserError("--note cannot be empty");
+  const { scan } = await scanTarget(cwd, options.feature);
+  const wp = findWorkPackage(scan, id);
+  let forced = false;
+  const status = await applyStatusChange(cwd, scan, wp, actor, (current) => {
+    if (current.lane === to) return null;
+    const problem = transitionProblem(current.lane, to, {});
+    if (problem === null) return to;
+    const blocked = transitionProblem(current.lane, to, override);
+    if (blocked !== null) throw new UserError(`cannot move ${id}: ${problem}`);
+    forced = true;
+    return to;
+  });
+  let note_recorded: boolean | null = null;
+  if (note) {
+    note_recorded = await record(historyAdded(id, "note", note, actor), cwd, `noted on ${id}`);
+  }
+  const reason = forced ? override.reason!.trim() : null;
+  return { ...status, forced, reason, note_recorded };
+}

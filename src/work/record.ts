@@ -1,0 +1,42 @@
+/**
+ * Storing the events of the work commands. A file change that happened stands even when its
+ * event cannot be stored: the command then warns (the emitter has already said why) and the
+ * event is never invented later. Failures after validation are logged as ErrorLogged(runtime).
+ */
+import { describeError, KittifyError, UserError } from "../common/errors.ts";
+import { warn } from "../common/warnings.ts";
+import { ReadOnlyFileError } from "../identity/locked_update.ts";
+import { emit } from "../sync/emit.ts";
+import { type EventInput, runtimeErrorLogged } from "./events.ts";
+import { FrontmatterError } from "./frontmatter.ts";
+
+/** Stores one event; false (after a warning naming `what`) when it could not be stored. */
+export async function record(event: EventInput, cwd: string, what: string): Promise<boolean> {
+  const stored = await emit(event, { cwd });
+  if (stored === null) warn(`${what}, but its ${event.event_type} event was not recorded`);
+  return stored !== null;
+}
+
+/**
+ * Turns a failure of the operation itself (e.g. the file cannot be written) into one
+ * ErrorLogged(runtime) event and the user error the command exits with. User errors pass
+ * through unchanged: they are validation, not runtime failures. Anything else that is not a
+ * file-system failure is a bug: it is logged too, and returned as it is (internal error).
+ */
+export async function runtimeFailure(
+  err: unknown,
+  cwd: string,
+  context: { doing: string; wpId?: string; agentId?: string },
+): Promise<unknown> {
+  if (err instanceof KittifyError) return err;
+  const message = `${context.doing} failed: ${describeError(err)}`;
+  await emit(runtimeErrorLogged(message, context), { cwd });
+  return isOperational(err) ? new UserError(message, { cause: err }) : err;
+}
+
+/** Failures of the environment (files, permissions), as opposed to bugs in kittify. */
+function isOperational(err: unknown): boolean {
+  if (err instanceof FrontmatterError || err instanceof ReadOnlyFileError) return true;
+  if (Object.values(Deno.errors).some((kind) => err instanceof kind)) return true;
+  return typeof (err as { code?: unknown } | null)?.code === "string";
+}

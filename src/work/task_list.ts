@@ -1,0 +1,48 @@
+/** `tasks list`: the work packages of a feature, optionally of one lane. */
+import { relative } from "node:path";
+import { UserError } from "../common/errors.ts";
+import { type Lane, laneChoices, parseLane } from "./lanes.ts";
+import type { WorkPackageProblem } from "./work_package.ts";
+import { scanTarget } from "./target.ts";
+
+/** One row of `tasks list --json` (and of `tasks add --json`). */
+export interface TaskListEntry {
+  feature: string;
+  wp_id: string;
+  title: string;
+  lane: Lane;
+  dependencies: string[];
+  /** Relative to the repository root, `/`-separated. */
+  path: string;
+}
+
+export interface TaskListReport {
+  feature: string;
+  entries: TaskListEntry[];
+  problems: WorkPackageProblem[];
+}
+
+export function laneArgument(input: string): Lane {
+  const lane = parseLane(input);
+  if (lane === null) throw new UserError(`unknown lane '${input}'`, { hint: laneChoices() });
+  return lane;
+}
+
+export async function listTasks(
+  cwd: string,
+  options: { feature?: string; lane?: string },
+): Promise<TaskListReport> {
+  const lane = options.lane === undefined ? undefined : laneArgument(options.lane);
+  const { root, feature, scan } = await scanTarget(cwd, options.feature);
+  const entries = scan.workPackages
+    .filter((wp) => lane === undefined || wp.lane === lane)
+    .map((wp) => ({
+      feature,
+      wp_id: wp.id,
+      title: wp.title,
+      lane: wp.lane,
+      dependencies: wp.dependencies,
+      path: relative(root, wp.path).replaceAll("\\", "/"),
+    }));
+  return { feature, entries, problems: scan.problems };
+}
