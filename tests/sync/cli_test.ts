@@ -1,0 +1,290 @@
+/** `kittify emit`, `events`, `sync status` and `sync diagnose` as real subprocesses. */
+import assert from "node:assert/strict";
+import { join, relative } from "node:path";
+import { entryKey, STATS_KEY } from "../../src/store/keys.ts";
+import { kittifyJson, runKittify } from "../helpers/cli.ts";
+import { type Sandbox, sandbox } from "../helpers/fs.ts";
+
+const STATUS_PAYLOAD = JSON.stringify({
+  wp_id: "WP01",
+  from_lane: "planned",
+  to_lane: "for_review",
+  actor: "user",
+  feature_slug: "001-demo",
+});
+
+interface Listed {
+  state: string;
+  event: Record<string, unknown>;
+}
+
+function run(sb: Sandbox, ...args: string[]) {
+  return runKittify(args, { cwd: sb.repo, home: sb.home });
+}
+
+function emitStatus(sb: Sandbox, ...extra: string[]) {
+  return run(
+    sb,
+    "emit",
+    "WPStatusChanged",
+    "--aggregate-id",
+    "WP01",
+    "--payload",
+    STATUS_PAYLOAD,
+    ...extra,
+  );
+}
+
+async function withSandbox(
+  fn: (sb: Sandbox) => Promise<void>,
+  options: Parameters<typeof sandbox>[0] = { commit: true },
+) {
+  const sb = await sandbox(options);
+  try {
+    await fn(sb);
+  } finally {
+    await sb.cleanup();
+  }
+}
+
+Deno.test("emit stores one event that events lists, oldest first, per state and limit", async () => {
+  await withSandbox(async (sb) => {
+    const first = await emitStatus(sb, "--json");
+    assert.equal(first.code, 0, first.stderr);
+    const event = JSON.parse(first.stdout);
+    assert.equal(event.lamport_clock, 1);
+    assert.equal(event.aggregate_type, "WorkPackage");
+    const causation = event.event_id;
+    const second = await run(
+      sb,
+      "emit",
+      "FeatureCreated",
+      "--aggregate-id",
+      "001-demo",
+      "--payload",
+      '{"feature_slug":"001-demo","feature_number":"001","target_branch":"main","wp_count":0}',
+      "--causation-id",
+      causation,
+    );
+    assert.equal(second.code, 0, second.stderr);
+    assert.match(second.stdout, /^Stored FeatureCreated 001-demo \(lamport 2, pending\)/);
+    const all = await kittifyJson<Listed[]>(["events", "--json"], { cwd: sb.repo, home: sb.home });
+    assert.deepEqual(all.map((e) => e.state), ["pending", "pending"]);
+    assert.deepEqual(all[0].event, event);
+    assert.equal(all[1].event.aggregate_type, "Feature");
+    assert.equal(all[1].event.causation_id, causation);
+    const limited = await kittifyJson<Listed[]>(["events", "--limit", "1", "--json"], {
+      cwd: sb.repo,
+      home: sb.home,
+    });
+    assert.deepEqual(limited, [all[0]]);
+    const held = await kittifyJson<Listed[]>(["events", "--state", "held", "--json"], {
+      cwd: sb.repo,
+      home: sb.home,
+    });
+    assert.deepEqual(held, []);
+    const table = await run(sb, "events");
+    assert.match(table.stdout, /^STATE\s+LAMPORT\s+TIME \(UTC\)\s+TYPE\s+AGGREGATE\s+EVENT ID\n/);
+    assert.equal(table.stdout.trim().split("\n").length, 3);
+    assert.equal((await run(sb, "events", "--state", "lost")).code, 2);
+    assert.equal((await run(sb, "events", "--limit", "0")).code, 2);
+  });
+});
+
+Deno.test("emit with bad JSON, an unknown type or an invalid payload exits 1 and stores nothing", async () => {
+  await withSandbox(async (sb) => {
+    const cases: Array<[string[], RegExp]> = [
+      [["WPStatusChanged", "--aggregate-id", "WP01", "--payload", "{nope"], /not valid JSON/],
+      [["WPStatusChanged", "--aggregate-id", "WP01", "--payload", "[1]"], /must be a JSON object/],
+      [["Bogus", "--aggregate-id", "WP01", "--payload", "{}"], /unknown event type 'Bogus'/],
+      [
+        ["WPStatusChanged", "--aggregate-id", "WP01", "--payload", '{"wp_id":"WP01"}'],
+        /missing required field\(s\) \[from_lane, to_lane\]/,
+      ],
+      [
+        [
+          "WPStatusChanged",
+          "--aggregate-id",
+          "WP01",
+          "--payload",
+          STATUS_PAYLOAD,
+          "--causation-id",
+          "x",
+        ],
+        /causation_id: invalid value/,
+      ],
+    ];
+    for (const [args, message] of cases) {
+      const result = await run(sb, "emit", ...args);
+      assert.equal(result.code, 1, args.join(" "));
+      assert.equal(result.stdout, "");
+      assert.match(result.stderr, message);
+      assert.equal(result.stderr.trim().split("\n")[0].startsWith("error: "), true);
+    }
+    assert.deepEqual(await kittifyJson(["events", "--json"], { cwd: sb.repo, home: sb.home }), []);
+    const status = await kittifyJson<{ lamport_clock: number }>(["sync", "status", "--json"], {
+      cwd: sb.repo,
+      home: sb.home,
+    });
+    assert.equal(status.lamport_clock, 0, "no Lamport value spent");
+    assert.equal((await run(sb, "emit", "WPStatusChanged", "--payload", "{}")).code, 2);
+  });
+});
+
+/** Every file under `dirs` with its bytes and modification time. */
+async function snapshot(...dirs: string[]): Promise<Map<string, string>> {
+  const files = new Map<string, string>();
+  async function walk(base: string, dir: string) {
+    for await (const entry of Deno.readDir(dir)) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory) {
+        await walk(base, path);
+      } else {
+        const info = await Deno.stat(path);
+        const bytes = await Deno.readFile(path);
+        const hash = await crypto.subtle.digest("SHA-256", bytes);
+        files.set(
+          `${base}:${relative(base, path)}`,
+          `${btoa(String.fromCharCode(...new Uint8Array(hash)))} ${info.mtime?.getTime()}`,
+        );
+      }
+    }
+  }
+  for (const dir of dirs) {
+    try {
+      await walk(dir, dir);
+    } catch (err) {
+      if (!(err instanceof Deno.errors.NotFound)) throw err;
+      files.set(dir, "missing");
+    }
+  }
+  return files;
+}
+
+Deno.test("sync status changes no file: not the store, not config.yaml, not a missing home", async () => {
+  await withSandbox(async (sb) => {
+    // A fresh home: status reports zeros and creates nothing.
+    const before = await snapshot(sb.repo, sb.home);
+    const empty = await kittifyJson<Record<string, unknown>>(["sync", "status", "--json"], {
+      cwd: sb.repo,
+      home: sb.home,
+    });
+    assert.deepEqual(empty.queue, { pending: 0, held: 0, synced: 0, dead: 0 });
+    assert.equal((await run(sb, "sync", "status")).code, 0);
+    assert.deepEqual(await snapshot(sb.repo, sb.home), before);
+
+    // A store with events and a config.yaml missing identity fields (status must not fill them).
+    assert.equal((await emitStatus(sb)).code, 0);
+    const config = join(sb.repo, ".kittify", "config.yaml");
+    await Deno.writeTextFile(
+      config,
+      "# mine\nproject:\n  slug: demo\nsync:\n  auto_start: false\n",
+    );
+    await Deno.writeTextFile(
+      join(sb.home, "config.toml"),
+      '[sync]\nserver_url = "https://sync.example.com/"\nmax_queue_size = 50\n',
+    );
+    const full = await snapshot(sb.repo, sb.home);
+    const status = await kittifyJson<Record<string, unknown>>(["sync", "status", "--json"], {
+      cwd: join(sb.repo, ".kittify"),
+      home: sb.home,
+    });
+    assert.equal((await run(sb, "sync", "status")).code, 0);
+    assert.deepEqual(await snapshot(sb.repo, sb.home), full);
+    assert.equal(status.server_url, "https://sync.example.com");
+    assert.equal(status.max_queue_size, 50);
+    assert.equal(status.auto_start, false, "read from the repository root");
+    assert.deepEqual(status.queue, { pending: 1, held: 0, synced: 0, dead: 0 });
+    assert.equal(status.lamport_clock, 1);
+    assert.equal(status.evicted, 0);
+    assert.deepEqual(status.top_event_types, [{ event_type: "WPStatusChanged", count: 1 }]);
+    assert.deepEqual(status.retry_distribution, {
+      "0 retries": 1,
+      "1-3 retries": 0,
+      "4+ retries": 0,
+    });
+    assert.equal(typeof status.oldest_pending_age_seconds, "number");
+    assert.equal((status.auth as { logged_in: boolean }).logged_in, false);
+  });
+});
+
+Deno.test("sync status reports the login state from the credentials file, never the tokens", async () => {
+  await withSandbox(async (sb) => {
+    await Deno.mkdir(sb.home, { recursive: true });
+    await Deno.writeTextFile(
+      join(sb.home, "credentials"),
+      '[tokens]\naccess = "SECRET-A"\nrefresh = "SECRET-R"\naccess_expires_at = "2001-01-01T00:00:00"\n' +
+        'refresh_expires_at = "2999-01-01T00:00:00.123456"\n\n[user]\nusername = "ann@example.com"\n' +
+        'team_slug = "team-a"\n',
+    );
+    const json = await run(sb, "sync", "status", "--json");
+    const text = await run(sb, "sync", "status");
+    const auth = JSON.parse(json.stdout).auth;
+    assert.equal(auth.logged_in, true);
+    assert.equal(auth.username, "ann@example.com");
+    assert.equal(auth.team_slug, "team-a");
+    assert.match(text.stdout, /logged in as ann@example\.com \(team team-a\)/);
+    for (const out of [json.stdout, json.stderr, text.stdout, text.stderr]) {
+      assert.ok(!out.includes("SECRET"), "tokens are never printed");
+    }
+  });
+});
+
+Deno.test("outside a project, emit holds the event and status shows it as held", async () => {
+  await withSandbox(async (sb) => {
+    const result = await emitStatus(sb);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /held/);
+    assert.equal(result.stderr.trim().split("\n").length, 1);
+    assert.match(result.stderr, /^warning: .*held/);
+    const status = await kittifyJson<{ queue: Record<string, number> }>([
+      "sync",
+      "status",
+      "--json",
+    ], {
+      cwd: sb.repo,
+      home: sb.home,
+    });
+    assert.deepEqual(status.queue, { pending: 0, held: 1, synced: 0, dead: 0 });
+  }, { git: false });
+});
+
+Deno.test("sync diagnose validates every stored event and exits 1 when one is invalid", async () => {
+  await withSandbox(async (sb) => {
+    const none = await run(sb, "sync", "diagnose");
+    assert.equal(none.code, 0);
+    assert.match(none.stdout, /No pending or held events/);
+    assert.equal((await emitStatus(sb)).code, 0);
+    const ok = await kittifyJson<{ total: number; valid: number }>(["sync", "diagnose", "--json"], {
+      cwd: sb.repo,
+      home: sb.home,
+    });
+    assert.equal(ok.total, 1);
+    assert.equal(ok.valid, 1);
+
+    // Corrupt one stored event behind kittify's back (e.g. written by an older version).
+    const kv = await Deno.openKv(join(sb.home, "kittify.kv"));
+    try {
+      const entry = await kv.get<{ event: Record<string, unknown> }>(entryKey("pending", 1));
+      const event = { ...entry.value!.event, lamport_clock: -4, payload: { wp_id: "WP1" } };
+      await kv.set(entryKey("pending", 1), { ...entry.value!, event });
+      assert.ok((await kv.get(STATS_KEY)).value);
+    } finally {
+      kv.close();
+    }
+    const json = await run(sb, "sync", "diagnose", "--json");
+    assert.equal(json.code, 1);
+    const report = JSON.parse(json.stdout);
+    assert.deepEqual([report.total, report.valid, report.invalid], [1, 0, 1]);
+    assert.equal(report.results[0].valid, false);
+    assert.equal(report.results[0].error_category, "schema_mismatch");
+    assert.ok(report.results[0].errors.some((e: string) => e.startsWith("lamport_clock:")));
+    assert.ok(report.results[0].errors.some((e: string) => e.startsWith("payload: missing")));
+    const text = await run(sb, "sync", "diagnose");
+    assert.equal(text.code, 1);
+    assert.match(
+      text.stdout,
+      /Validated 1 event\(s\): 0 valid, 1 invalid\nINVALID \S+ \(WPStatusChanged\) \[schema_mismatch\]\n {2}- /,
+    );
+  });
+});
