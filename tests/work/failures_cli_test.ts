@@ -1,0 +1,56 @@
+/**
+ * File change and event are one step: a file that cannot be written stores no status event but
+ * one ErrorLogged(runtime) and exits 1; an event that cannot be stored leaves the file change in
+ * place and the command warns.
+ */
+import assert from "node:assert/strict";
+import { laneIn, ofType, workSandbox, writeWp } from "./work_sandbox.ts";
+
+const F = "001-event-sync";
+
+Deno.test("a task file that cannot be written: exit 1, no status event, one ErrorLogged", async () => {
+  const sb = await workSandbox();
+  try {
+    const path = await writeWp(sb.repo, F, { id: "WP01", lane: "planned" });
+    await Deno.chmod(path, 0o444);
+    const result = await sb.run(["implement", "WP01", "--agent", "bot"]);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /error: changing the lane of WP01 failed: .*read-only/);
+    assert.equal(await laneIn(path), "planned");
+    const events = await sb.events();
+    assert.equal(ofType(events, "WPStatusChanged").length, 0);
+    const logged = ofType(events, "ErrorLogged");
+    assert.equal(logged.length, 1);
+    assert.equal(logged[0].aggregate_type, "WorkPackage");
+    assert.equal(logged[0].aggregate_id, "WP01");
+    assert.equal(logged[0].payload.error_type, "runtime");
+    assert.equal(logged[0].payload.wp_id, "WP01");
+    assert.equal(logged[0].payload.agent_id, undefined);
+    assert.match(String(logged[0].payload.error_message), /changing the lane of WP01 failed/);
+  } finally {
+    await sb.cleanup();
+  }
+});
+
+Deno.test("an event that cannot be stored: the file change stands and the command warns", async () => {
+  const sb = await workSandbox();
+  try {
+    const path = await writeWp(sb.repo, F, { id: "WP01", lane: "planned" });
+    const result = await sb.run(["implement", "WP01"], {
+      extraFlags: [`--deny-write=${sb.home}`],
+    });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /WP01: planned → in_progress/);
+    assert.match(
+      result.stderr,
+      /WP01 moved to in_progress, but its WPStatusChanged event was not recorded/,
+    );
+    assert.equal(await laneIn(path), "in_progress");
+    assert.deepEqual(await sb.events(), []);
+    const again = await sb.run(["implement", "WP01"]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.deepEqual(await sb.events(), []); // never invented later
+  } finally {
+    await sb.cleanup();
+  }
+});
