@@ -12,6 +12,7 @@ import { registerImplement } from "./implement.ts";
 import { registerMove } from "./move.ts";
 import { registerAccept } from "./accept.ts";
 import { registerNote } from "./note.ts";
+import { registerServe } from "./serve.ts";
 
 export type Register = (program: Command, ctx: CommandContext) => void;
 
@@ -27,4 +28,5 @@ export const COMMANDS: Register[] = [
   registerEvents,
   registerEmit,
   registerSync,
+  registerServe,
 ];

@@ -1,0 +1,92 @@
+/**
+ * `kittify serve`: the self-hostable reference sync server, and `kittify serve user ...` to manage
+ * its users. The server code is loaded only when one of these commands runs.
+ */
+import type { Command } from "commander";
+import { UsageError } from "../../common/errors.ts";
+import { ink } from "../../common/style.ts";
+import { printJson, printRows } from "../output.ts";
+
+interface StoreFlags {
+  data?: string;
+  kvUrl?: string;
+}
+
+function storeOptions(command: Command): Command {
+  return command
+    .option("--data <path>", "server store file (default: <KITTIFY_HOME>/server.kv)")
+    .option("--kv-url <url>", "remote Deno KV URL instead of a file (token: DENO_KV_ACCESS_TOKEN)");
+}
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65535) {
+    throw new UsageError(`--port must be a number from 0 to 65535, got '${value}'`);
+  }
+  return port;
+}
+
+export function registerServe(program: Command): void {
+  const serve = storeOptions(
+    program
+      .command("serve")
+      .description("run the reference sync server (HTTP batch API, WebSocket, dashboard)")
+      .option("--host <host>", "address to listen on", "127.0.0.1")
+      .option("--port <port>", "port to listen on (0: any free port)", parsePort, 8787),
+  ).action(async (opts: StoreFlags & { host: string; port: number }) => {
+    const { runServer } = await import("../../server/cli/run_server.ts");
+    await runServer(opts);
+  });
+
+  const user = serve.command("user").description("manage the server's users and their teams");
+
+  storeOptions(
+    user.command("add")
+      .description("add a user (password from stdin, or a hidden prompt on a terminal)")
+      .argument("<name>", "username")
+      .requiredOption("--team <team>", "the user's team (a slug, e.g. my-team)"),
+  ).action(async (name: string, opts: StoreFlags & { team: string }) => {
+    const { readPassword } = await import("../../server/cli/read_password.ts");
+    const password = await readPassword();
+    const added = await withUsers(opts, (users) => users.add(name, opts.team, password));
+    console.log(ink.green(`Added user ${added.username} (team ${added.team})`));
+  });
+
+  storeOptions(
+    user.command("list")
+      .description("list users and their teams")
+      .option("--json", "print one JSON array"),
+  ).action(async (opts: StoreFlags & { json?: boolean }) => {
+    const users = await withUsers(opts, (users) => users.list());
+    if (opts.json) {
+      printJson(users);
+    } else if (users.length === 0) {
+      console.log("No users. Add one with `kittify serve user add NAME --team TEAM`.");
+    } else {
+      printRows(users.map((u) => [u.username, `team ${u.team}, added ${u.created_at}`]));
+    }
+  });
+
+  storeOptions(
+    user.command("remove")
+      .description("remove a user (their tokens stop working at once)")
+      .argument("<name>", "username"),
+  ).action(async (name: string, opts: StoreFlags) => {
+    await withUsers(opts, (users) => users.remove(name));
+    console.log(ink.green(`Removed user ${name}`));
+  });
+}
+
+async function withUsers<T>(
+  flags: StoreFlags,
+  work: (users: import("../../server/auth/users.ts").UserStore) => Promise<T>,
+): Promise<T> {
+  const { openServerStore } = await import("../../server/store.ts");
+  const { UserStore } = await import("../../server/auth/users.ts");
+  const kv = await openServerStore(flags);
+  try {
+    return await work(new UserStore(kv));
+  } finally {
+    kv.close();
+  }
+}

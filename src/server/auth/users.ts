@@ -1,0 +1,101 @@
+/** Users and their teams, kept in the server store. Managed with `kittify serve user ...`. */
+import { UserError } from "../../common/errors.ts";
+import { retryLocked } from "../../store/retry.ts";
+import { userKey, USERS_PREFIX } from "../keys.ts";
+import { hashPassword, type PasswordHash, verifyAgainstDecoy, verifyPassword } from "./password.ts";
+
+export interface UserRecord {
+  username: string;
+  team: string;
+  password: PasswordHash;
+  /** ISO-8601 UTC */
+  created_at: string;
+}
+
+/** What may be shown about a user (never the hash). */
+export interface UserInfo {
+  username: string;
+  team: string;
+  created_at: string;
+}
+
+export const MIN_PASSWORD_LENGTH = 8;
+const TEAM_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+
+/** Returns a reason why `name` is not a usable username, or undefined. */
+export function usernameProblem(name: string): string | undefined {
+  if (name.length === 0) return "the username is empty";
+  if (name.length > 150) return "the username is longer than 150 characters";
+  if (/[\s\p{Cc}]/u.test(name)) return "the username contains whitespace or control characters";
+  return undefined;
+}
+
+/** Returns a reason why `team` is not a usable team slug, or undefined. */
+export function teamProblem(team: string): string | undefined {
+  if (!TEAM_PATTERN.test(team)) {
+    return `team '${team}' is not a slug (lowercase letters, digits, '-' and '_'; at most 63)`;
+  }
+  if (team === "local") return "team 'local' is reserved for events of logged-out users";
+  return undefined;
+}
+
+export class UserStore {
+  constructor(private readonly kv: Deno.Kv) {}
+
+  /** Adds a user; fails if the name is taken or invalid. */
+  async add(username: string, team: string, password: string): Promise<UserInfo> {
+    const problem = usernameProblem(username) ?? teamProblem(team);
+    if (problem) throw new UserError(problem);
+    if (password.length < MIN_PASSWORD_LENGTH) {
+      throw new UserError(`the password must have at least ${MIN_PASSWORD_LENGTH} characters`);
+    }
+    const record: UserRecord = {
+      username,
+      team,
+      password: await hashPassword(password),
+      created_at: new Date().toISOString(),
+    };
+    const result = await retryLocked(() =>
+      this.kv.atomic().check({ key: userKey(username), versionstamp: null })
+        .set(userKey(username), record).commit()
+    );
+    if (!result.ok) throw new UserError(`user '${username}' already exists`);
+    return info(record);
+  }
+
+  async get(username: string): Promise<UserRecord | undefined> {
+    return (await this.kv.get<UserRecord>(userKey(username))).value ?? undefined;
+  }
+
+  async list(): Promise<UserInfo[]> {
+    const users: UserInfo[] = [];
+    for await (const entry of this.kv.list<UserRecord>({ prefix: USERS_PREFIX })) {
+      users.push(info(entry.value));
+    }
+    return users;
+  }
+
+  /** Removes a user; their tokens stop working at once (every request looks the user up). */
+  async remove(username: string): Promise<void> {
+    const entry = await this.kv.get(userKey(username));
+    if (entry.versionstamp === null) throw new UserError(`no user '${username}'`);
+    await retryLocked(() => this.kv.delete(userKey(username)));
+  }
+
+  /**
+   * The user if the password is right, else undefined. Unknown users cost the same time as a
+   * wrong password, so the answer does not reveal which usernames exist.
+   */
+  async authenticate(username: string, password: string): Promise<UserRecord | undefined> {
+    const user = typeof username === "string" ? await this.get(username) : undefined;
+    if (!user) {
+      await verifyAgainstDecoy(password);
+      return undefined;
+    }
+    return (await verifyPassword(password, user.password)) ? user : undefined;
+  }
+}
+
+function info(record: UserRecord): UserInfo {
+  return { username: record.username, team: record.team, created_at: record.created_at };
+}

@@ -1,0 +1,38 @@
+/**
+ * The HTTP application. Routing is Hono's (a small, widely used router with strict trailing-slash
+ * matching, which the protocol's paths need); each group of routes lives in its own file.
+ */
+import { Hono } from "hono";
+import type { ServerContext } from "../context.ts";
+import { registerAuthRoutes } from "./auth_routes.ts";
+import { registerBatchRoute } from "./batch_route.ts";
+import { registerDashboardRoutes } from "./dashboard_routes.ts";
+import { jsonError } from "./errors.ts";
+import { registerProjectRoutes } from "./projects_routes.ts";
+import { registerWsRoute } from "./ws_route.ts";
+
+export function buildApp(ctx: ServerContext): Hono {
+  const app = new Hono({ strict: true });
+
+  // One log line per request: method, path (never the query string), status, duration.
+  app.use(async (c, next) => {
+    const started = performance.now();
+    await next();
+    const ms = (performance.now() - started).toFixed(1);
+    ctx.log(`${c.req.method} ${c.req.path} ${c.res.status} ${ms}ms`);
+  });
+
+  app.get("/healthz", (c) => c.json({ status: "ok" }));
+  registerAuthRoutes(app, ctx);
+  registerBatchRoute(app, ctx);
+  registerProjectRoutes(app, ctx);
+  registerWsRoute(app, ctx);
+  registerDashboardRoutes(app, ctx);
+
+  app.notFound((c) => jsonError(c, 404, "Not found", `${c.req.method} ${c.req.path}`));
+  app.onError((err, c) => {
+    ctx.log(`internal error on ${c.req.method} ${c.req.path}: ${err.stack ?? err.message}`);
+    return jsonError(c, 500, "Internal server error");
+  });
+  return app;
+}

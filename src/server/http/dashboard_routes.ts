@@ -1,0 +1,114 @@
+/**
+ * The dashboard: `GET /` (sign-in form, or the board once signed in), `POST /login`,
+ * `POST /logout`, `GET /dashboard/view` (the view as JSON) and `GET /dashboard/live` (SSE). The
+ * session is a signed token in an HttpOnly, SameSite=Strict cookie.
+ */
+import type { Context, Hono } from "hono";
+import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import { type Principal, TokenRejected } from "../auth/tokens.ts";
+import type { ServerContext } from "../context.ts";
+import boardHtml from "../dashboard/board.html" with { type: "text" };
+import dashboardCss from "../dashboard/dashboard.css" with { type: "text" };
+import dashboardJs from "../dashboard/dashboard.js" with { type: "text" };
+import loginHtml from "../dashboard/login.html" with { type: "text" };
+import { jsonError } from "./errors.ts";
+import { liveStream } from "./live_stream.ts";
+
+export const SESSION_COOKIE = "kittify_session";
+
+const SECURITY_HEADERS = {
+  "content-security-policy":
+    "default-src 'self'; script-src 'self'; style-src 'self'; frame-ancestors 'none'; form-action 'self'",
+  "x-content-type-options": "nosniff",
+  "referrer-policy": "no-referrer",
+};
+
+export function registerDashboardRoutes(app: Hono, ctx: ServerContext): void {
+  const session = async (c: Context): Promise<Principal | undefined> => {
+    const token = getCookie(c, SESSION_COOKIE);
+    if (!token) return undefined;
+    try {
+      return await ctx.tokens.verify(token, "session");
+    } catch (err) {
+      if (err instanceof TokenRejected) return undefined;
+      throw err;
+    }
+  };
+
+  app.get("/", async (c) => {
+    const who = await session(c);
+    if (!who) return page(c, fill(loginHtml, { error: "" }));
+    return page(c, fill(boardHtml, { username: who.username, team: who.team }));
+  });
+
+  app.post("/login", async (c) => {
+    if (!sameOrigin(c)) return jsonError(c, 403, "Forbidden", "cross-origin sign-in refused");
+    const form = await c.req.parseBody().catch(() => ({} as Record<string, unknown>));
+    const username = typeof form.username === "string" ? form.username : "";
+    const password = typeof form.password === "string" ? form.password : "";
+    const user = await ctx.users.authenticate(username, password);
+    if (!user) return page(c, fill(loginHtml, { error: "Invalid username or password" }), 401);
+    setCookie(c, SESSION_COOKIE, await ctx.tokens.sessionToken(user), {
+      httpOnly: true,
+      sameSite: "Strict",
+      secure: new URL(c.req.url).protocol === "https:",
+      path: "/",
+      maxAge: ctx.timings.sessionLifetime,
+    });
+    return c.redirect("/", 303);
+  });
+
+  app.post("/logout", (c) => {
+    if (!sameOrigin(c)) return jsonError(c, 403, "Forbidden", "cross-origin sign-out refused");
+    deleteCookie(c, SESSION_COOKIE, { path: "/" });
+    return c.redirect("/", 303);
+  });
+
+  app.get("/dashboard/view", async (c) => {
+    const who = await session(c);
+    if (!who) return jsonError(c, 401, "Not signed in");
+    c.header("cache-control", "no-store");
+    return c.json({ team: who.team, projects: await ctx.views.projects(who.team) });
+  });
+
+  app.get("/dashboard/live", async (c) => {
+    const who = await session(c);
+    if (!who) return jsonError(c, 401, "Not signed in");
+    return liveStream(ctx.hub, who.team);
+  });
+
+  app.get("/assets/dashboard.js", (c) => asset(c, dashboardJs, "text/javascript; charset=utf-8"));
+  app.get("/assets/dashboard.css", (c) => asset(c, dashboardCss, "text/css; charset=utf-8"));
+}
+
+function page(c: Context, html: string, status: 200 | 401 = 200): Response {
+  for (const [name, value] of Object.entries(SECURITY_HEADERS)) c.header(name, value);
+  c.header("cache-control", "no-store");
+  return c.html(html, status);
+}
+
+function asset(c: Context, body: string, type: string): Response {
+  c.header("content-type", type);
+  c.header("cache-control", "no-cache");
+  return c.body(body);
+}
+
+/** Replaces `{{name}}` placeholders with HTML-escaped values. */
+export function fill(template: string, values: Record<string, string>): string {
+  return template.replace(/\{\{(\w+)\}\}/g, (_, name: string) => escapeHtml(values[name] ?? ""));
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+}
+
+/** Browsers send Origin on a cross-site POST: refuse one from another site (login CSRF). */
+function sameOrigin(c: Context): boolean {
+  const origin = c.req.header("origin");
+  if (origin === undefined) return true;
+  try {
+    return new URL(origin).host === new URL(c.req.url).host;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,52 @@
+/** Reading a small JSON request body (the auth endpoints). */
+import { MAX_AUTH_BODY_BYTES } from "../limits.ts";
+import { BadBody, BodyTooLarge, readBody, UnsupportedEncoding } from "../ingest/body.ts";
+
+export type JsonBody =
+  | { ok: true; value: Record<string, unknown> }
+  | { ok: false; status: 400 | 413 | 415; error: string; details: string };
+
+export async function readJsonObject(
+  request: Request,
+  limit = MAX_AUTH_BODY_BYTES,
+): Promise<JsonBody> {
+  let text: string;
+  try {
+    text = await readBody(request, { wireBytes: limit, decodedBytes: limit });
+  } catch (err) {
+    return bodyError(err);
+  }
+  return parseJsonObject(text);
+}
+
+export function parseJsonObject(text: string): JsonBody {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    return {
+      ok: false,
+      status: 400,
+      error: "Malformed JSON body",
+      details: (err as Error).message,
+    };
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    return { ok: false, status: 400, error: "Malformed body", details: "expected a JSON object" };
+  }
+  return { ok: true, value: value as Record<string, unknown> };
+}
+
+/** Maps a readBody failure to a response; rethrows anything unexpected. */
+export function bodyError(err: unknown): Extract<JsonBody, { ok: false }> {
+  if (err instanceof BodyTooLarge) {
+    return { ok: false, status: 413, error: "Request body too large", details: err.message };
+  }
+  if (err instanceof UnsupportedEncoding) {
+    return { ok: false, status: 415, error: "Unsupported Content-Encoding", details: err.message };
+  }
+  if (err instanceof BadBody) {
+    return { ok: false, status: 400, error: "Unreadable body", details: err.message };
+  }
+  throw err;
+}

@@ -1,0 +1,25 @@
+/** `GET /api/v1/projects/` and `/api/v1/projects/<uuid>/`: the team's materialised view. */
+import type { Hono } from "hono";
+import type { ServerContext } from "../context.ts";
+import { authorise } from "./bearer.ts";
+import { jsonError, unauthorized } from "./errors.ts";
+
+export function registerProjectRoutes(app: Hono, ctx: ServerContext): void {
+  app.get("/api/v1/projects/", async (c) => {
+    const auth = await authorise(ctx.tokens, c.req.header("authorization"), "access");
+    if (!auth.ok) return unauthorized(c, auth.reason);
+    return c.json({
+      team: auth.principal.team,
+      projects: await ctx.views.projects(auth.principal.team),
+    });
+  });
+
+  app.get("/api/v1/projects/:uuid/", async (c) => {
+    const auth = await authorise(ctx.tokens, c.req.header("authorization"), "access");
+    if (!auth.ok) return unauthorized(c, auth.reason);
+    const project = await ctx.views.project(auth.principal.team, c.req.param("uuid"));
+    // Another team's project is indistinguishable from an unknown one.
+    if (!project) return jsonError(c, 404, "Not found", "no such project for your team");
+    return c.json(project);
+  });
+}

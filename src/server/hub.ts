@@ -1,0 +1,57 @@
+/**
+ * Live fan-out: every open WebSocket and dashboard stream subscribes for its team; events stored
+ * through any path are published to the team's subscribers (except the connection that sent
+ * them, which gets acks instead).
+ */
+import type { Envelope } from "../events/types.ts";
+
+export interface Subscriber {
+  readonly team: string;
+  /** Events just stored for the subscriber's team, in storage order. */
+  deliver(events: readonly Envelope[]): void;
+  /** Ends the subscription from the server side (shutdown). */
+  close(): void;
+}
+
+export class Hub {
+  private readonly byTeam = new Map<string, Set<Subscriber>>();
+
+  add(subscriber: Subscriber): void {
+    let set = this.byTeam.get(subscriber.team);
+    if (!set) this.byTeam.set(subscriber.team, set = new Set());
+    set.add(subscriber);
+  }
+
+  remove(subscriber: Subscriber): void {
+    const set = this.byTeam.get(subscriber.team);
+    if (!set) return;
+    set.delete(subscriber);
+    if (set.size === 0) this.byTeam.delete(subscriber.team);
+  }
+
+  publish(team: string, events: readonly Envelope[], except?: Subscriber): void {
+    if (events.length === 0) return;
+    for (const subscriber of this.byTeam.get(team) ?? []) {
+      if (subscriber === except) continue;
+      try {
+        subscriber.deliver(events);
+      } catch {
+        // A subscriber whose transport just died is removed by its own close handler.
+      }
+    }
+  }
+
+  /** Closes every subscriber (server shutdown). */
+  closeAll(): void {
+    for (const set of [...this.byTeam.values()]) {
+      for (const subscriber of [...set]) subscriber.close();
+    }
+    this.byTeam.clear();
+  }
+
+  get size(): number {
+    let n = 0;
+    for (const set of this.byTeam.values()) n += set.size;
+    return n;
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * Reading a request body within limits. The wire body is counted as it streams in (a lying or
+ * missing Content-Length does not help), and gzip is decoded incrementally so that decoding stops
+ * as soon as the decoded size passes its limit: a gzip bomb costs at most that many bytes.
+ */
+
+export class BodyTooLarge extends Error {}
+export class UnsupportedEncoding extends Error {}
+/** The body could not be read or decoded (truncated or corrupt gzip, aborted upload). */
+export class BadBody extends Error {}
+
+export interface BodyLimits {
+  wireBytes: number;
+  decodedBytes: number;
+}
+
+/** The decoded body as UTF-8 text, or throws one of the errors above. */
+export async function readBody(request: Request, limits: BodyLimits): Promise<string> {
+  const declared = Number(request.headers.get("content-length") ?? NaN);
+  if (declared > limits.wireBytes) {
+    throw new BodyTooLarge(`request body larger than ${limits.wireBytes} bytes`);
+  }
+  const encoding = (request.headers.get("content-encoding") ?? "identity").trim().toLowerCase();
+  if (encoding !== "identity" && encoding !== "gzip" && encoding !== "") {
+    throw new UnsupportedEncoding(`unsupported Content-Encoding '${encoding}' (use gzip)`);
+  }
+  if (!request.body) return "";
+  let stream: ReadableStream<Uint8Array> = request.body.pipeThrough(
+    limitStream(limits.wireBytes, "request body"),
+  );
+  if (encoding === "gzip") {
+    stream = stream
+      .pipeThrough(new DecompressionStream("gzip") as TransformStream<Uint8Array, Uint8Array>)
+      .pipeThrough(limitStream(limits.decodedBytes, "decompressed body"));
+  }
+  const bytes = await collect(stream);
+  return new TextDecoder().decode(bytes);
+}
+
+/** A pass-through stream that errors once more than `max` bytes went through it. */
+function limitStream(max: number, what: string): TransformStream<Uint8Array, Uint8Array> {
+  let seen = 0;
+  return new TransformStream({
+    transform(chunk, controller) {
+      seen += chunk.byteLength;
+      if (seen > max) {
+        controller.error(new BodyTooLarge(`${what} larger than ${max} bytes`));
+        return;
+      }
+      controller.enqueue(chunk);
+    },
+  });
+}
+
+async function collect(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const reader = stream.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      total += value.byteLength;
+    }
+  } catch (err) {
+    await reader.cancel().catch(() => {});
+    if (err instanceof BodyTooLarge) throw err;
+    throw new BadBody(err instanceof Error ? err.message : String(err));
+  }
+  if (chunks.length === 1) return chunks[0];
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return out;
+}

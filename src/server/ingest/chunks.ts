@@ -1,0 +1,69 @@
+/**
+ * Splitting a batch into atomic commits that respect Deno KV's limits (100 checks, 1000
+ * mutations, 800 KiB of mutations per commit). Pure: sizes are estimated from the JSON text.
+ */
+import type { Envelope } from "../../events/types.ts";
+import { rowTargets } from "../view/rows.ts";
+
+export interface Candidate {
+  /** Position in the request (results keep request order). */
+  index: number;
+  event: Envelope;
+  json: string;
+}
+
+const MAX_CHECKS = 100;
+const MAX_MUTATIONS = 1000;
+const MAX_BYTES = 700_000;
+/** An upper bound for one serialised view row (its text fields are clipped). */
+const ROW_BYTES = 2_048;
+const RECORD_OVERHEAD = 200;
+
+/** Greedy split in request order; every chunk holds at least one event. */
+export function splitIntoChunks(candidates: Candidate[]): Candidate[][] {
+  const chunks: Candidate[][] = [];
+  let chunk: Candidate[] = [];
+  let projects = new Set<string>();
+  let rows = new Set<string>();
+  let bytes = 0;
+  for (const c of candidates) {
+    const project = c.event.project_uuid!;
+    const newRows = rowIds(c.event).filter((r) => !rows.has(r));
+    const newProject = projects.has(project) ? 0 : 1;
+    const size = eventBytes(c.json) + RECORD_OVERHEAD;
+    // Per event: its dedup check, plus one check per project and one per new owner (≤ 2).
+    const checks = chunk.length + 1 + 2 * (projects.size + newProject);
+    const mutations = chunk.length + 1 + projects.size + newProject + rows.size +
+      newRows.length;
+    const total = bytes + size + (rows.size + newRows.length) * ROW_BYTES;
+    if (
+      chunk.length > 0 && (checks > MAX_CHECKS || mutations > MAX_MUTATIONS || total > MAX_BYTES)
+    ) {
+      chunks.push(chunk);
+      chunk = [];
+      projects = new Set();
+      rows = new Set();
+      bytes = 0;
+    }
+    chunk.push(c);
+    projects.add(project);
+    for (const r of rowIds(c.event)) rows.add(r);
+    bytes += size;
+  }
+  if (chunk.length > 0) chunks.push(chunk);
+  return chunks;
+}
+
+function rowIds(event: Envelope): string[] {
+  const { feature, wp } = rowTargets(event);
+  const ids = [`p\u0000${event.project_uuid}`];
+  if (feature !== undefined) ids.push(`f\u0000${event.project_uuid}\u0000${feature}`);
+  if (wp !== undefined) ids.push(`w\u0000${event.project_uuid}\u0000${feature}\u0000${wp}`);
+  return ids;
+}
+
+/** Serialised size of the JSON text: V8 stores a string with any char above U+00FF as UTF-16. */
+function eventBytes(json: string): number {
+  // deno-lint-ignore no-control-regex
+  return /[^\x00-\xff]/.test(json) ? json.length * 2 : json.length;
+}

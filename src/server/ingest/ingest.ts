@@ -1,0 +1,242 @@
+/**
+ * Ingestion: the one path by which events enter the store, shared by the batch endpoint and the
+ * WebSocket. For each event: validation (screen.ts), project ownership (the first team to send a
+ * project_uuid owns it), dedup by event_id, and the materialised view — all in one atomic commit
+ * per chunk, so an event is stored exactly once and the view always matches the stored events.
+ *
+ * Commits are optimistic: they check that each event key and each new owner key is still absent
+ * and that each project's view is unchanged. When a check fails (a duplicate, or another process
+ * writing to the same store), the cause is looked up, the affected events get their result, and
+ * the rest of the chunk is committed again.
+ */
+import type { Envelope } from "../../events/types.ts";
+import { retryLocked } from "../../store/retry.ts";
+import { eventKey, featureRowKey, ownerKey, projectRowKey, wpRowKey } from "../keys.ts";
+import { type ProjectView, ViewCache, wpMapKey } from "../view/cache.ts";
+import { applyToFeature, applyToProject, applyToWp, rowTargets } from "../view/rows.ts";
+import type { FeatureRow, ProjectRow, WpRow } from "../view/rows.ts";
+import { type Candidate, splitIntoChunks } from "./chunks.ts";
+import { type EventResult, ownershipError } from "./results.ts";
+import { screenEvent } from "./screen.ts";
+import type { StoredEvent } from "./stored_event.ts";
+
+export interface IngestOutcome {
+  /** One result per item, in request order. */
+  results: EventResult[];
+  /** Events stored by this call (status success), in request order. */
+  accepted: Envelope[];
+}
+
+const MAX_COMMIT_ATTEMPTS = 20;
+const MAX_CACHED_OWNERS = 100_000;
+
+export class Ingestor {
+  private readonly owners = new Map<string, string>();
+  private readonly views: ViewCache;
+  /** Ingest calls run one at a time: the view cache then never races with itself. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly kv: Deno.Kv, private readonly now: () => number = Date.now) {
+    this.views = new ViewCache(kv);
+  }
+
+  ingest(team: string, items: readonly unknown[]): Promise<IngestOutcome> {
+    const run = this.queue.then(() => this.run(team, items));
+    this.queue = run.catch(() => {});
+    return run;
+  }
+
+  /** Resolves when every ingest call made so far has finished. */
+  async idle(): Promise<void> {
+    await this.queue;
+  }
+
+  private async run(team: string, items: readonly unknown[]): Promise<IngestOutcome> {
+    const results: EventResult[] = new Array(items.length);
+    const firstIndex = new Map<string, number>();
+    const repeats: Array<[index: number, first: number]> = [];
+    const screened: Candidate[] = [];
+    items.forEach((item, index) => {
+      const s = screenEvent(item);
+      if (!s.ok) {
+        results[index] = { event_id: s.eventId, status: "rejected", error: s.error };
+        return;
+      }
+      const first = firstIndex.get(s.event.event_id);
+      if (first !== undefined) {
+        repeats.push([index, first]);
+        return;
+      }
+      firstIndex.set(s.event.event_id, index);
+      screened.push({ index, event: s.event, json: s.json });
+    });
+
+    const owners = await this.ownersOf(screened.map((c) => c.event.project_uuid!));
+    const candidates = screened.filter((c) => {
+      const owner = owners.get(c.event.project_uuid!);
+      if (owner === undefined || owner === team) return true;
+      results[c.index] = rejected(c, ownershipError(team));
+      return false;
+    });
+
+    for (const chunk of splitIntoChunks(candidates)) await this.commit(team, chunk, results);
+
+    // A repeat inside one request is a duplicate of its first occurrence (or shares its fate).
+    for (const [index, first] of repeats) {
+      const original = results[first];
+      results[index] = original.status === "rejected"
+        ? { ...original }
+        : { event_id: original.event_id, status: "duplicate" };
+    }
+    const accepted = candidates.filter((c) => results[c.index].status === "success")
+      .map((c) => c.event);
+    return { results, accepted };
+  }
+
+  /** Owner team per project (absent: nobody owns it yet). Owners never change, so they cache. */
+  private async ownersOf(projects: string[]): Promise<Map<string, string>> {
+    const unknown = [...new Set(projects)].filter((p) => !this.owners.has(p));
+    for (let i = 0; i < unknown.length; i += 10) {
+      const keys = unknown.slice(i, i + 10).map(ownerKey);
+      for (const entry of await this.kv.getMany<string[]>(keys)) {
+        if (entry.value !== null) this.remember(String(entry.key[1]), entry.value);
+      }
+    }
+    return this.owners;
+  }
+
+  private remember(project: string, team: string): void {
+    if (this.owners.size >= MAX_CACHED_OWNERS) this.owners.clear();
+    this.owners.set(project, team);
+  }
+
+  private async commit(team: string, chunk: Candidate[], results: EventResult[]): Promise<void> {
+    let pending = chunk;
+    for (let attempt = 1; pending.length > 0; attempt++) {
+      if (attempt > MAX_COMMIT_ATTEMPTS) {
+        throw new Error(`could not commit ${pending.length} events: the store kept conflicting`);
+      }
+      const receivedAt = new Date(this.now()).toISOString();
+      const draft = await this.draft(team, pending, receivedAt);
+      const op = this.kv.atomic();
+      for (const project of draft.newOwners) {
+        op.check({ key: ownerKey(project), versionstamp: null }).set(ownerKey(project), team);
+      }
+      for (const c of pending) {
+        const record: StoredEvent = { envelope: c.json, team, received_at: receivedAt };
+        op.check({ key: eventKey(c.event.event_id), versionstamp: null })
+          .set(eventKey(c.event.event_id), record);
+      }
+      for (const d of draft.projects.values()) writeProject(op, d);
+      const result = await retryLocked(() => op.commit());
+      if (result.ok) {
+        for (const c of pending) {
+          results[c.index] = { event_id: c.event.event_id, status: "success" };
+        }
+        for (const project of draft.newOwners) this.remember(project, team);
+        for (const d of draft.projects.values()) this.views.put(merge(d, result.versionstamp));
+        return;
+      }
+      pending = await this.resolveConflict(team, pending, draft, results);
+    }
+  }
+
+  /** Folds the pending events into copies of the affected view rows. */
+  private async draft(team: string, pending: Candidate[], receivedAt: string): Promise<Draft> {
+    const draft: Draft = { projects: new Map(), newOwners: [] };
+    for (const c of pending) {
+      const project = c.event.project_uuid!;
+      let d = draft.projects.get(project);
+      if (!d) {
+        if (!this.owners.has(project)) draft.newOwners.push(project);
+        const base = await this.views.get(team, project);
+        d = { base, project: base.project, features: new Map(), wps: new Map() };
+        draft.projects.set(project, d);
+      }
+      d.project = applyToProject(d.project, c.event, team, receivedAt);
+      const { feature, wp } = rowTargets(c.event);
+      if (feature === undefined) continue;
+      const fRow = d.features.get(feature) ?? d.base.features.get(feature);
+      d.features.set(feature, applyToFeature(fRow, c.event, feature, receivedAt));
+      if (wp === undefined) continue;
+      const wKey = wpMapKey(feature, wp);
+      const wRow = d.wps.get(wKey) ?? d.base.wps.get(wKey);
+      d.wps.set(wKey, applyToWp(wRow, c.event, feature, wp, receivedAt));
+    }
+    return draft;
+  }
+
+  /**
+   * After a failed commit: finds which checks failed, records the results they imply, forgets
+   * cached state that may be stale, and returns the events still to commit.
+   */
+  private async resolveConflict(
+    team: string,
+    pending: Candidate[],
+    draft: Draft,
+    results: EventResult[],
+  ): Promise<Candidate[]> {
+    for (const project of draft.projects.keys()) this.views.drop(team, project);
+    const owners = await this.ownersOf(draft.newOwners);
+    const ids = pending.map((c) => eventKey(c.event.event_id));
+    const stored = new Set<string>();
+    for (let i = 0; i < ids.length; i += 10) {
+      for (const entry of await this.kv.getMany(ids.slice(i, i + 10))) {
+        if (entry.versionstamp !== null) stored.add(String(entry.key[1]));
+      }
+    }
+    return pending.filter((c) => {
+      const owner = owners.get(c.event.project_uuid!);
+      if (owner !== undefined && owner !== team) {
+        results[c.index] = rejected(c, ownershipError(team));
+        return false;
+      }
+      if (stored.has(c.event.event_id)) {
+        results[c.index] = { event_id: c.event.event_id, status: "duplicate" };
+        return false;
+      }
+      return true;
+    });
+  }
+}
+
+/** The new rows of one project, on top of its cached view. */
+interface ProjectDraft {
+  base: ProjectView;
+  project: ProjectRow | undefined;
+  features: Map<string, FeatureRow>;
+  /** Keyed by {@link wpMapKey}. */
+  wps: Map<string, WpRow>;
+}
+
+interface Draft {
+  projects: Map<string, ProjectDraft>;
+  /** Projects this chunk claims for the team (nobody owned them when it was drafted). */
+  newOwners: string[];
+}
+
+function writeProject(op: Deno.AtomicOperation, d: ProjectDraft): void {
+  const { team, projectUuid, versionstamp } = d.base;
+  op.check({ key: projectRowKey(team, projectUuid), versionstamp });
+  op.set(projectRowKey(team, projectUuid), d.project);
+  for (const row of d.features.values()) {
+    op.set(featureRowKey(team, projectUuid, row.feature_slug), row);
+  }
+  for (const row of d.wps.values()) {
+    op.set(wpRowKey(team, projectUuid, row.feature_slug, row.wp_id), row);
+  }
+}
+
+/** The cached view after a successful commit (updated in place: the cache owns it). */
+function merge(d: ProjectDraft, versionstamp: string): ProjectView {
+  const view = d.base;
+  view.versionstamp = versionstamp;
+  view.project = d.project;
+  for (const [slug, row] of d.features) view.features.set(slug, row);
+  for (const [key, row] of d.wps) view.wps.set(key, row);
+  return view;
+}
+
+function rejected(c: Candidate, error: string): EventResult {
+  return { event_id: c.event.event_id, status: "rejected", error };
+}

@@ -1,0 +1,68 @@
+/**
+ * The checks an incoming event passes before it touches the store (pure): the shared envelope
+ * validation of src/events/validate.ts, the store's size limit, and the server's own rule that an
+ * event must belong to a project.
+ */
+import { MAX_EVENT_BYTES } from "../../events/size.ts";
+import { validateEnvelope } from "../../events/validate.ts";
+import type { Envelope } from "../../events/types.ts";
+
+/**
+ * Fields the view uses as keys or order keys stay short: Deno KV keys are limited to 2 KiB and
+ * values to 64 KiB.
+ */
+export const MAX_KEY_TEXT = 200;
+
+export type Screened =
+  | { ok: true; event: Envelope; json: string }
+  | { ok: false; eventId: string | null; error: string };
+
+export function screenEvent(item: unknown): Screened {
+  const eventId = idOf(item);
+  const problems = validateEnvelope(item);
+  if (problems.length > 0) {
+    return { ok: false, eventId, error: `Invalid event: ${problems.join("; ")}` };
+  }
+  const event = item as Envelope;
+  if (event.project_uuid === null) {
+    return {
+      ok: false,
+      eventId,
+      error: "Invalid event: project_uuid is missing (events outside a project stay local)",
+    };
+  }
+  const long = tooLong(event);
+  if (long) {
+    return {
+      ok: false,
+      eventId,
+      error: `Invalid event: ${long} is longer than ${MAX_KEY_TEXT} characters`,
+    };
+  }
+  const json = JSON.stringify(event);
+  const bytes = json.length * 3 <= MAX_EVENT_BYTES
+    ? json.length
+    : new TextEncoder().encode(json).length;
+  if (bytes > MAX_EVENT_BYTES) {
+    return {
+      ok: false,
+      eventId,
+      error: `Invalid event: ${bytes} bytes encoded, more than the ${MAX_EVENT_BYTES} allowed`,
+    };
+  }
+  return { ok: true, event, json };
+}
+
+function tooLong(event: Envelope): string | undefined {
+  if (event.node_id.length > MAX_KEY_TEXT) return "node_id";
+  const feature = event.payload.feature_slug;
+  if (typeof feature === "string" && feature.length > MAX_KEY_TEXT) return "payload.feature_slug";
+  return undefined;
+}
+
+/** The event_id of an item if it has a string one (for results of rejected items). */
+export function idOf(item: unknown): string | null {
+  if (typeof item !== "object" || item === null) return null;
+  const id = (item as { event_id?: unknown }).event_id;
+  return typeof id === "string" ? id : null;
+}

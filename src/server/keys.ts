@@ -1,0 +1,45 @@
+/**
+ * Every key of the server store (one Deno KV database, `server.kv` by default), in one place.
+ *
+ * | key | value |
+ * |---|---|
+ * | `["meta", "signing_key"]` | the JWT signing secret (base64), generated on first start |
+ * | `["users", username]` | {@link import("./auth/users.ts").UserRecord} |
+ * | `["refresh_families", family]` | the current refresh token of a login session |
+ * | `["events", event_id]` | {@link import("./ingest/stored_event.ts").StoredEvent} |
+ * | `["owners", project_uuid]` | the team that owns the project (first team to send it) |
+ * | `["view", team, project_uuid]` | project row of the materialised view |
+ * | `["view", team, project_uuid, "f", feature_slug]` | feature row |
+ * | `["view", team, project_uuid, "w", feature_slug, wp_id]` | work-package row |
+ */
+
+export const SIGNING_KEY: Deno.KvKey = ["meta", "signing_key"];
+
+export const userKey = (username: string): Deno.KvKey => ["users", username];
+export const USERS_PREFIX: Deno.KvKey = ["users"];
+
+export const refreshFamilyKey = (family: string): Deno.KvKey => ["refresh_families", family];
+
+export const eventKey = (eventId: string): Deno.KvKey => ["events", eventId];
+
+export const ownerKey = (projectUuid: string): Deno.KvKey => ["owners", projectUuid];
+
+export const viewTeamPrefix = (team: string): Deno.KvKey => ["view", team];
+export const projectRowKey = (team: string, project: string): Deno.KvKey => [
+  "view",
+  team,
+  project,
+];
+export const featureRowKey = (team: string, project: string, feature: string): Deno.KvKey => [
+  "view",
+  team,
+  project,
+  "f",
+  feature,
+];
+export const wpRowKey = (
+  team: string,
+  project: string,
+  feature: string,
+  wp: string,
+): Deno.KvKey => ["view", team, project, "w", feature, wp];

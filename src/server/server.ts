@@ -1,0 +1,69 @@
+/**
+ * Starting and stopping the reference sync server on an open Deno KV store. `kittify serve`
+ * (src/cli/commands/serve.ts) adds signals and the store's lifetime; tests call this directly.
+ */
+import { loadSigningKey } from "./auth/signing_key.ts";
+import { TokenService } from "./auth/tokens.ts";
+import { UserStore } from "./auth/users.ts";
+import type { ServerContext } from "./context.ts";
+import { buildApp } from "./http/app.ts";
+import { Hub } from "./hub.ts";
+import { Ingestor } from "./ingest/ingest.ts";
+import { DEFAULT_TIMINGS, type ServerTimings } from "./limits.ts";
+import { ViewReader } from "./view/read.ts";
+
+export interface ServerOptions {
+  kv: Deno.Kv;
+  hostname?: string;
+  /** 0 picks a free port. */
+  port?: number;
+  timings?: Partial<ServerTimings>;
+  /** Milliseconds since the epoch (tests move it to expire tokens). */
+  now?: () => number;
+  /** Receives one line per request (default: stderr with a timestamp). */
+  log?: (line: string) => void;
+}
+
+export interface RunningServer {
+  /** `http://host:port` */
+  url: string;
+  hostname: string;
+  port: number;
+  /** Stops accepting, closes WebSockets (1001) and live streams, lets requests finish. */
+  shutdown(): Promise<void>;
+}
+
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const { kv } = options;
+  const timings = { ...DEFAULT_TIMINGS, ...options.timings };
+  const now = options.now ?? Date.now;
+  const users = new UserStore(kv);
+  const ctx: ServerContext = {
+    users,
+    tokens: new TokenService(kv, await loadSigningKey(kv), users, timings, now),
+    ingestor: new Ingestor(kv, now),
+    views: new ViewReader(kv),
+    hub: new Hub(),
+    timings,
+    log: options.log ?? ((line) => console.error(`${new Date().toISOString()} ${line}`)),
+  };
+  const app = buildApp(ctx);
+  const server = Deno.serve({
+    hostname: options.hostname ?? "127.0.0.1",
+    port: options.port ?? 8787,
+    onListen: () => {},
+  }, app.fetch);
+  const { hostname, port } = server.addr;
+  let stopping: Promise<void> | undefined;
+  return {
+    url: `http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}`,
+    hostname,
+    port,
+    shutdown: () =>
+      stopping ??= (async () => {
+        ctx.hub.closeAll();
+        await server.shutdown();
+        await ctx.ingestor.idle();
+      })(),
+  };
+}

@@ -1,0 +1,190 @@
+/**
+ * One WebSocket of `/ws/v1/events/`: snapshot first, then client frames are ingested in arrival
+ * order and each event is acknowledged; the server pings and closes a socket that stops
+ * answering; events other connections store for the team are pushed as `{"type":"event"}`.
+ *
+ * Frames that arrive while earlier ones are being stored queue up and are stored together (one
+ * ingest call), which is what makes WebSocket ingestion fast; acks still go out one per frame
+ * and in order.
+ */
+import type { Envelope } from "../../events/types.ts";
+import type { Principal } from "../auth/tokens.ts";
+import type { Hub, Subscriber } from "../hub.ts";
+import type { Ingestor } from "../ingest/ingest.ts";
+import type { ServerTimings } from "../limits.ts";
+import {
+  ackFrame,
+  errorFrame,
+  eventFrame,
+  frameTooLarge,
+  parseClientFrame,
+  pingFrame,
+  pongFrame,
+} from "./frames.ts";
+
+export interface SocketDeps {
+  ingestor: Ingestor;
+  hub: Hub;
+  /** The snapshot's `work_packages` for a team. */
+  snapshot(team: string): Promise<unknown[]>;
+  timings: ServerTimings;
+  /** Reports an unexpected failure (the socket is closed with 1011). */
+  onError(err: unknown): void;
+}
+
+/** Close codes used by the server. */
+export const CLOSE = {
+  GOING_AWAY: 1001,
+  INTERNAL_ERROR: 1011,
+  TOO_BIG: 1009,
+  /** No pong within the timeout (application range, after HTTP 408). */
+  PONG_TIMEOUT: 4408,
+} as const;
+
+const MAX_FRAMES_PER_INGEST = 1000;
+
+export class EventSocket implements Subscriber {
+  readonly team: string;
+  private readonly inbox: string[] = [];
+  /** Broadcasts that arrive before the snapshot went out wait here. */
+  private early: Envelope[] | undefined = [];
+  private draining = false;
+  private closed = false;
+  private pingTimer?: ReturnType<typeof setInterval>;
+  private pongDeadline?: ReturnType<typeof setTimeout>;
+
+  constructor(
+    private readonly socket: WebSocket,
+    principal: Principal,
+    private readonly deps: SocketDeps,
+  ) {
+    this.team = principal.team;
+    socket.onopen = () => this.open();
+    socket.onmessage = (e) => this.receive(e.data);
+    socket.onclose = () => this.cleanup();
+    socket.onerror = () => this.cleanup();
+  }
+
+  deliver(events: readonly Envelope[]): void {
+    if (this.early) {
+      this.early.push(...events);
+      return;
+    }
+    for (const event of events) this.send(eventFrame(event));
+  }
+
+  close(): void {
+    this.shut(CLOSE.GOING_AWAY, "server shutting down");
+  }
+
+  private async open(): Promise<void> {
+    // Subscribe before reading the snapshot, so nothing stored in between is missed.
+    this.deps.hub.add(this);
+    try {
+      const workPackages = await this.deps.snapshot(this.team);
+      this.send(JSON.stringify({ type: "snapshot", work_packages: workPackages }));
+    } catch (err) {
+      this.fail(err);
+      return;
+    }
+    const early = this.early ?? [];
+    this.early = undefined;
+    this.deliver(early);
+    this.pingTimer = setInterval(() => this.ping(), this.deps.timings.pingIntervalMs);
+    this.drain();
+  }
+
+  private receive(data: unknown): void {
+    if (this.closed) return;
+    if (typeof data !== "string" && !(data instanceof ArrayBuffer)) return;
+    if (frameTooLarge(data)) {
+      this.shut(CLOSE.TOO_BIG, "frame larger than 64 KiB");
+      return;
+    }
+    this.inbox.push(typeof data === "string" ? data : new TextDecoder().decode(data));
+    this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    if (this.draining || this.early) return;
+    this.draining = true;
+    try {
+      while (this.inbox.length > 0 && !this.closed) {
+        await this.process(this.inbox.splice(0, MAX_FRAMES_PER_INGEST));
+      }
+    } catch (err) {
+      this.fail(err);
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  /** Handles frames in order: replies and acks go out in the order the frames came in. */
+  private async process(frames: string[]): Promise<void> {
+    const replies: Array<string | number> = [];
+    const events: unknown[] = [];
+    for (const text of frames) {
+      const frame = parseClientFrame(text);
+      switch (frame.kind) {
+        case "event":
+          replies.push(events.length);
+          events.push(frame.event);
+          break;
+        case "pong":
+          clearTimeout(this.pongDeadline);
+          this.pongDeadline = undefined;
+          break;
+        case "ping":
+          replies.push(pongFrame(frame.timestamp));
+          break;
+        case "invalid":
+          replies.push(errorFrame(frame.error));
+          break;
+      }
+    }
+    const outcome = events.length > 0
+      ? await this.deps.ingestor.ingest(this.team, events)
+      : { results: [], accepted: [] };
+    for (const reply of replies) {
+      this.send(typeof reply === "number" ? ackFrame(outcome.results[reply]) : reply);
+    }
+    this.deps.hub.publish(this.team, outcome.accepted, this);
+  }
+
+  private ping(): void {
+    this.send(pingFrame(new Date()));
+    this.pongDeadline ??= setTimeout(
+      () => this.shut(CLOSE.PONG_TIMEOUT, "no pong in time"),
+      this.deps.timings.pongTimeoutMs,
+    );
+  }
+
+  private send(text: string): void {
+    if (!this.closed && this.socket.readyState === WebSocket.OPEN) this.socket.send(text);
+  }
+
+  private fail(err: unknown): void {
+    this.deps.onError(err);
+    this.send(errorFrame("internal server error; send these events with the batch endpoint"));
+    this.shut(CLOSE.INTERNAL_ERROR, "internal error");
+  }
+
+  private shut(code: number, reason: string): void {
+    if (this.closed) return;
+    this.cleanup();
+    try {
+      this.socket.close(code, reason);
+    } catch {
+      // Already closing.
+    }
+  }
+
+  private cleanup(): void {
+    this.closed = true;
+    clearInterval(this.pingTimer);
+    clearTimeout(this.pongDeadline);
+    this.pongDeadline = undefined;
+    this.inbox.length = 0;
+    this.deps.hub.remove(this);
+  }
+}

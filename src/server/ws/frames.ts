@@ -1,0 +1,68 @@
+/**
+ * Parsing client frames and building server frames (pure). A client frame is either a bare
+ * event envelope (no `type` key, as the spec-kitty client sends it) or a control message
+ * (`pong`, `ping`).
+ */
+import { MAX_FRAME_BYTES } from "../limits.ts";
+import type { EventResult } from "../ingest/results.ts";
+
+export type ClientFrame =
+  | { kind: "event"; event: unknown }
+  | { kind: "pong" }
+  | { kind: "ping"; timestamp: unknown }
+  | { kind: "invalid"; error: string };
+
+/** True if a text or binary frame is bigger than the frame limit. */
+export function frameTooLarge(data: string | ArrayBuffer | Blob): boolean {
+  if (typeof data !== "string") {
+    return (data instanceof Blob ? data.size : data.byteLength) > MAX_FRAME_BYTES;
+  }
+  if (data.length > MAX_FRAME_BYTES) return true;
+  if (data.length * 3 <= MAX_FRAME_BYTES) return false;
+  return new TextEncoder().encode(data).length > MAX_FRAME_BYTES;
+}
+
+export function parseClientFrame(text: string): ClientFrame {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    return { kind: "invalid", error: `invalid JSON: ${(err as Error).message}` };
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    return { kind: "invalid", error: "a frame must be a JSON object (an event envelope)" };
+  }
+  const type = (value as { type?: unknown }).type;
+  if (type === undefined) return { kind: "event", event: value };
+  if (type === "pong") return { kind: "pong" };
+  if (type === "ping") {
+    return { kind: "ping", timestamp: (value as { timestamp?: unknown }).timestamp };
+  }
+  return { kind: "invalid", error: `unknown message type ${JSON.stringify(type)}` };
+}
+
+export function ackFrame(result: EventResult): string {
+  const ack: Record<string, unknown> = {
+    type: "ack",
+    event_id: result.event_id,
+    status: result.status,
+  };
+  if (result.error !== undefined) ack.error = result.error;
+  return JSON.stringify(ack);
+}
+
+export function errorFrame(error: string): string {
+  return JSON.stringify({ type: "error", error });
+}
+
+export function pingFrame(now: Date): string {
+  return JSON.stringify({ type: "ping", timestamp: now.toISOString() });
+}
+
+export function pongFrame(timestamp: unknown): string {
+  return JSON.stringify({ type: "pong", timestamp: timestamp ?? null });
+}
+
+export function eventFrame(event: object): string {
+  return JSON.stringify({ type: "event", ...event });
+}
