@@ -216,3 +216,27 @@ Deno.test("note emits one HistoryAdded of the given type", async () => {
     await sb.cleanup();
   }
 });
+
+Deno.test("concurrent implement and finalize runs still announce each change once", async () => {
+  const sb = await workSandbox();
+  try {
+    await writeWp(sb.repo, F, { id: "WP01", lane: "planned" });
+    await writeWp(sb.repo, F, { id: "WP02", lane: "planned" });
+    const runs = await Promise.all([
+      sb.run(["implement", "WP01"]),
+      sb.run(["implement", "WP01"]),
+      sb.run(["implement", "WP01"]),
+      sb.run(["tasks", "finalize"]),
+      sb.run(["tasks", "finalize"]),
+    ]);
+    for (const r of runs) assert.equal(r.code, 0, r.stderr);
+    const events = await sb.events();
+    assert.equal(ofType(events, "WPStatusChanged").length, 1);
+    assert.deepEqual(ofType(events, "WPCreated").map((e) => e.aggregate_id).sort(), [
+      "WP01",
+      "WP02",
+    ]);
+  } finally {
+    await sb.cleanup();
+  }
+});

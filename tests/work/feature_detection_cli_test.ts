@@ -1,0 +1,45 @@
+/** The feature comes from --feature, the branch, the worktree name, or the only feature. */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { git } from "../helpers/fs.ts";
+import { laneIn, workSandbox, writeWp } from "./work_sandbox.ts";
+
+Deno.test("branch and worktree names pick the feature; otherwise the error lists candidates", async () => {
+  const sb = await workSandbox();
+  try {
+    const alpha = await writeWp(sb.repo, "001-alpha", { id: "WP01", lane: "planned" });
+    const beta = await writeWp(sb.repo, "002-beta", { id: "WP01", lane: "planned" });
+
+    const ambiguous = await sb.run(["implement", "WP01"]);
+    assert.equal(ambiguous.code, 1);
+    assert.match(ambiguous.stderr, /cannot tell which feature to use/);
+    assert.match(ambiguous.stderr, /features: 001-alpha, 002-beta/);
+
+    await git(sb.repo, "checkout", "-q", "-b", "002-beta");
+    const onBranch = await sb.run(["implement", "WP01"]);
+    assert.equal(onBranch.code, 0, onBranch.stderr);
+    assert.equal(await laneIn(beta), "in_progress");
+    assert.equal(await laneIn(alpha), "planned");
+
+    const worktree = join(sb.repo, ".worktrees", "001-alpha-WP01");
+    await git(sb.repo, "worktree", "add", "-q", "-b", "wp-branch", worktree);
+    const inWorktree = await sb.run(["implement", "WP01", "--json"], { cwd: worktree });
+    assert.equal(inWorktree.code, 0, inWorktree.stderr);
+    assert.equal(JSON.parse(inWorktree.stdout).feature, "001-alpha");
+    assert.equal(await laneIn(alpha), "in_progress"); // the main checkout's task file
+
+    const byFlag = await sb.run(["tasks", "list", "--feature", "1", "--lane", "doing", "--json"]);
+    assert.equal(byFlag.code, 0, byFlag.stderr);
+    assert.deepEqual(JSON.parse(byFlag.stdout).map((e: { feature: string }) => e.feature), [
+      "001-alpha",
+    ]);
+    const missing = await sb.run(["tasks", "list", "--feature", "003-gamma"]);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /no feature '003-gamma'/);
+
+    const events = await sb.events();
+    assert.deepEqual(events.map((e) => e.payload.feature_slug), ["002-beta", "001-alpha"]);
+  } finally {
+    await sb.cleanup();
+  }
+});
