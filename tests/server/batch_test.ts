@@ -1,0 +1,170 @@
+/** `POST /api/v1/events/batch/`: auth, body limits, malformed input, per-event results. */
+import assert from "node:assert/strict";
+import {
+  gzipped,
+  login,
+  postBatch,
+  PROJECT,
+  results,
+  send,
+  startTestServer,
+  statusEvent,
+  type TestServer,
+} from "./harness.ts";
+
+async function withServer(run: (server: TestServer, access: string) => Promise<void>) {
+  const server = await startTestServer();
+  try {
+    await run(server, (await login(server.url, "alice")).access);
+  } finally {
+    await server.close();
+  }
+}
+
+function rawBatch(
+  url: string,
+  access: string,
+  body: BodyInit,
+  headers: Record<string, string> = {},
+) {
+  return send(`${url}/api/v1/events/batch/`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${access}`, ...headers },
+    body,
+  });
+}
+
+Deno.test("batch: an empty batch is the connectivity probe (200, no results)", async () => {
+  await withServer(async (server, access) => {
+    const response = await postBatch(server.url, access, [], { gzip: false });
+    assert.equal(response.status, 200);
+    assert.deepEqual(response.body, { results: [] });
+  });
+});
+
+Deno.test("batch: missing, malformed and expired tokens get 401", async () => {
+  await withServer(async (server, access) => {
+    const cases: Array<Record<string, string>> = [
+      {},
+      { authorization: "Bearer" },
+      { authorization: "Basic YWxpY2U6eA==" },
+      { authorization: "Bearer not-a-jwt" },
+      { authorization: `Bearer ${access}x` },
+    ];
+    for (const headers of cases) {
+      const response = await send(`${server.url}/api/v1/events/batch/`, {
+        method: "POST",
+        headers,
+        body: "{}",
+      });
+      assert.equal(response.status, 401, JSON.stringify(headers));
+      assert.equal((response.body as { error: string }).error, "Authentication failed");
+    }
+    const tokens = await login(server.url, "alice");
+    server.advance(tokens.access_lifetime + 1);
+    const expired = await postBatch(server.url, tokens.access, []);
+    assert.equal(expired.status, 401);
+    assert.match(String((expired.body as { details: string }).details), /expired/);
+  });
+});
+
+Deno.test("batch: malformed bodies get 400 {error, details}", async () => {
+  await withServer(async (server, access) => {
+    const bodies: Array<[BodyInit, Record<string, string>]> = [
+      ["not json", {}],
+      ["[1, 2]", {}],
+      ['{"events": "nope"}', {}],
+      ["{}", {}],
+      [new Uint8Array([0x1f, 0x8b, 8, 0, 1, 2, 3]), { "content-encoding": "gzip" }],
+    ];
+    for (const [body, headers] of bodies) {
+      const response = await rawBatch(server.url, access, body, headers);
+      assert.equal(response.status, 400, String(body));
+      const json = response.body as { error: string; details: unknown };
+      assert.equal(typeof json.error, "string");
+      assert.ok(json.details !== undefined && json.details !== "");
+    }
+    const br = await rawBatch(server.url, access, "{}", { "content-encoding": "br" });
+    assert.equal(br.status, 415);
+  });
+});
+
+Deno.test("batch: more than 1000 events is 413; exactly 1000 is accepted", async () => {
+  await withServer(async (server, access) => {
+    const tooMany = await postBatch(server.url, access, Array.from({ length: 1001 }, () => ({})));
+    assert.equal(tooMany.status, 413);
+    assert.match(String((tooMany.body as { details: string }).details), /1000/);
+    const events = Array.from({ length: 1000 }, (_, i) => statusEvent({ lamport_clock: i + 1 }));
+    const ok = await postBatch(server.url, access, events);
+    assert.equal(ok.status, 200);
+    assert.equal(results(ok).filter((r) => r.status === "success").length, 1000);
+  });
+});
+
+Deno.test("batch: a body over 8 MiB on the wire is 413", async () => {
+  await withServer(async (server, access) => {
+    const big = new Uint8Array(8 * 1024 * 1024 + 1).fill(0x20);
+    const response = await rawBatch(server.url, access, big);
+    assert.equal(response.status, 413);
+  });
+});
+
+Deno.test("batch: a gzip bomb is cut off at 32 MiB decompressed (413)", async () => {
+  await withServer(async (server, access) => {
+    // 64 MiB of spaces compresses to ~64 KiB: small on the wire, huge when inflated.
+    const bomb = await gzipped(new Uint8Array(64 * 1024 * 1024).fill(0x20));
+    assert.ok(bomb.length < 8 * 1024 * 1024);
+    const response = await rawBatch(server.url, access, bomb, { "content-encoding": "gzip" });
+    assert.equal(response.status, 413);
+    assert.match(String((response.body as { details: string }).details), /decompressed/);
+    // The server is still fine afterwards.
+    assert.equal((await postBatch(server.url, access, [statusEvent()])).status, 200);
+  });
+});
+
+Deno.test("batch: results follow request order; repeats and invalid events are per event", async () => {
+  await withServer(async (server, access) => {
+    const a = statusEvent({ lamport_clock: 1 });
+    const b = statusEvent({ lamport_clock: 2 });
+    const invalid = { ...statusEvent(), event_type: "Nope" };
+    const response = await postBatch(server.url, access, [a, invalid, b, a, "junk"], {
+      gzip: false,
+    });
+    assert.equal(response.status, 200);
+    assert.deepEqual(
+      results(response).map((r) => [r.event_id, r.status]),
+      [
+        [a.event_id, "success"],
+        [invalid.event_id, "rejected"],
+        [b.event_id, "success"],
+        [a.event_id, "duplicate"],
+        [null, "rejected"],
+      ],
+    );
+    assert.match(String(results(response)[1].error_message), /event_type/);
+    const again = await postBatch(server.url, access, [b, a]);
+    assert.deepEqual(results(again).map((r) => r.status), ["duplicate", "duplicate"]);
+  });
+});
+
+Deno.test("batch: a project belongs to the first team; the other team's events are rejected", async () => {
+  await withServer(async (server, access) => {
+    const rival = (await login(server.url, "eve")).access;
+    const colleague = (await login(server.url, "bob")).access;
+    assert.equal(
+      results(await postBatch(server.url, access, [statusEvent()]))[0].status,
+      "success",
+    );
+    const foreign = statusEvent({ team_slug: "rival" });
+    const own = statusEvent({ project_uuid: "0b9c7e7a-3f0a-4d55-8e7b-5f1f2d9c4a01" });
+    const response = await postBatch(server.url, rival, [foreign, own]);
+    assert.deepEqual(results(response).map((r) => r.status), ["rejected", "success"]);
+    assert.equal(
+      results(response)[0].error,
+      "Invalid schema: project_uuid authorization check failed for team 'rival'",
+    );
+    // Same team, another user: fine.
+    const mate = await postBatch(server.url, colleague, [statusEvent({ project_uuid: PROJECT })]);
+    assert.equal(results(mate)[0].status, "success");
+  });
+});

@@ -1,0 +1,134 @@
+/** Login, token expiry, refresh rotation with reuse detection, token kinds, removed users. */
+import assert from "node:assert/strict";
+import { userKey } from "../../src/server/keys.ts";
+import {
+  login,
+  PASSWORD,
+  postBatch,
+  postJson,
+  send,
+  startTestServer,
+  type TestServer,
+} from "./harness.ts";
+import { wsToken } from "./ws_client.ts";
+
+async function withServer(run: (server: TestServer) => Promise<void>) {
+  const server = await startTestServer();
+  try {
+    await run(server);
+  } finally {
+    await server.close();
+  }
+}
+
+const refresh = (url: string, token: string) =>
+  postJson(`${url}/api/v1/token/refresh/`, { refresh: token });
+
+Deno.test("token: login returns the original's shape; bad credentials are one 401", async () => {
+  await withServer(async (server) => {
+    const ok = await postJson(`${server.url}/api/v1/token/`, {
+      username: "alice",
+      password: PASSWORD,
+    });
+    assert.equal(ok.status, 200);
+    const body = ok.body as Record<string, unknown>;
+    assert.deepEqual(Object.keys(body).sort(), [
+      "access",
+      "access_lifetime",
+      "refresh",
+      "refresh_lifetime",
+      "team_slug",
+    ]);
+    assert.equal(body.access_lifetime, 900);
+    assert.equal(body.refresh_lifetime, 604800);
+    assert.equal(body.team_slug, "acme");
+
+    const wrong = await postJson(`${server.url}/api/v1/token/`, {
+      username: "alice",
+      password: "wrong password",
+    });
+    const unknown = await postJson(`${server.url}/api/v1/token/`, {
+      username: "mallory",
+      password: PASSWORD,
+    });
+    assert.equal(wrong.status, 401);
+    assert.equal(unknown.status, 401);
+    assert.deepEqual(wrong.body, unknown.body);
+    const malformed = await postJson(`${server.url}/api/v1/token/`, { username: "alice" });
+    assert.equal(malformed.status, 400);
+  });
+});
+
+Deno.test("token: access tokens expire; refresh gives a new pair and rotates", async () => {
+  await withServer(async (server) => {
+    const first = await login(server.url, "alice");
+    server.advance(first.access_lifetime + 1);
+    assert.equal((await postBatch(server.url, first.access, [])).status, 401);
+
+    const renewed = await refresh(server.url, first.refresh);
+    assert.equal(renewed.status, 200);
+    const second = renewed.body as typeof first;
+    assert.notEqual(second.refresh, first.refresh);
+    assert.equal(second.team_slug, "acme");
+    assert.equal((await postBatch(server.url, second.access, [])).status, 200);
+
+    // The new refresh token works once more; refresh tokens expire too.
+    const third = (await refresh(server.url, second.refresh)).body as typeof first;
+    server.advance(third.refresh_lifetime + 1);
+    assert.equal((await refresh(server.url, third.refresh)).status, 401);
+  });
+});
+
+Deno.test("token: reusing a used refresh token revokes the whole family", async () => {
+  await withServer(async (server) => {
+    const first = await login(server.url, "alice");
+    const second = (await refresh(server.url, first.refresh)).body as typeof first;
+    const replay = await refresh(server.url, first.refresh);
+    assert.equal(replay.status, 401);
+    assert.match(String((replay.body as { details: string }).details), /already used/);
+    // The legitimate holder's current token is revoked with the family.
+    assert.equal((await refresh(server.url, second.refresh)).status, 401);
+    // Another login is a new family and unaffected.
+    const other = await login(server.url, "alice");
+    assert.equal((await refresh(server.url, other.refresh)).status, 200);
+  });
+});
+
+Deno.test("token: kinds do not mix (ws/refresh tokens are not access tokens)", async () => {
+  await withServer(async (server) => {
+    const tokens = await login(server.url, "alice");
+    const ws = await wsToken(server.url, tokens.access);
+    assert.equal((await postBatch(server.url, ws, [])).status, 401);
+    assert.equal((await postBatch(server.url, tokens.refresh, [])).status, 401);
+    assert.equal((await refresh(server.url, tokens.access)).status, 401);
+    const wsWithRefresh = await send(`${server.url}/api/v1/ws-token/`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${tokens.refresh}` },
+    });
+    assert.equal(wsWithRefresh.status, 401);
+  });
+});
+
+Deno.test("token: a removed user's tokens stop working at once", async () => {
+  await withServer(async (server) => {
+    const tokens = await login(server.url, "bob");
+    assert.equal((await postBatch(server.url, tokens.access, [])).status, 200);
+    await server.kv.delete(userKey("bob"));
+    assert.equal((await postBatch(server.url, tokens.access, [])).status, 401);
+    assert.equal((await refresh(server.url, tokens.refresh)).status, 401);
+  });
+});
+
+Deno.test("token: the request log has method, path, status and time, never a token", async () => {
+  await withServer(async (server) => {
+    const tokens = await login(server.url, "alice");
+    await postBatch(server.url, tokens.access, []);
+    await refresh(server.url, tokens.refresh);
+    const log = server.logs.join("\n");
+    assert.match(log, /^POST \/api\/v1\/token\/ 200 \d+\.\dms$/m);
+    assert.match(log, /^POST \/api\/v1\/events\/batch\/ 200 \d+\.\dms$/m);
+    for (const secret of [tokens.access, tokens.refresh, PASSWORD]) {
+      assert.ok(!log.includes(secret));
+    }
+  });
+});
