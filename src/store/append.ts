@@ -39,24 +39,45 @@ export const MAX_BATCH_BYTES = 600 * 1024;
 const MAX_EVICTIONS = 200;
 const MAX_ROUNDS = 10_000;
 
+/** The clock and counters as last read or written: the versions a commit is checked against. */
+export interface Head {
+  clock: Deno.KvEntryMaybe<number>;
+  stats: Deno.KvEntryMaybe<OutboxStats>;
+}
+
+/**
+ * Remembers the head after each commit, so the next commit of this process can skip reading
+ * it: if another writer got in between, the commit's checks fail and the head is re-read.
+ */
+export interface HeadCache {
+  head: Head | null;
+}
+
+async function readHead(kv: Deno.Kv): Promise<Head> {
+  const [clock, stats] = await kv.getMany<[number, OutboxStats]>([CLOCK_KEY, STATS_KEY]);
+  return { clock, stats };
+}
+
 export async function appendBatch(
   kv: Deno.Kv,
   items: readonly AppendItem[],
   capacity: number,
-  now: number = Date.now(),
+  options: { now?: number; cache?: HeadCache } = {},
 ): Promise<AppendResult> {
+  const now = options.now ?? Date.now();
+  const cache = options.cache ?? { head: null };
   let known = new Set<string>();
   for (let round = 0;; round++) {
-    const [clockEntry, statsEntry] = await kv.getMany<[number, OutboxStats]>([
-      CLOCK_KEY,
-      STATS_KEY,
-    ]);
+    const head = cache.head ?? await readHead(kv);
+    cache.head = null;
+    const { clock: clockEntry, stats: statsEntry } = head;
     const plan = await planCommit(kv, items, known, capacity, {
       clock: clockEntry.value ?? 0,
       stats: statsEntry.value ?? emptyStats(),
       now,
     });
     if (plan.stored.length === 0 && plan.evictions.length === 0 && plan.dropped.size === 0) {
+      cache.head = head;
       return { outcomes: plan.outcomes, evicted: 0 };
     }
     const op = kv.atomic().check(clockEntry, statsEntry);
@@ -72,6 +93,11 @@ export async function appendBatch(
     op.set(CLOCK_KEY, plan.clock).set(STATS_KEY, plan.stats);
     const result = await retryLocked(() => op.commit());
     if (result.ok) {
+      const versionstamp = result.versionstamp;
+      cache.head = {
+        clock: { key: CLOCK_KEY, value: plan.clock, versionstamp },
+        stats: { key: STATS_KEY, value: plan.stats, versionstamp },
+      };
       return { outcomes: plan.outcomes, evicted: plan.evictions.length + plan.dropped.size };
     }
     if (round >= MAX_ROUNDS) throw new Error("could not store events: too much contention");

@@ -30,9 +30,21 @@ export class EventRejectedError extends UserError {}
 
 const NO_GIT = { git_branch: null, head_commit_sha: null };
 
+const roots = new Map<string, Promise<string | null>>();
+
+/** The repository root around `cwd`, looked up once per directory and process. */
+function repoRootOf(cwd: string): Promise<string | null> {
+  let root = roots.get(cwd);
+  if (!root) {
+    root = findRepoRoot(cwd);
+    roots.set(cwd, root);
+  }
+  return root;
+}
+
 /** Builds, validates and durably stores one event; throws if it cannot be stored. */
 export async function storeEvent(input: EventInput, options: EmitOptions = {}): Promise<Envelope> {
-  const root = await findRepoRoot(options.cwd ?? Deno.cwd());
+  const root = await repoRootOf(options.cwd ?? Deno.cwd());
   const [resolved, runtime, git, nodeId] = await Promise.all([
     root === null ? null : resolveAtRoot(root),
     syncRuntime(root),
