@@ -1,0 +1,152 @@
+/** The materialised view: order by (lamport_clock, node_id, event_id), any arrival order. */
+import assert from "node:assert/strict";
+import type { Envelope } from "../../src/events/types.ts";
+import { compareOrder } from "../../src/server/view/order.ts";
+import { applyToWp, type WpRow } from "../../src/server/view/rows.ts";
+import {
+  login,
+  postBatch,
+  PROJECT,
+  results,
+  send,
+  startTestServer,
+  statusEvent,
+} from "./harness.ts";
+
+/** A deterministic shuffle (mulberry32), so a failure can be replayed. */
+function shuffled<T>(items: T[], seed: number): T[] {
+  let state = seed >>> 0;
+  const random = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}
+
+/** A WP's history on two machines, with equal Lamport values decided by node_id. */
+function history(wp: string, feature = "001-demo"): Envelope[] {
+  const steps: Array<[number, string, string]> = [
+    [1, "aaaaaaaaaaaa", "claimed"],
+    [2, "aaaaaaaaaaaa", "in_progress"],
+    [3, "bbbbbbbbbbbb", "blocked"],
+    [3, "cccccccccccc", "in_progress"], // same clock, later node: wins over "blocked"
+    [4, "aaaaaaaaaaaa", "for_review"],
+    [5, "bbbbbbbbbbbb", "done"],
+  ];
+  return steps.map(([clock, node, to]) =>
+    statusEvent({ wp, feature, lamport_clock: clock, node_id: node, to })
+  );
+}
+
+Deno.test("view: order keys compare by lamport_clock, then node_id, then event_id", () => {
+  const k = (lamport_clock: number, node_id: string, event_id: string) => ({
+    lamport_clock,
+    node_id,
+    event_id,
+  });
+  assert.ok(compareOrder(k(1, "b", "Z"), k(2, "a", "A")) < 0);
+  assert.ok(compareOrder(k(2, "b", "A"), k(2, "a", "Z")) > 0);
+  assert.ok(compareOrder(k(2, "a", "B"), k(2, "a", "A")) > 0);
+  assert.equal(compareOrder(k(2, "a", "A"), k(2, "a", "A")), 0);
+});
+
+Deno.test("view: folding a WP's events in any order gives the same row", () => {
+  const events = history("WP01");
+  const fold = (list: Envelope[]) =>
+    list.reduce<WpRow | undefined>(
+      (row, e) => applyToWp(row, e, "001-demo", "WP01", "2026-01-01T00:00:00.000Z"),
+      undefined,
+    );
+  const expected = fold(events)!;
+  assert.equal(expected.lane, "done");
+  for (let seed = 1; seed <= 50; seed++) {
+    assert.deepEqual(fold(shuffled(events, seed)), expected, `seed ${seed}`);
+  }
+  // Without the last event the tie at clock 3 matters: node cccc beats bbbb.
+  const upToFour = events.filter((e) => e.lamport_clock <= 3);
+  for (let seed = 1; seed <= 20; seed++) {
+    assert.equal(fold(shuffled(upToFour, seed))!.lane, "in_progress", `seed ${seed}`);
+  }
+});
+
+Deno.test("view: shuffled arrival over many batches ends in the same lanes as ordered arrival", async () => {
+  const server = await startTestServer();
+  try {
+    const access = (await login(server.url, "alice")).access;
+    const wps = ["WP01", "WP02", "WP03"];
+    const created = wps.map((wp, i) => ({
+      ...statusEvent({ wp }),
+      event_type: "WPCreated" as const,
+      lamport_clock: 0,
+      payload: { wp_id: wp, title: `Work ${i + 1}`, feature_slug: "001-demo", dependencies: [] },
+    }));
+    const all = [...created, ...wps.flatMap((wp) => history(wp)).slice(0, -1)];
+    // Arrival: shuffled, one to three events per batch.
+    const arrival = shuffled(all, 7);
+    for (let i = 0; i < arrival.length;) {
+      const size = 1 + (i % 3);
+      const batch = arrival.slice(i, i + size);
+      const response = await postBatch(server.url, access, batch);
+      assert.ok(results(response).every((r) => r.status === "success"));
+      i += size;
+    }
+    const detail = await send(`${server.url}/api/v1/projects/${PROJECT}/`, {
+      headers: { authorization: `Bearer ${access}` },
+    });
+    assert.equal(detail.status, 200);
+    const project = detail.body as {
+      event_count: number;
+      lanes: Record<string, number>;
+      features: Array<{
+        feature_slug: string;
+        work_packages: Array<{ wp_id: string; lane: string; title: string; event_count: number }>;
+      }>;
+    };
+    assert.equal(project.event_count, all.length);
+    const lanes = project.features[0].work_packages.map((w) => [w.wp_id, w.lane, w.title]);
+    // WP03 lost its last event ("done"), so it stays in for_review.
+    assert.deepEqual(lanes, [
+      ["WP01", "done", "Work 1"],
+      ["WP02", "done", "Work 2"],
+      ["WP03", "for_review", "Work 3"],
+    ]);
+    assert.equal(project.lanes.done, 2);
+    assert.equal(project.lanes.for_review, 1);
+    assert.equal(project.features[0].work_packages[0].event_count, 7);
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("view: projects are per team; another team's project is a 404", async () => {
+  const server = await startTestServer();
+  try {
+    const alice = (await login(server.url, "alice")).access;
+    const eve = (await login(server.url, "eve")).access;
+    await postBatch(server.url, alice, [statusEvent()]);
+    const mine = await send(`${server.url}/api/v1/projects/`, {
+      headers: { authorization: `Bearer ${alice}` },
+    });
+    const theirs = await send(`${server.url}/api/v1/projects/`, {
+      headers: { authorization: `Bearer ${eve}` },
+    });
+    assert.equal((mine.body as { projects: unknown[] }).projects.length, 1);
+    assert.deepEqual((theirs.body as { projects: unknown[] }).projects, []);
+    const peek = await send(`${server.url}/api/v1/projects/${PROJECT}/`, {
+      headers: { authorization: `Bearer ${eve}` },
+    });
+    assert.equal(peek.status, 404);
+    const anonymous = await send(`${server.url}/api/v1/projects/`);
+    assert.equal(anonymous.status, 401);
+  } finally {
+    await server.close();
+  }
+});
