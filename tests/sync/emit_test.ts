@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { runShutdown } from "../../src/common/lifecycle.ts";
 import { ENVELOPE_KEYS } from "../../src/events/types.ts";
 import { validateEnvelope } from "../../src/events/validate.ts";
-import { listStates, readClock } from "../../src/store/read.ts";
+import { listStates, readClock, readStats } from "../../src/store/read.ts";
 import { type Delivery, setDeliveryFactory } from "../../src/sync/delivery.ts";
 import { emit } from "../../src/sync/emit.ts";
 import { syncRuntime } from "../../src/sync/runtime.ts";
@@ -194,4 +194,29 @@ Deno.test("the runtime reads sync.auto_start from the repository root and only t
   } finally {
     setDeliveryFactory(() => ({ notify() {}, close: () => Promise.resolve() }));
   }
+});
+
+Deno.test("a full outbox evicts the oldest pending events with one warning per process", async () => {
+  const sb = await sandbox({ commit: true });
+  await inHome(sb, async (warnings) => {
+    await Deno.mkdir(sb.home, { recursive: true });
+    await Deno.writeTextFile(join(sb.home, "config.toml"), "[sync]\nmax_queue_size = 2\n");
+    const events = [];
+    for (let i = 0; i < 4; i++) events.push(await emit(STATUS, { cwd: sb.repo }));
+    assert.ok(events.every((e) => e !== null), "the new events are kept");
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0], /outbox is full \(max_queue_size 2\).*evicted/);
+    await runShutdown();
+    const { entries } = await storedEvents(sb.home);
+    assert.deepEqual(entries.map((e) => e.record.event.event_id), [
+      events[2]!.event_id,
+      events[3]!.event_id,
+    ]);
+    const kv = await Deno.openKv(join(sb.home, "kittify.kv"));
+    try {
+      assert.equal((await readStats(kv)).evicted, 2);
+    } finally {
+      kv.close();
+    }
+  });
 });
