@@ -8,11 +8,10 @@
  *   deno run -A --unstable-kv scripts/bench/events_bench.ts [rounds]
  */
 import { join } from "node:path";
-import { BINARY_FLAGS } from "../../src/cli/permissions.ts";
 import { runShutdown } from "../../src/common/lifecycle.ts";
 import type { EventInput } from "../../src/events/envelope.ts";
 import { emit } from "../../src/sync/emit.ts";
-import { cliCommand, ROOT } from "../../tests/helpers/cli.ts";
+import { cliCommand, ROOT, scriptCommand } from "../../tests/helpers/cli.ts";
 import { sandbox } from "../../tests/helpers/fs.ts";
 
 const PYTHON_EVENTS_PER_SECOND = 650;
@@ -95,21 +94,10 @@ async function multiProcess(): Promise<number> {
   const worker = join(ROOT, "tests", "sync", "fixtures", "emit_worker.ts");
   const start = performance.now();
   const outs = await Promise.all(
-    Array.from({ length: PROCESSES }, () =>
-      new Deno.Command(Deno.execPath(), {
-        args: [
-          "run",
-          "--quiet",
-          `--config=${ROOT}deno.json`,
-          ...BINARY_FLAGS,
-          worker,
-          `${PER_PROCESS}`,
-        ],
-        cwd: sb.repo,
-        env: { KITTIFY_HOME: home },
-        stdout: "piped",
-        stderr: "piped",
-      }).output()),
+    Array.from(
+      { length: PROCESSES },
+      () => scriptCommand(worker, [`${PER_PROCESS}`], { cwd: sb.repo, home }).output(),
+    ),
   );
   const elapsed = (performance.now() - start) / 1000;
   for (const out of outs) {

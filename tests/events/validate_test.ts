@@ -72,15 +72,7 @@ function withPayload(type: EventType, payload: Record<string, unknown>): Envelop
 Deno.test("vocabularies: 8 event types, 2 aggregate types, 7 lanes, 15 envelope keys", () => {
   assert.equal(EVENT_TYPES.length, 8);
   assert.deepEqual([...AGGREGATE_TYPES], ["WorkPackage", "Feature"]);
-  assert.deepEqual([...LANES], [
-    "planned",
-    "claimed",
-    "in_progress",
-    "for_review",
-    "done",
-    "blocked",
-    "canceled",
-  ]);
+  assert.equal(LANES.join(" "), "planned claimed in_progress for_review done blocked canceled");
   assert.equal(ENVELOPE_KEYS.length, 15);
   assert.deepEqual(Object.keys(envelope()), [...ENVELOPE_KEYS]);
 });

@@ -23,6 +23,11 @@ export interface CliOptions {
 }
 
 export function cliCommand(args: string[], opts: CliOptions): Deno.Command {
+  return scriptCommand(`${ROOT}main.ts`, args, opts);
+}
+
+/** Runs any Deno script of this repository the way the CLI is run (binary flags, private home). */
+export function scriptCommand(script: string, args: string[], opts: CliOptions): Deno.Command {
   return new Deno.Command(Deno.execPath(), {
     args: [
       "run",
@@ -31,7 +36,7 @@ export function cliCommand(args: string[], opts: CliOptions): Deno.Command {
       `--config=${ROOT}deno.json`,
       ...BINARY_FLAGS,
       ...(opts.extraFlags ?? []),
-      `${ROOT}main.ts`,
+      script,
       ...args,
     ],
     cwd: opts.cwd,

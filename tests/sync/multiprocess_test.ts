@@ -1,33 +1,17 @@
 /** Many real processes writing one KV file at once, and processes killed mid-write. */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { BINARY_FLAGS } from "../../src/cli/permissions.ts";
 import { validateEnvelope } from "../../src/events/validate.ts";
 import { indexKey, STATES } from "../../src/store/keys.ts";
 import type { IndexEntry } from "../../src/store/records.ts";
 import { listStates, readClock, readStats } from "../../src/store/read.ts";
-import { ROOT, runKittify } from "../helpers/cli.ts";
+import { ROOT, runKittify, scriptCommand } from "../helpers/cli.ts";
 import { type Sandbox, sandbox } from "../helpers/fs.ts";
 
 const WORKER = join(ROOT, "tests", "sync", "fixtures", "emit_worker.ts");
 
 function worker(sb: Sandbox, count: number): Deno.ChildProcess {
-  return new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--quiet",
-      "--no-prompt",
-      `--config=${ROOT}deno.json`,
-      ...BINARY_FLAGS,
-      WORKER,
-      String(count),
-    ],
-    cwd: sb.repo,
-    env: { KITTIFY_HOME: sb.home, NO_COLOR: "1" },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
+  return scriptCommand(WORKER, [String(count)], { cwd: sb.repo, home: sb.home }).spawn();
 }
 
 async function initialised(): Promise<Sandbox> {
