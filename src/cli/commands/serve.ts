@@ -45,7 +45,8 @@ export function registerServe(program: Command): void {
       .description("add a user (password from stdin, or a hidden prompt on a terminal)")
       .argument("<name>", "username")
       .requiredOption("--team <team>", "the user's team (a slug, e.g. my-team)"),
-  ).action(async (name: string, opts: StoreFlags & { team: string }) => {
+  ).action(async (name: string, _opts: unknown, command: Command) => {
+    const opts = flags<StoreFlags & { team: string }>(command);
     const { readPassword } = await import("../../server/cli/read_password.ts");
     const password = await readPassword();
     const added = await withUsers(opts, (users) => users.add(name, opts.team, password));
@@ -56,7 +57,8 @@ export function registerServe(program: Command): void {
     user.command("list")
       .description("list users and their teams")
       .option("--json", "print one JSON array"),
-  ).action(async (opts: StoreFlags & { json?: boolean }) => {
+  ).action(async (_opts: unknown, command: Command) => {
+    const opts = flags<StoreFlags & { json?: boolean }>(command);
     const users = await withUsers(opts, (users) => users.list());
     if (opts.json) {
       printJson(users);
@@ -71,10 +73,18 @@ export function registerServe(program: Command): void {
     user.command("remove")
       .description("remove a user (their tokens stop working at once)")
       .argument("<name>", "username"),
-  ).action(async (name: string, opts: StoreFlags) => {
-    await withUsers(opts, (users) => users.remove(name));
+  ).action(async (name: string, _opts: unknown, command: Command) => {
+    await withUsers(flags<StoreFlags>(command), (users) => users.remove(name));
     console.log(ink.green(`Removed user ${name}`));
   });
+}
+
+/**
+ * A user subcommand's options merged with `serve`'s: commander hands `--data`/`--kv-url` to
+ * `serve` even when they follow `user add`, so both places count.
+ */
+function flags<T>(command: Command): T {
+  return command.optsWithGlobals() as T;
 }
 
 async function withUsers<T>(

@@ -1,0 +1,171 @@
+/**
+ * `kittify serve` and `kittify serve user ...` as real subprocesses with the binary's permission
+ * flags: user management, start-up on a free port, a real sync round trip, clean shutdown on
+ * SIGTERM and SIGINT, and a store that survives the restart.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { cliCommand, runKittify } from "../helpers/cli.ts";
+import { removeTree, tempDir } from "../helpers/fs.ts";
+import { postBatch, PROJECT, results, send, statusEvent } from "./harness.ts";
+import { WsClient, wsToken } from "./ws_client.ts";
+
+const PASSWORD = "s3cret-enough";
+
+interface Served {
+  url: string;
+  stop(signal: Deno.Signal): Promise<{ code: number; stdout: string; stderr: string }>;
+}
+
+/** Starts `kittify serve --port 0` and waits for its "listening on" line. */
+async function serve(dir: string, home: string, data: string): Promise<Served> {
+  const child = cliCommand(["serve", "--port", "0", "--data", data], { cwd: dir, home }).spawn();
+  const stderr = new Response(child.stderr).text();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let stdout = "";
+  let url: string | undefined;
+  while (!url) {
+    const { done, value } = await reader.read();
+    if (done) throw new Error(`serve exited early: ${stdout}\n${await stderr}`);
+    stdout += value;
+    url = /listening on (http:\/\/\S+)/.exec(stdout)?.[1];
+  }
+  return {
+    url,
+    stop: async (signal) => {
+      child.kill(signal);
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        stdout += value;
+      }
+      const { code } = await child.status;
+      return { code, stdout, stderr: await stderr };
+    },
+  };
+}
+
+Deno.test("serve user add/list/remove manage users in the store", async () => {
+  const dir = await tempDir();
+  const home = join(dir, "home");
+  const data = join(dir, "data", "server.kv");
+  const kittify = (args: string[], stdin?: string) =>
+    runKittify(["serve", "user", ...args, "--data", data], { cwd: dir, home, stdin });
+  try {
+    const added = await kittify(["add", "carol", "--team", "acme"], `${PASSWORD}\n`);
+    assert.equal(added.code, 0, added.stderr);
+    assert.match(added.stdout, /Added user carol \(team acme\)/);
+    assert.ok(!added.stdout.includes(PASSWORD) && !added.stderr.includes(PASSWORD));
+    // --data after the subcommand names the store (not the default under KITTIFY_HOME).
+    assert.ok((await Deno.stat(data)).isFile);
+    await assert.rejects(Deno.stat(join(home, "server.kv")), Deno.errors.NotFound);
+
+    const again = await kittify(["add", "carol", "--team", "acme"], `${PASSWORD}\n`);
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /already exists/);
+    const badTeam = await kittify(["add", "dave", "--team", "Not A Slug"], `${PASSWORD}\n`);
+    assert.equal(badTeam.code, 1);
+    assert.match(badTeam.stderr, /not a slug/);
+    const short = await kittify(["add", "dave", "--team", "acme"], "short\n");
+    assert.equal(short.code, 1);
+    assert.match(short.stderr, /at least 8/);
+
+    const listed = await kittify(["list", "--json"]);
+    assert.equal(listed.code, 0, listed.stderr);
+    const users = JSON.parse(listed.stdout);
+    assert.deepEqual(users.map((u: { username: string; team: string }) => [u.username, u.team]), [
+      ["carol", "acme"],
+    ]);
+    assert.ok(!listed.stdout.includes("hash"));
+
+    assert.equal((await kittify(["remove", "carol"])).code, 0);
+    const gone = await kittify(["remove", "carol"]);
+    assert.equal(gone.code, 1);
+    assert.match(gone.stderr, /no user 'carol'/);
+    assert.deepEqual(JSON.parse((await kittify(["list", "--json"])).stdout), []);
+  } finally {
+    await removeTree(dir);
+  }
+});
+
+Deno.test("serve: starts on a free port, syncs, shuts down cleanly on SIGTERM and SIGINT", async () => {
+  const dir = await tempDir();
+  const home = join(dir, "home");
+  const data = join(dir, "server.kv");
+  try {
+    const added = await runKittify([
+      "serve",
+      "user",
+      "add",
+      "carol",
+      "--team",
+      "acme",
+      "--data",
+      data,
+    ], {
+      cwd: dir,
+      home,
+      stdin: PASSWORD,
+    });
+    assert.equal(added.code, 0, added.stderr);
+
+    const first = await serve(dir, home, data);
+    const login = await send(`${first.url}/api/v1/token/`, {
+      method: "POST",
+      body: JSON.stringify({ username: "carol", password: PASSWORD }),
+    });
+    assert.equal(login.status, 200);
+    const { access, refresh } = login.body as { access: string; refresh: string };
+    const event = statusEvent({ to: "for_review" });
+    assert.equal(results(await postBatch(first.url, access, [event]))[0].status, "success");
+    const socket = await WsClient.connect(first.url, await wsToken(first.url, access));
+    assert.equal((await socket.next()).type, "snapshot");
+
+    const stopped = await first.stop("SIGTERM");
+    assert.equal((await socket.closed).code, 1001);
+    assert.equal(stopped.code, 0, stopped.stderr);
+    assert.match(stopped.stderr, /POST \/api\/v1\/events\/batch\/ 200 \d+\.\dms/);
+    assert.match(stopped.stderr, /GET \/ws\/v1\/events\/ 101/);
+    assert.match(stopped.stderr, /SIGTERM received: shutting down\nstopped\n$/);
+    for (const secret of [access, refresh, PASSWORD]) {
+      assert.ok(!stopped.stderr.includes(secret) && !stopped.stdout.includes(secret));
+    }
+
+    // The store was closed and kept everything: a restarted server has the project and the
+    // same signing key (the old access token is still valid).
+    const second = await serve(dir, home, data);
+    const view = await send(`${second.url}/api/v1/projects/${PROJECT}/`, {
+      headers: { authorization: `Bearer ${access}` },
+    });
+    assert.equal(view.status, 200);
+    const project = view.body as { features: Array<{ work_packages: Array<{ lane: string }> }> };
+    assert.equal(project.features[0].work_packages[0].lane, "for_review");
+    const again = await postBatch(second.url, access, [event]);
+    assert.equal(results(again)[0].status, "duplicate");
+    const stoppedAgain = await second.stop("SIGINT");
+    assert.equal(stoppedAgain.code, 0, stoppedAgain.stderr);
+    assert.match(stoppedAgain.stderr, /SIGINT received/);
+  } finally {
+    await removeTree(dir);
+  }
+});
+
+Deno.test("serve: --data and --kv-url together are a usage error; a bad port too", async () => {
+  const dir = await tempDir();
+  try {
+    const both = await runKittify(["serve", "--data", "x.kv", "--kv-url", "https://example"], {
+      cwd: dir,
+      home: join(dir, "home"),
+    });
+    assert.equal(both.code, 2);
+    assert.match(both.stderr, /mutually exclusive/);
+    const port = await runKittify(["serve", "--port", "99999"], {
+      cwd: dir,
+      home: join(dir, "home"),
+    });
+    assert.equal(port.code, 2);
+    assert.match(port.stderr, /--port/);
+  } finally {
+    await removeTree(dir);
+  }
+});
