@@ -6,7 +6,7 @@
  */
 import type { Envelope } from "../events/types.ts";
 import { CLOCK_KEY, entryKey, indexKey, type OutboxState, statePrefix, STATS_KEY } from "./keys.ts";
-import type { IndexEntry, OutboxRecord } from "./records.ts";
+import { encodeRecord, type IndexEntry, type StoredRecord } from "./records.ts";
 import { retryLocked } from "./retry.ts";
 import { emptyStats, type OutboxStats, tally } from "./stats.ts";
 
@@ -82,13 +82,13 @@ export async function appendBatch(
     }
     const op = kv.atomic().check(clockEntry, statsEntry);
     for (const { key, record, seq, state } of plan.stored) {
-      op.check({ key: indexKey(record.event.event_id), versionstamp: null });
+      op.check({ key: indexKey(record.event_id), versionstamp: null });
       op.set(key, record);
-      op.set(indexKey(record.event.event_id), { state, seq } satisfies IndexEntry);
+      op.set(indexKey(record.event_id), { state, seq } satisfies IndexEntry);
     }
     for (const evicted of plan.evictions) {
       op.delete(evicted.key);
-      op.delete(indexKey(evicted.value.event.event_id));
+      op.delete(indexKey(evicted.value.event_id));
     }
     op.set(CLOCK_KEY, plan.clock).set(STATS_KEY, plan.stats);
     const result = await retryLocked(() => op.commit());
@@ -116,7 +116,7 @@ interface Planned {
   key: Deno.KvKey;
   seq: number;
   state: OutboxState;
-  record: OutboxRecord;
+  record: StoredRecord;
 }
 
 async function planCommit(
@@ -136,13 +136,13 @@ async function planCommit(
     return [i];
   });
   const dropped = new Set<number>();
-  const evictions: Array<Deno.KvEntry<OutboxRecord>> = [];
+  const evictions: Array<Deno.KvEntry<StoredRecord>> = [];
   for (const state of ["pending", "held"] as const) {
     const incoming = fresh.filter((i) => items[i].state === state);
     const overflow = stats.count[state] + incoming.length - capacity;
     if (overflow <= 0) continue;
     const fromStore = Math.min(overflow, stats.count[state], MAX_EVICTIONS);
-    const oldest = kv.list<OutboxRecord>({ prefix: statePrefix(state) }, { limit: fromStore });
+    const oldest = kv.list<StoredRecord>({ prefix: statePrefix(state) }, { limit: fromStore });
     for await (const entry of oldest) {
       evictions.push(entry);
       tally(stats, state, entry.value, -1);
@@ -158,13 +158,7 @@ async function planCommit(
     const item = items[i];
     clock += 1;
     const event = { ...item.event, lamport_clock: clock };
-    const record: OutboxRecord = {
-      event,
-      enqueued_at: snap.now,
-      bytes: item.bytes,
-      attempts: 0,
-      errors: [],
-    };
+    const record = encodeRecord(event, snap.now);
     tally(stats, item.state, record, 1);
     stored.push({ key: entryKey(item.state, clock), seq: clock, state: item.state, record });
     storedEvents.set(i, event);

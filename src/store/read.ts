@@ -1,6 +1,6 @@
 /** Read-only queries on the outbox: they never write, so `sync status` can use them safely. */
-import { CLOCK_KEY, entryKey, type OutboxState, statePrefix, STATS_KEY } from "./keys.ts";
-import type { OutboxRecord } from "./records.ts";
+import { CLOCK_KEY, type OutboxState, statePrefix, STATS_KEY } from "./keys.ts";
+import { decodeRecord, type OutboxRecord, type StoredRecord } from "./records.ts";
 import { emptyStats, type OutboxStats } from "./stats.ts";
 
 export interface ListedEntry {
@@ -24,8 +24,8 @@ export async function listState(
   limit?: number,
 ): Promise<ListedEntry[]> {
   const out: ListedEntry[] = [];
-  for await (const entry of kv.list<OutboxRecord>({ prefix: statePrefix(state) }, { limit })) {
-    out.push({ state, seq: entry.key[2] as number, record: entry.value });
+  for await (const entry of kv.list<StoredRecord>({ prefix: statePrefix(state) }, { limit })) {
+    out.push({ state, seq: entry.key[2] as number, record: decodeRecord(entry.value) });
   }
   return out;
 }
@@ -39,13 +39,4 @@ export async function listStates(
   const lists = await Promise.all(states.map((state) => listState(kv, state, limit)));
   const merged = lists.flat().sort((a, b) => a.seq - b.seq);
   return limit === undefined ? merged : merged.slice(0, limit);
-}
-
-/** One entry, or null. */
-export async function getEntry(
-  kv: Deno.Kv,
-  state: OutboxState,
-  seq: number,
-): Promise<OutboxRecord | null> {
-  return (await kv.get<OutboxRecord>(entryKey(state, seq))).value;
 }

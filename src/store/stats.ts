@@ -3,7 +3,7 @@
  * they always match the entries (pure helpers; the store does the I/O).
  */
 import type { OutboxState } from "./keys.ts";
-import type { OutboxRecord } from "./records.ts";
+import type { StoredRecord } from "./records.ts";
 
 export const RETRY_BUCKETS = ["0 retries", "1-3 retries", "4+ retries"] as const;
 export type RetryBucket = typeof RETRY_BUCKETS[number];
@@ -38,13 +38,13 @@ export function retryBucket(attempts: number): RetryBucket {
 export function tally(
   stats: OutboxStats,
   state: OutboxState,
-  record: OutboxRecord,
+  record: Pick<StoredRecord, "event_type" | "bytes" | "attempts">,
   sign: 1 | -1,
 ): void {
   stats.count[state] += sign;
   stats.bytes[state] += sign * record.bytes;
   if (state !== "pending") return;
-  const type = record.event.event_type;
+  const type = record.event_type;
   const typeCount = (stats.pending_types[type] ?? 0) + sign;
   if (typeCount > 0) stats.pending_types[type] = typeCount;
   else delete stats.pending_types[type];

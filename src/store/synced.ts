@@ -3,7 +3,7 @@
  * {@link SYNCED_LOG_LIMIT} are kept), with counters updated in the same commit.
  */
 import { entryKey, indexKey, statePrefix, STATS_KEY } from "./keys.ts";
-import type { IndexEntry, OutboxRecord } from "./records.ts";
+import type { IndexEntry, StoredRecord } from "./records.ts";
 import { retryLocked } from "./retry.ts";
 import { emptyStats, type OutboxStats, tally } from "./stats.ts";
 
@@ -31,7 +31,7 @@ async function markChunk(kv: Deno.Kv, ids: readonly string[]): Promise<number> {
       const index = await kv.getMany<IndexEntry[]>(ids.slice(i, i + 10).map(indexKey));
       for (const idx of index) {
         if (idx.value?.state !== "pending") continue;
-        const entry = await kv.get<OutboxRecord>(entryKey("pending", idx.value.seq));
+        const entry = await kv.get<StoredRecord>(entryKey("pending", idx.value.seq));
         if (entry.value === null) continue;
         const seq = idx.value.seq;
         op.check(idx).delete(entry.key).set(entryKey("synced", seq), entry.value);
@@ -43,9 +43,9 @@ async function markChunk(kv: Deno.Kv, ids: readonly string[]): Promise<number> {
     }
     const excess = stats.count.synced - SYNCED_LOG_LIMIT;
     if (excess > 0) {
-      const iter = kv.list<OutboxRecord>({ prefix: statePrefix("synced") }, { limit: excess });
+      const iter = kv.list<StoredRecord>({ prefix: statePrefix("synced") }, { limit: excess });
       for await (const old of iter) {
-        op.delete(old.key).delete(indexKey(old.value.event.event_id));
+        op.delete(old.key).delete(indexKey(old.value.event_id));
         tally(stats, "synced", old.value, -1);
       }
     }

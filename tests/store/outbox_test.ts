@@ -7,6 +7,7 @@ import { newEventId } from "../../src/events/ulid.ts";
 import { appendBatch, type AppendItem } from "../../src/store/append.ts";
 import { CLOCK_KEY, entryKey, indexKey } from "../../src/store/keys.ts";
 import { Outbox } from "../../src/store/outbox.ts";
+import { decodeRecord, type StoredRecord } from "../../src/store/records.ts";
 import { listState, listStates, readClock, readStats } from "../../src/store/read.ts";
 import { markSynced, SYNCED_LOG_LIMIT } from "../../src/store/synced.ts";
 import { removeTree, tempDir } from "../helpers/fs.ts";
@@ -57,7 +58,7 @@ Deno.test("the clock and the event are written by the same commit", async () => 
     assert.ok(entry.versionstamp !== null);
     assert.equal(clock.versionstamp, entry.versionstamp, "one commit, one versionstamp");
     assert.equal(index.versionstamp, entry.versionstamp);
-    assert.deepEqual((entry.value as { event: Envelope }).event, stored);
+    assert.deepEqual(decodeRecord(entry.value as StoredRecord).event, stored);
   });
 });
 
@@ -169,5 +170,21 @@ Deno.test("synced events move to a log that keeps the last 1,000", async () => {
     assert.equal(synced.length, SYNCED_LOG_LIMIT);
     assert.equal(synced[0].record.event.event_id, ids[30]);
     assert.equal(stats.bytes.synced, synced.reduce((s, e) => s + e.record.bytes, 0));
+  });
+});
+
+Deno.test("events are stored as their UTF-8 JSON, so a 60 KiB event always fits a KV value", async () => {
+  await withKv(async (kv) => {
+    const big = item("pending", "HistoryAdded");
+    // One non-Latin-1 character makes V8 store the whole string with two bytes per character.
+    big.event.payload = { entry_content: `€${"x".repeat(59 * 1024)}` };
+    const result = await appendBatch(kv, [big, item()], 100);
+    assert.deepEqual(result.outcomes.map((o) => o.status), ["stored", "stored"]);
+    const [entry] = await listState(kv, "pending", 1);
+    assert.equal(
+      entry.record.bytes,
+      new TextEncoder().encode(JSON.stringify(entry.record.event)).length,
+    );
+    assert.deepEqual(entry.record.event, result.outcomes[0].event);
   });
 });

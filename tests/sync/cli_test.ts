@@ -1,7 +1,9 @@
 /** `kittify emit`, `events`, `sync status` and `sync diagnose` as real subprocesses. */
 import assert from "node:assert/strict";
 import { join, relative } from "node:path";
-import { entryKey, STATS_KEY } from "../../src/store/keys.ts";
+import type { Envelope } from "../../src/events/types.ts";
+import { entryKey } from "../../src/store/keys.ts";
+import { decodeRecord, encodeRecord, type StoredRecord } from "../../src/store/records.ts";
 import { kittifyJson, runKittify } from "../helpers/cli.ts";
 import { type Sandbox, sandbox } from "../helpers/fs.ts";
 
@@ -265,10 +267,10 @@ Deno.test("sync diagnose validates every stored event and exits 1 when one is in
     // Corrupt one stored event behind kittify's back (e.g. written by an older version).
     const kv = await Deno.openKv(join(sb.home, "kittify.kv"));
     try {
-      const entry = await kv.get<{ event: Record<string, unknown> }>(entryKey("pending", 1));
-      const event = { ...entry.value!.event, lamport_clock: -4, payload: { wp_id: "WP1" } };
-      await kv.set(entryKey("pending", 1), { ...entry.value!, event });
-      assert.ok((await kv.get(STATS_KEY)).value);
+      const entry = await kv.get<StoredRecord>(entryKey("pending", 1));
+      const { event } = decodeRecord(entry.value!);
+      const broken = { ...event, lamport_clock: -4, payload: { wp_id: "WP1" } } as Envelope;
+      await kv.set(entryKey("pending", 1), encodeRecord(broken, entry.value!.enqueued_at));
     } finally {
       kv.close();
     }
