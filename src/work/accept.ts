@@ -11,7 +11,7 @@ import { claim, completedFeatureKey, isClaimed, release } from "./announcements.
 import { DEFAULT_ACTOR, featureCompleted } from "./events.ts";
 import { isTrackableWpId } from "./ids.ts";
 import { record, runtimeFailure } from "./record.ts";
-import type { FeatureScan } from "./scan.ts";
+import { type FeatureScan, scanFeature } from "./scan.ts";
 import { applyStatusChange } from "./status_change.ts";
 import { scanTarget } from "./target.ts";
 
@@ -56,7 +56,8 @@ export async function accept(
   cwd: string,
   options: { feature?: string; allowIncomplete?: boolean },
 ): Promise<AcceptReport> {
-  const { root, feature, scan } = await scanTarget(cwd, options.feature);
+  const target = await scanTarget(cwd, options.feature);
+  const { root, feature, scan } = target;
   const total = scan.workPackages.length + scan.problems.length;
   if (total === 0) throw new UserError(`${feature} has no work packages to accept`);
   const { reviewed, outstanding } = planAcceptance(scan);
@@ -72,8 +73,7 @@ export async function accept(
   if (!report.ok) return report;
   for (const wp of reviewed) {
     const change = await applyStatusChange(
-      cwd,
-      scan,
+      target,
       wp,
       DEFAULT_ACTOR,
       (current) => current.lane === "for_review" ? "done" : null,
@@ -82,9 +82,9 @@ export async function accept(
       report.accepted.push({ wp_id: wp.id, event_recorded: change.event_recorded });
     }
   }
-  const rescan = await scanTarget(cwd, feature);
-  report.complete = rescan.scan.problems.length === 0 &&
-    rescan.scan.workPackages.every((w) => FINISHED.has(w.lane));
+  const after = await scanFeature(root, feature);
+  report.complete = after.problems.length === 0 &&
+    after.workPackages.every((w) => FINISHED.has(w.lane));
   if (report.complete) {
     report.completion_recorded = await announceCompletion(cwd, root, feature, total, report);
   }

@@ -4,8 +4,9 @@
  */
 import { UserError } from "../common/errors.ts";
 import { actorArgument } from "./actor.ts";
+import { prepareToRecord } from "./record.ts";
 import { applyStatusChange, type StatusChangeReport } from "./status_change.ts";
-import { findWorkPackage, scanTarget, wpIdArgument } from "./target.ts";
+import { locateWorkPackage, resolveFeature, wpIdArgument } from "./target.ts";
 
 export async function implement(
   cwd: string,
@@ -13,9 +14,10 @@ export async function implement(
 ): Promise<StatusChangeReport> {
   const id = wpIdArgument(options.wp);
   const actor = actorArgument(options.agent, "--agent");
-  const { scan } = await scanTarget(cwd, options.feature);
-  const wp = findWorkPackage(scan, id);
-  return await applyStatusChange(cwd, scan, wp, actor, (current) => {
+  const target = await resolveFeature(cwd, options.feature);
+  prepareToRecord(target.root);
+  const wp = await locateWorkPackage(target, id);
+  return await applyStatusChange(target, wp, actor, (current) => {
     if (current.lane === "in_progress") return null;
     if (current.lane !== "planned") {
       throw new UserError(`${id} is ${current.lane}; implement starts planned work packages only`, {

@@ -5,9 +5,9 @@
 import { UserError } from "../common/errors.ts";
 import { actorArgument } from "./actor.ts";
 import { historyAdded } from "./events.ts";
-import { record } from "./record.ts";
+import { prepareToRecord, record } from "./record.ts";
 import { applyStatusChange, type StatusChangeReport } from "./status_change.ts";
-import { findWorkPackage, scanTarget, wpIdArgument } from "./target.ts";
+import { locateWorkPackage, resolveFeature, wpIdArgument } from "./target.ts";
 import { laneArgument } from "./task_list.ts";
 import { transitionProblem } from "./transitions.ts";
 
@@ -39,10 +39,11 @@ export async function move(cwd: string, options: MoveOptions): Promise<MoveRepor
   }
   const note = options.note?.trim();
   if (options.note !== undefined && !note) throw new UserError("--note cannot be empty");
-  const { scan } = await scanTarget(cwd, options.feature);
-  const wp = findWorkPackage(scan, id);
+  const target = await resolveFeature(cwd, options.feature);
+  prepareToRecord(target.root);
+  const wp = await locateWorkPackage(target, id);
   let forced = false;
-  const status = await applyStatusChange(cwd, scan, wp, actor, (current) => {
+  const status = await applyStatusChange(target, wp, actor, (current) => {
     if (current.lane === to) return null;
     const problem = transitionProblem(current.lane, to, {});
     if (problem === null) return to;

@@ -3,7 +3,7 @@ import { UserError } from "../common/errors.ts";
 import { actorArgument } from "./actor.ts";
 import { HISTORY_ENTRY_TYPES, historyAdded, type HistoryEntryType } from "./events.ts";
 import { record } from "./record.ts";
-import { findWorkPackage, scanTarget, wpIdArgument } from "./target.ts";
+import { locateWorkPackage, resolveFeature, wpIdArgument } from "./target.ts";
 
 export interface NoteReport {
   feature: string;
@@ -32,10 +32,10 @@ export async function addNote(
   const author = actorArgument(options.author, "--author");
   const content = options.text.trim();
   if (content === "") throw new UserError("the note cannot be empty");
-  const { scan } = await scanTarget(cwd, options.feature);
-  findWorkPackage(scan, id);
+  const target = await resolveFeature(cwd, options.feature);
+  await locateWorkPackage(target, id);
   if (!(await record(historyAdded(id, type, content, author), cwd, `noting on ${id}`))) {
     throw new UserError(`the ${type} on ${id} was not recorded`);
   }
-  return { feature: scan.feature, wp_id: id, entry_type: type, entry_content: content, author };
+  return { feature: target.feature, wp_id: id, entry_type: type, entry_content: content, author };
 }

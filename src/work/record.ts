@@ -6,9 +6,23 @@
 import { describeError, KittifyError, UserError } from "../common/errors.ts";
 import { warn } from "../common/warnings.ts";
 import { ReadOnlyFileError } from "../identity/locked_update.ts";
+import { resolveAtRoot } from "../identity/resolve.ts";
+import { userKv } from "../store/open.ts";
+import { gitMetadata } from "../sync/git_metadata.ts";
 import { emit } from "../sync/emit.ts";
 import { type EventInput, runtimeErrorLogged } from "./events.ts";
 import { FrontmatterError } from "./frontmatter.ts";
+
+/**
+ * Starts the read-only lookups the emitter will need (identity, git metadata, the user store),
+ * so they overlap with the command's own file work. All of them are cached per process; any
+ * failure is left for `emit` to report.
+ */
+export function prepareToRecord(root: string): void {
+  for (const pending of [resolveAtRoot(root), gitMetadata(root), userKv()]) {
+    pending.catch(() => {});
+  }
+}
 
 /** Stores one event; false (after a warning naming `what`) when it could not be stored. */
 export async function record(event: EventInput, cwd: string, what: string): Promise<boolean> {

@@ -41,17 +41,41 @@ export interface FeatureScan {
   problems: WorkPackageProblem[];
 }
 
+/** The task files of a feature by WP id, from the file names alone (nothing is parsed). */
+export async function taskFiles(root: string, feature: string): Promise<Map<string, string[]>> {
+  const dir = tasksDir(root, feature);
+  const byId = new Map<string, string[]>();
+  const names = (await entries(dir)).filter((e) => e.isFile).map((e) => e.name).sort();
+  for (const name of names) {
+    const id = wpIdFromFileName(name);
+    if (id === null) continue;
+    const paths = byId.get(id) ?? [];
+    paths.push(join(dir, name));
+    byId.set(id, paths);
+  }
+  return byId;
+}
+
+export async function readWorkPackage(path: string): Promise<WorkPackage | WorkPackageProblem> {
+  return parseWorkPackage(path, await Deno.readTextFile(path));
+}
+
+/** Reads the task files of the given ids (each once; the first file of a duplicated id). */
+export async function readWorkPackages(
+  root: string,
+  feature: string,
+  ids: readonly string[],
+): Promise<WorkPackage[]> {
+  const files = await taskFiles(root, feature);
+  const paths = ids.flatMap((id) => files.get(id)?.slice(0, 1) ?? []);
+  const read = await Promise.all(paths.map(readWorkPackage));
+  return read.filter((item): item is WorkPackage => !isProblem(item));
+}
+
 /** Reads every `tasks/WPnn-*.md` of a feature. */
 export async function scanFeature(root: string, feature: string): Promise<FeatureScan> {
-  const dir = tasksDir(root, feature);
-  const names = (await entries(dir))
-    .filter((e) => e.isFile && wpIdFromFileName(e.name) !== null)
-    .map((e) => e.name)
-    .sort();
-  const parsed = await Promise.all(names.map(async (name) => {
-    const path = join(dir, name);
-    return parseWorkPackage(path, await Deno.readTextFile(path));
-  }));
+  const files = [...(await taskFiles(root, feature)).values()].flat();
+  const parsed = await Promise.all(files.map(readWorkPackage));
   const workPackages: WorkPackage[] = [];
   const problems: WorkPackageProblem[] = [];
   const byId = new Map<string, WorkPackage>();

@@ -9,7 +9,8 @@ import { wpStatusChanged } from "./events.ts";
 import { changeLane, type LaneDecision } from "./lane_change.ts";
 import type { Lane } from "./lanes.ts";
 import { record, runtimeFailure } from "./record.ts";
-import type { FeatureScan } from "./scan.ts";
+import { readWorkPackages } from "./scan.ts";
+import type { FeatureTarget } from "./target.ts";
 import type { WorkPackage } from "./work_package.ts";
 
 export interface StatusChangeReport {
@@ -24,8 +25,7 @@ export interface StatusChangeReport {
 }
 
 export async function applyStatusChange(
-  cwd: string,
-  scan: FeatureScan,
+  target: FeatureTarget,
   wp: WorkPackage,
   actor: string,
   decide: LaneDecision,
@@ -34,10 +34,13 @@ export async function applyStatusChange(
   try {
     change = await changeLane(wp.path, decide);
   } catch (err) {
-    throw await runtimeFailure(err, cwd, { doing: `changing the lane of ${wp.id}`, wpId: wp.id });
+    throw await runtimeFailure(err, target.cwd, {
+      doing: `changing the lane of ${wp.id}`,
+      wpId: wp.id,
+    });
   }
   const report = {
-    feature: scan.feature,
+    feature: target.feature,
     wp_id: wp.id,
     from_lane: change.before.lane,
     to_lane: change.to,
@@ -46,13 +49,15 @@ export async function applyStatusChange(
     event_recorded: false,
   };
   if (!change.changed) return report;
-  if (change.to === "in_progress") {
-    const warning = dependencyWarning(change.before, scan.workPackages);
+  const dependencies = change.before.dependencies;
+  if (change.to === "in_progress" && dependencies.length > 0) {
+    const known = await readWorkPackages(target.root, target.feature, dependencies);
+    const warning = dependencyWarning(change.before, known);
     if (warning) warn(warning);
   }
   report.event_recorded = await record(
-    wpStatusChanged(wp.id, change.before.lane, change.to, actor, scan.feature),
-    cwd,
+    wpStatusChanged(wp.id, change.before.lane, change.to, actor, target.feature),
+    target.cwd,
     `${wp.id} moved to ${change.to}`,
   );
   return report;

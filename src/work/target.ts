@@ -3,9 +3,9 @@ import { NotInProjectError, UserError } from "../common/errors.ts";
 import { findRepoRoot } from "../identity/repo_root.ts";
 import { currentCheckout } from "./checkout.ts";
 import { pickFeature } from "./feature_pick.ts";
-import { isTrackableWpId, MAX_TRACKABLE_WP, parseWpId } from "./ids.ts";
-import { type FeatureScan, listFeatures, scanFeature } from "./scan.ts";
-import type { WorkPackage } from "./work_package.ts";
+import { isTrackableWpId, MAX_TRACKABLE_WP, parseWpId, wpNumber } from "./ids.ts";
+import { type FeatureScan, listFeatures, readWorkPackage, scanFeature, taskFiles } from "./scan.ts";
+import { isProblem, type WorkPackage } from "./work_package.ts";
 
 export interface FeatureTarget {
   cwd: string;
@@ -35,21 +35,26 @@ export function wpIdArgument(input: string): string {
   return id;
 }
 
-/** The work package `id` of a scanned feature; user errors say why it is not usable. */
-export function findWorkPackage(scan: FeatureScan, id: string): WorkPackage {
-  const wp = scan.workPackages.find((w) => w.id === id);
-  const problem = scan.problems.find((p) => p.id === id);
-  if (problem && !wp) {
-    throw new UserError(`${id} cannot be used: ${problem.path}: ${problem.reason}`);
-  }
-  if (!wp) {
-    const known = scan.workPackages.map((w) => w.id);
-    throw new UserError(`no work package ${id} in feature ${scan.feature}`, {
+/**
+ * The work package `id` of a feature, reading only its own task file; user errors say why it
+ * is not usable.
+ */
+export async function locateWorkPackage(target: FeatureTarget, id: string): Promise<WorkPackage> {
+  const files = await taskFiles(target.root, target.feature);
+  const paths = files.get(id) ?? [];
+  if (paths.length === 0) {
+    const known = [...files.keys()].sort((a, b) => wpNumber(a) - wpNumber(b));
+    throw new UserError(`no work package ${id} in feature ${target.feature}`, {
       hint: known.length > 0
         ? `work packages: ${known.join(", ")}`
         : "add one with `kittify tasks add TITLE`",
     });
   }
+  if (paths.length > 1) {
+    throw new UserError(`${id} cannot be used: several task files have it: ${paths.join(", ")}`);
+  }
+  const wp = await readWorkPackage(paths[0]);
+  if (isProblem(wp)) throw new UserError(`${id} cannot be used: ${wp.path}: ${wp.reason}`);
   if (!isTrackableWpId(wp.id)) {
     throw new UserError(
       `${wp.id} cannot be tracked: event ids go up to WP${MAX_TRACKABLE_WP} (${wp.path})`,

@@ -13,8 +13,7 @@ function printTable(entries: TaskListEntry[]): void {
   const header = ["WP", "LANE", "TITLE", "DEPENDS ON"];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd();
-  console.log(ink.bold(line(header)));
-  for (const row of rows) console.log(line(row));
+  console.log([ink.bold(line(header)), ...rows.map(line)].join("\n"));
 }
 
 function registerAdd(tasks: Command): void {
