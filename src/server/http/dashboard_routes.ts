@@ -20,7 +20,8 @@ const SECURITY_HEADERS = {
   "content-security-policy":
     "default-src 'self'; script-src 'self'; style-src 'self'; frame-ancestors 'none'; form-action 'self'",
   "x-content-type-options": "nosniff",
-  "referrer-policy": "no-referrer",
+  // same-origin: Chromium sends "Origin: null" on form posts under no-referrer.
+  "referrer-policy": "same-origin",
 };
 
 export function registerDashboardRoutes(app: Hono, ctx: ServerContext): void {
@@ -95,7 +96,10 @@ function asset(c: Context, body: string, type: string): Response {
 
 /** Replaces `{{name}}` placeholders with HTML-escaped values. */
 export function fill(template: string, values: Record<string, string>): string {
-  return template.replace(/\{\{(\w+)\}\}/g, (_, name: string) => escapeHtml(values[name] ?? ""));
+  return template.replace(
+    /\{\{\s*(\w+)\s*\}\}/g,
+    (_, name: string) => escapeHtml(values[name] ?? ""),
+  );
 }
 
 function escapeHtml(text: string): string {

@@ -1,0 +1,70 @@
+/** The dashboard's HTTP contract (the browser test covers the page itself). */
+import assert from "node:assert/strict";
+import { fill } from "../../src/server/http/dashboard_routes.ts";
+import { PASSWORD, send, startTestServer } from "./harness.ts";
+
+Deno.test("dashboard: sign-in sets an HttpOnly, SameSite=Strict session cookie", async () => {
+  const server = await startTestServer();
+  try {
+    const form = new URLSearchParams({ username: "alice", password: PASSWORD });
+    const response = await fetch(`${server.url}/login`, {
+      method: "POST",
+      body: form,
+      redirect: "manual",
+      headers: { origin: server.url },
+    });
+    await response.body?.cancel();
+    assert.equal(response.status, 303);
+    assert.equal(response.headers.get("location"), "/");
+    const cookie = response.headers.get("set-cookie") ?? "";
+    assert.match(cookie, /^kittify_session=[^;]+;/);
+    assert.match(cookie, /HttpOnly/);
+    assert.match(cookie, /SameSite=Strict/);
+    const session = cookie.split(";")[0];
+
+    const view = await send(`${server.url}/dashboard/view`, { headers: { cookie: session } });
+    assert.equal(view.status, 200);
+    assert.deepEqual(view.body, { team: "acme", projects: [] });
+    const board = await send(`${server.url}/`, { headers: { cookie: session } });
+    assert.match(String(board.body), /alice · team acme/);
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("dashboard: no session means the sign-in form and 401 on the data endpoints", async () => {
+  const server = await startTestServer();
+  try {
+    const home = await send(`${server.url}/`);
+    assert.equal(home.status, 200);
+    assert.match(String(home.body), /id="login-form"/);
+    assert.match(home.headers.get("content-security-policy") ?? "", /default-src 'self'/);
+    assert.equal((await send(`${server.url}/dashboard/view`)).status, 401);
+    assert.equal((await send(`${server.url}/dashboard/live`)).status, 401);
+    const forged = await send(`${server.url}/dashboard/view`, {
+      headers: { cookie: "kittify_session=forged" },
+    });
+    assert.equal(forged.status, 401);
+    const crossSite = await send(`${server.url}/login`, {
+      method: "POST",
+      body: new URLSearchParams({ username: "alice", password: PASSWORD }),
+      headers: { origin: "https://evil.example" },
+    });
+    assert.equal(crossSite.status, 403);
+    const wrong = await send(`${server.url}/login`, {
+      method: "POST",
+      body: new URLSearchParams({ username: "alice", password: "nope" }),
+    });
+    assert.equal(wrong.status, 401);
+    assert.match(String(wrong.body), /Invalid username or password/);
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("dashboard: template values are HTML-escaped", () => {
+  assert.equal(
+    fill("<b>{{ name }}</b>", { name: `<script>"&'` }),
+    "<b>&#60;script&#62;&#34;&#38;&#39;</b>",
+  );
+});
