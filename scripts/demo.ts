@@ -12,7 +12,8 @@ const repo = join(base, "demo-project");
 const home = join(base, "home");
 
 async function step(title: string, args: string[]): Promise<void> {
-  console.log(`\n$ kittify ${args.join(" ")}    # ${title}`);
+  const shown = args.map((a) => /\s/.test(a) ? `"${a}"` : a).join(" ");
+  console.log(`\n$ kittify ${shown}    # ${title}`);
   const out = await cliCommand(args, { cwd: repo, home }).output();
   await Deno.stdout.write(out.stdout);
   await Deno.stderr.write(out.stderr);
@@ -26,6 +27,22 @@ try {
   console.log(`demo repository: ${repo}\nKITTIFY_HOME:    ${home}`);
   await step("give the project a stable identity", ["init"]);
   await step("every command that needs it reads the same identity", ["identity", "--json"]);
+  await step("start a feature (one FeatureCreated)", ["feature", "create", "Event Sync"]);
+  await step("plan its work packages", ["tasks", "add", "Build the parser"]);
+  await step("…with dependencies", ["tasks", "add", "Write the docs", "--depends", "WP01"]);
+  await step("announce them (one WPCreated each, one shared causation)", ["tasks", "finalize"]);
+  await step("start work (exactly one WPStatusChanged)", ["implement", "WP01", "--agent", "demo"]);
+  await step("hand it over for review, with a note", [
+    "move",
+    "WP01",
+    "--to",
+    "for_review",
+    "--note",
+    "ready for review",
+  ]);
+  await step("accept what was reviewed", ["accept", "--allow-incomplete"]);
+  await step("see where every work package is", ["tasks", "list"]);
+  await step("every change became exactly one stored event", ["events"]);
   console.log("\ndemo finished");
 } finally {
   await removeTree(base);
