@@ -54,7 +54,9 @@ export interface HeadCache {
 }
 
 async function readHead(kv: Deno.Kv): Promise<Head> {
-  const [clock, stats] = await kv.getMany<[number, OutboxStats]>([CLOCK_KEY, STATS_KEY]);
+  const [clock, stats] = await retryLocked(() =>
+    kv.getMany<[number, OutboxStats]>([CLOCK_KEY, STATS_KEY])
+  );
   return { clock, stats };
 }
 
@@ -176,7 +178,9 @@ async function knownIds(kv: Deno.Kv, items: readonly AppendItem[]): Promise<Set<
   const known = new Set<string>();
   for (let i = 0; i < items.length; i += 10) {
     const chunk = items.slice(i, i + 10);
-    const entries = await kv.getMany(chunk.map((item) => indexKey(item.event.event_id)));
+    const entries = await retryLocked(() =>
+      kv.getMany(chunk.map((item) => indexKey(item.event.event_id)))
+    );
     entries.forEach((entry, j) => {
       if (entry.versionstamp !== null) known.add(chunk[j].event.event_id);
     });

@@ -39,3 +39,8 @@ export function gitMetadata(repoRoot: string): Promise<GitMetadata> {
   cache.set(repoRoot, { at: now, value });
   return value;
 }
+
+/** Drops the cached values of `repoRoot`, e.g. after the command itself moved HEAD. */
+export function forgetGitMetadata(repoRoot: string): void {
+  cache.delete(repoRoot);
+}
