@@ -137,20 +137,7 @@ async function planCommit(
     seen.add(id);
     return [i];
   });
-  const dropped = new Set<number>();
-  const evictions: Array<Deno.KvEntry<StoredRecord>> = [];
-  for (const state of ["pending", "held"] as const) {
-    const incoming = fresh.filter((i) => items[i].state === state);
-    const overflow = stats.count[state] + incoming.length - capacity;
-    if (overflow <= 0) continue;
-    const fromStore = Math.min(overflow, stats.count[state], MAX_EVICTIONS);
-    const oldest = kv.list<StoredRecord>({ prefix: statePrefix(state) }, { limit: fromStore });
-    for await (const entry of oldest) {
-      evictions.push(entry);
-      tally(stats, state, entry.value, -1);
-    }
-    for (const i of incoming.slice(0, Math.max(0, overflow - fromStore))) dropped.add(i);
-  }
+  const { evictions, dropped } = await planEvictions(kv, items, fresh, capacity, stats);
   stats.evicted += evictions.length + dropped.size;
   let clock = snap.clock;
   const stored: Planned[] = [];
@@ -171,6 +158,37 @@ async function planCommit(
     return { status: dropped.has(i) ? "evicted" : "duplicate", event: null };
   });
   return { clock, stats, stored, evictions, dropped, outcomes };
+}
+
+/**
+ * Makes room for the fresh items of each state: the oldest stored entries go first (their
+ * counts are taken out of `stats`); if the batch alone overflows, its oldest items are dropped.
+ * At most {@link MAX_EVICTIONS} per commit: after the capacity was lowered far below the
+ * backlog, every later commit evicts more until the state fits again.
+ */
+async function planEvictions(
+  kv: Deno.Kv,
+  items: readonly AppendItem[],
+  fresh: number[],
+  capacity: number,
+  stats: OutboxStats,
+) {
+  const dropped = new Set<number>();
+  const evictions: Array<Deno.KvEntry<StoredRecord>> = [];
+  for (const state of ["pending", "held"] as const) {
+    const incoming = fresh.filter((i) => items[i].state === state);
+    const overflow = stats.count[state] + incoming.length - capacity;
+    if (overflow <= 0) continue;
+    const fromStore = Math.min(overflow, stats.count[state], MAX_EVICTIONS);
+    const oldest = kv.list<StoredRecord>({ prefix: statePrefix(state) }, { limit: fromStore });
+    for await (const entry of oldest) {
+      evictions.push(entry);
+      tally(stats, state, entry.value, -1);
+    }
+    // Only a batch larger than the capacity itself loses its own (oldest) items.
+    for (const i of incoming.slice(0, Math.max(0, incoming.length - capacity))) dropped.add(i);
+  }
+  return { evictions, dropped };
 }
 
 /** The event ids of `items` that the store already knows. */

@@ -188,3 +188,22 @@ Deno.test("events are stored as their UTF-8 JSON, so a 60 KiB event always fits 
     assert.deepEqual(entry.record.event, result.outcomes[0].event);
   });
 });
+
+Deno.test("a capacity lowered far below the backlog keeps new events and converges", async () => {
+  await withKv(async (kv) => {
+    await appendBatch(kv, Array.from({ length: 90 }, () => item()), 1000);
+    await appendBatch(kv, Array.from({ length: 90 }, () => item()), 1000);
+    await appendBatch(kv, Array.from({ length: 90 }, () => item()), 1000);
+    await appendBatch(kv, Array.from({ length: 90 }, () => item()), 1000);
+    const fresh = item();
+    const first = await appendBatch(kv, [fresh], 10);
+    assert.equal(first.outcomes[0].status, "stored", "the new event is kept");
+    assert.equal(first.evicted, 200, "bounded evictions per commit");
+    const second = await appendBatch(kv, [item()], 10);
+    assert.equal(second.evicted, 152);
+    const stats = await readStats(kv);
+    assert.equal(stats.count.pending, 10);
+    assert.equal(stats.evicted, 352);
+    assert.equal((await listState(kv, "pending")).length, 10);
+  });
+});
