@@ -1,7 +1,7 @@
 /** Dependencies that are not done yet (pure): starting such a work package earns a warning. */
 import type { WorkPackage } from "./work_package.ts";
 
-export function unfinishedDependencies(wp: WorkPackage, all: readonly WorkPackage[]): string[] {
+function unfinishedDependencies(wp: WorkPackage, all: readonly WorkPackage[]): string[] {
   return wp.dependencies.flatMap((id) => {
     const dep = all.find((w) => w.id === id);
     if (!dep) return [`${id} (missing)`];

@@ -6,6 +6,7 @@ import { UserError } from "../common/errors.ts";
 import { actorArgument } from "./actor.ts";
 import { prepareToRecord } from "./record.ts";
 import { applyStatusChange, type StatusChangeReport } from "./status_change.ts";
+import { IMPLEMENT_SHORTCUT } from "./transitions.ts";
 import { locateWorkPackage, resolveFeature, wpIdArgument } from "./target.ts";
 
 export async function implement(
@@ -18,12 +19,12 @@ export async function implement(
   prepareToRecord(target.root);
   const wp = await locateWorkPackage(target, id);
   return await applyStatusChange(target, wp, actor, (current) => {
-    if (current.lane === "in_progress") return null;
-    if (current.lane !== "planned") {
+    if (current.lane === IMPLEMENT_SHORTCUT.to) return null;
+    if (current.lane !== IMPLEMENT_SHORTCUT.from) {
       throw new UserError(`${id} is ${current.lane}; implement starts planned work packages only`, {
         hint: `use \`kittify move ${id} --to in_progress\` for other lanes`,
       });
     }
-    return "in_progress";
+    return IMPLEMENT_SHORTCUT.to;
   });
 }

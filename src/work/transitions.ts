@@ -26,13 +26,14 @@ const LEGAL_PAIRS: readonly (readonly [Lane, Lane])[] = [
 
 const LEGAL = new Set(LEGAL_PAIRS.map(([from, to]) => `${from}>${to}`));
 
-/** The shortcut only `implement` may take. */
-export const IMPLEMENT_SHORTCUT: readonly [Lane, Lane] = ["planned", "in_progress"];
+/** The one shortcut besides the 16 pairs, taken only by `implement`. */
+export const IMPLEMENT_SHORTCUT = { from: "planned", to: "in_progress" } as const satisfies {
+  from: Lane;
+  to: Lane;
+};
 
-export function isLegalTransition(from: Lane, to: Lane, options: { implement?: boolean } = {}) {
-  if (options.implement && from === IMPLEMENT_SHORTCUT[0] && to === IMPLEMENT_SHORTCUT[1]) {
-    return true;
-  }
+/** Whether `from → to` is one of the 16 pairs of the status model. */
+export function isLegalTransition(from: Lane, to: Lane): boolean {
   return LEGAL.has(`${from}>${to}`);
 }
 
@@ -50,16 +51,11 @@ export interface Override {
  * Why `from → to` may not happen as asked, or null when it may. Force makes any pair legal but
  * needs a non-empty reason.
  */
-export function transitionProblem(
-  from: Lane,
-  to: Lane,
-  override: Override = {},
-  options: { implement?: boolean } = {},
-): string | null {
+export function transitionProblem(from: Lane, to: Lane, override: Override = {}): string | null {
   if (override.force) {
     return override.reason?.trim() ? null : "--force needs --reason TEXT saying why";
   }
-  if (isLegalTransition(from, to, options)) return null;
+  if (isLegalTransition(from, to)) return null;
   if (TERMINAL_LANES.has(from)) {
     return `${from} is a terminal lane: leaving it needs --force --reason TEXT`;
   }

@@ -3,13 +3,12 @@
  * running the CLI as a subprocess (reference §2.6: the duplicate emissions of the original).
  */
 import assert from "node:assert/strict";
-import { laneIn, ofType, workSandbox, writeWp } from "./work_sandbox.ts";
+import { laneIn, ofType, withWorkSandbox, writeWp } from "./work_sandbox.ts";
 
 const F = "001-event-sync";
 
-Deno.test("implement emits exactly one WPStatusChanged; implementing again emits nothing", async () => {
-  const sb = await workSandbox();
-  try {
+Deno.test("implement emits exactly one WPStatusChanged; implementing again emits nothing", () =>
+  withWorkSandbox(async (sb) => {
     const path = await writeWp(sb.repo, F, { id: "WP01", lane: "planned" });
     const first = await sb.run(["implement", "WP01", "--agent", "claude"]);
     assert.equal(first.code, 0, first.stderr);
@@ -31,14 +30,10 @@ Deno.test("implement emits exactly one WPStatusChanged; implementing again emits
       actor: "claude",
       feature_slug: F,
     });
-  } finally {
-    await sb.cleanup();
-  }
-});
+  }));
 
-Deno.test("move emits one WPStatusChanged, plus one HistoryAdded with --note", async () => {
-  const sb = await workSandbox();
-  try {
+Deno.test("move emits one WPStatusChanged, plus one HistoryAdded with --note", () =>
+  withWorkSandbox(async (sb) => {
     const path = await writeWp(sb.repo, F, { id: "WP01", lane: "in_progress" });
     const plain = await sb.run(["move", "WP01", "--to", "for_review"]);
     assert.equal(plain.code, 0, plain.stderr);
@@ -70,14 +65,10 @@ Deno.test("move emits one WPStatusChanged, plus one HistoryAdded with --note", a
     );
     assert.equal(events[1].payload.to_lane, "in_progress"); // `doing` never reaches an event
     assert.equal(events[2].payload.author, "reviewer");
-  } finally {
-    await sb.cleanup();
-  }
-});
+  }));
 
-Deno.test("accept: one event per reviewed WP (human and --json), one FeatureCompleted each", async () => {
-  const sb = await workSandbox();
-  try {
+Deno.test("accept: one event per reviewed WP (human and --json), one FeatureCompleted each", () =>
+  withWorkSandbox(async (sb) => {
     for (const feature of ["001-alpha", "002-beta"]) {
       for (const id of ["WP01", "WP02", "WP03"]) {
         await writeWp(sb.repo, feature, { id, lane: "for_review" });
@@ -117,14 +108,10 @@ Deno.test("accept: one event per reviewed WP (human and --json), one FeatureComp
       assert.equal(completed[0].payload.total_wps, 3);
     }
     assert.equal(events.length, 8);
-  } finally {
-    await sb.cleanup();
-  }
-});
+  }));
 
-Deno.test("accept with outstanding work accepts nothing unless --allow-incomplete", async () => {
-  const sb = await workSandbox();
-  try {
+Deno.test("accept with outstanding work accepts nothing unless --allow-incomplete", () =>
+  withWorkSandbox(async (sb) => {
     const reviewed = await writeWp(sb.repo, F, { id: "WP01", lane: "for_review" });
     await writeWp(sb.repo, F, { id: "WP02", lane: "planned" });
     const refused = await sb.run(["accept", "--json"]);
@@ -140,14 +127,10 @@ Deno.test("accept with outstanding work accepts nothing unless --allow-incomplet
     assert.match(allowed.stdout, /outstanding {2}WP02 {2}planned/);
     const events = await sb.events();
     assert.deepEqual(events.map((e) => e.event_type), ["WPStatusChanged"]);
-  } finally {
-    await sb.cleanup();
-  }
-});
+  }));
 
-Deno.test("feature create, tasks add, finalize twice: WPCreated once per WP, one causation per run", async () => {
-  const sb = await workSandbox();
-  try {
+Deno.test("feature create, tasks add, finalize twice: WPCreated once per WP, one causation per run", () =>
+  withWorkSandbox(async (sb) => {
     const created = await sb.run(["feature", "create", "Event Sync", "--json"]);
     assert.equal(created.code, 0, created.stderr);
     assert.equal(JSON.parse(created.stdout).feature, F);
@@ -190,14 +173,10 @@ Deno.test("feature create, tasks add, finalize twice: WPCreated once per WP, one
     assert.equal(rest[0].causation_id, rest[1].causation_id);
     assert.match(rest[0].causation_id!, /^[0-9A-HJKMNP-TV-Z]{26}$/);
     assert.notEqual(rest[2].causation_id, rest[0].causation_id);
-  } finally {
-    await sb.cleanup();
-  }
-});
+  }));
 
-Deno.test("note emits one HistoryAdded of the given type", async () => {
-  const sb = await workSandbox();
-  try {
+Deno.test("note emits one HistoryAdded of the given type", () =>
+  withWorkSandbox(async (sb) => {
     await writeWp(sb.repo, F, { id: "WP04", lane: "for_review" });
     const noted = await sb.run(["note", "WP04", "LGTM, one nit", "--type", "review"]);
     assert.equal(noted.code, 0, noted.stderr);
@@ -212,14 +191,10 @@ Deno.test("note emits one HistoryAdded of the given type", async () => {
       entry_content: "LGTM, one nit",
       author: "user",
     });
-  } finally {
-    await sb.cleanup();
-  }
-});
+  }));
 
-Deno.test("concurrent implement and finalize runs still announce each change once", async () => {
-  const sb = await workSandbox();
-  try {
+Deno.test("concurrent implement and finalize runs still announce each change once", () =>
+  withWorkSandbox(async (sb) => {
     await writeWp(sb.repo, F, { id: "WP01", lane: "planned" });
     await writeWp(sb.repo, F, { id: "WP02", lane: "planned" });
     const runs = await Promise.all([
@@ -236,7 +211,4 @@ Deno.test("concurrent implement and finalize runs still announce each change onc
       "WP01",
       "WP02",
     ]);
-  } finally {
-    await sb.cleanup();
-  }
-});
+  }));

@@ -4,13 +4,12 @@
  * place and the command warns.
  */
 import assert from "node:assert/strict";
-import { laneIn, ofType, workSandbox, writeWp } from "./work_sandbox.ts";
+import { laneIn, ofType, withWorkSandbox, writeWp } from "./work_sandbox.ts";
 
 const F = "001-event-sync";
 
-Deno.test("a task file that cannot be written: exit 1, no status event, one ErrorLogged", async () => {
-  const sb = await workSandbox();
-  try {
+Deno.test("a task file that cannot be written: exit 1, no status event, one ErrorLogged", () =>
+  withWorkSandbox(async (sb) => {
     const path = await writeWp(sb.repo, F, { id: "WP01", lane: "planned" });
     await Deno.chmod(path, 0o444);
     const result = await sb.run(["implement", "WP01", "--agent", "bot"]);
@@ -27,14 +26,10 @@ Deno.test("a task file that cannot be written: exit 1, no status event, one Erro
     assert.equal(logged[0].payload.wp_id, "WP01");
     assert.equal(logged[0].payload.agent_id, undefined);
     assert.match(String(logged[0].payload.error_message), /changing the lane of WP01 failed/);
-  } finally {
-    await sb.cleanup();
-  }
-});
+  }));
 
-Deno.test("an event that cannot be stored: the file change stands and the command warns", async () => {
-  const sb = await workSandbox();
-  try {
+Deno.test("an event that cannot be stored: the file change stands and the command warns", () =>
+  withWorkSandbox(async (sb) => {
     const path = await writeWp(sb.repo, F, { id: "WP01", lane: "planned" });
     const result = await sb.run(["implement", "WP01"], {
       extraFlags: [`--deny-write=${sb.home}`],
@@ -50,7 +45,4 @@ Deno.test("an event that cannot be stored: the file change stands and the comman
     const again = await sb.run(["implement", "WP01"]);
     assert.equal(again.code, 0, again.stderr);
     assert.deepEqual(await sb.events(), []); // never invented later
-  } finally {
-    await sb.cleanup();
-  }
-});
+  }));

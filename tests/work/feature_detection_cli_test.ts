@@ -2,11 +2,10 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { git } from "../helpers/fs.ts";
-import { laneIn, workSandbox, writeWp } from "./work_sandbox.ts";
+import { laneIn, withWorkSandbox, writeWp } from "./work_sandbox.ts";
 
-Deno.test("branch and worktree names pick the feature; otherwise the error lists candidates", async () => {
-  const sb = await workSandbox();
-  try {
+Deno.test("branch and worktree names pick the feature; otherwise the error lists candidates", () =>
+  withWorkSandbox(async (sb) => {
     const alpha = await writeWp(sb.repo, "001-alpha", { id: "WP01", lane: "planned" });
     const beta = await writeWp(sb.repo, "002-beta", { id: "WP01", lane: "planned" });
 
@@ -39,7 +38,4 @@ Deno.test("branch and worktree names pick the feature; otherwise the error lists
 
     const events = await sb.events();
     assert.deepEqual(events.map((e) => e.payload.feature_slug), ["002-beta", "001-alpha"]);
-  } finally {
-    await sb.cleanup();
-  }
-});
+  }));

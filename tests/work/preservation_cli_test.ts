@@ -1,6 +1,6 @@
 /** Lane changes through the CLI touch the `lane:` value only: everything else stays byte for byte. */
 import assert from "node:assert/strict";
-import { workSandbox, wpPath } from "./work_sandbox.ts";
+import { withWorkSandbox, wpPath } from "./work_sandbox.ts";
 
 const F = "001-event-sync";
 
@@ -27,9 +27,8 @@ lane: planned
 Body text with trailing spaces   
 and a tab\there, unicode ✓, and no final newline`;
 
-Deno.test("implement and move keep the frontmatter and body byte for byte", async () => {
-  const sb = await workSandbox();
-  try {
+Deno.test("implement and move keep the frontmatter and body byte for byte", () =>
+  withWorkSandbox(async (sb) => {
     const path = wpPath(sb.repo, F, "WP01-frontmatter-keep-it.md");
     await Deno.mkdir(wpPath(sb.repo, F, ""), { recursive: true });
     await Deno.writeTextFile(path, ORIGINAL);
@@ -54,14 +53,10 @@ Deno.test("implement and move keep the frontmatter and body byte for byte", asyn
       dependencies: [],
       path: `kitty-specs/${F}/tasks/WP01-frontmatter-keep-it.md`,
     }]);
-  } finally {
-    await sb.cleanup();
-  }
-});
+  }));
 
-Deno.test("a broken frontmatter is reported, never rewritten, and emits nothing", async () => {
-  const sb = await workSandbox();
-  try {
+Deno.test("a broken frontmatter is reported, never rewritten, and emits nothing", () =>
+  withWorkSandbox(async (sb) => {
     const path = wpPath(sb.repo, F, "WP01-broken.md");
     await Deno.mkdir(wpPath(sb.repo, F, ""), { recursive: true });
     const broken = "---\ntitle: x\nlane: [planned\n---\nbody\n";
@@ -77,7 +72,4 @@ Deno.test("a broken frontmatter is reported, never rewritten, and emits nothing"
     assert.match(list.stderr, /warning: skipping .*WP01-broken\.md: invalid frontmatter/);
     assert.equal(await Deno.readTextFile(path), broken);
     assert.deepEqual(await sb.events(), []);
-  } finally {
-    await sb.cleanup();
-  }
-});
+  }));

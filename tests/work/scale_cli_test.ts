@@ -4,14 +4,13 @@
  */
 import assert from "node:assert/strict";
 import { wpIdOf } from "../../src/work/ids.ts";
-import { ofType, workSandbox, writeWp } from "./work_sandbox.ts";
+import { ofType, withWorkSandbox, writeWp } from "./work_sandbox.ts";
 
 const F = "001-big-feature";
 const TOTAL = 120;
 
-Deno.test("120 work packages in one feature: list, finalize, implement, the WP99 limit", async () => {
-  const sb = await workSandbox();
-  try {
+Deno.test("120 work packages in one feature: list, finalize, implement, the WP99 limit", () =>
+  withWorkSandbox(async (sb) => {
     const lanes = ["planned", "in_progress", "for_review", "done"];
     await Promise.all(
       Array.from({ length: TOTAL }, (_, i) =>
@@ -55,7 +54,4 @@ Deno.test("120 work packages in one feature: list, finalize, implement, the WP99
     assert.equal(created.length, 99);
     assert.equal(new Set(created.map((e) => e.causation_id)).size, 1);
     assert.equal(ofType(events, "WPStatusChanged").length, 1);
-  } finally {
-    await sb.cleanup();
-  }
-});
+  }));

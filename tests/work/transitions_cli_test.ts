@@ -1,12 +1,11 @@
 /** Illegal transitions without and with --force, through the CLI (file and events checked). */
 import assert from "node:assert/strict";
-import { laneIn, ofType, workSandbox, writeWp } from "./work_sandbox.ts";
+import { laneIn, ofType, withWorkSandbox, writeWp } from "./work_sandbox.ts";
 
 const F = "001-event-sync";
 
-Deno.test("an illegal move is refused without --force and changes nothing", async () => {
-  const sb = await workSandbox();
-  try {
+Deno.test("an illegal move is refused without --force and changes nothing", () =>
+  withWorkSandbox(async (sb) => {
     const planned = await writeWp(sb.repo, F, { id: "WP01", lane: "planned" });
     const done = await writeWp(sb.repo, F, { id: "WP02", lane: "done" });
     const before = await Deno.readTextFile(planned);
@@ -36,14 +35,10 @@ Deno.test("an illegal move is refused without --force and changes nothing", asyn
     assert.equal(await Deno.readTextFile(planned), before);
     assert.equal(await laneIn(done), "done");
     assert.deepEqual(await sb.events(), []);
-  } finally {
-    await sb.cleanup();
-  }
-});
+  }));
 
-Deno.test("--force --reason makes any move legal, with exactly one event", async () => {
-  const sb = await workSandbox();
-  try {
+Deno.test("--force --reason makes any move legal, with exactly one event", () =>
+  withWorkSandbox(async (sb) => {
     const planned = await writeWp(sb.repo, F, { id: "WP01", lane: "planned" });
     const done = await writeWp(sb.repo, F, { id: "WP02", lane: "done" });
     const skip = await sb.run([
@@ -76,14 +71,10 @@ Deno.test("--force --reason makes any move legal, with exactly one event", async
       ["WP02", "done", "in_progress"],
       ["WP02", "in_progress", "for_review"],
     ]);
-  } finally {
-    await sb.cleanup();
-  }
-});
+  }));
 
-Deno.test("moving to the lane a WP is in changes nothing; a warning names unfinished deps", async () => {
-  const sb = await workSandbox();
-  try {
+Deno.test("moving to the lane a WP is in changes nothing; a warning names unfinished deps", () =>
+  withWorkSandbox(async (sb) => {
     await writeWp(sb.repo, F, { id: "WP01", lane: "planned" });
     await writeWp(sb.repo, F, { id: "WP02", lane: "claimed", dependencies: ["WP01"] });
     const same = await sb.run(["move", "WP01", "--to", "planned"]);
@@ -96,7 +87,4 @@ Deno.test("moving to the lane a WP is in changes nothing; a warning names unfini
       /warning: WP02 depends on work that is not done yet: WP01 \(planned\)/,
     );
     assert.equal(ofType(await sb.events(), "WPStatusChanged").length, 1);
-  } finally {
-    await sb.cleanup();
-  }
-});
+  }));

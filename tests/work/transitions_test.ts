@@ -1,7 +1,11 @@
 /** Lanes and the transition table (pure). */
 import assert from "node:assert/strict";
 import { LANES, parseLane } from "../../src/work/lanes.ts";
-import { isLegalTransition, transitionProblem } from "../../src/work/transitions.ts";
+import {
+  IMPLEMENT_SHORTCUT,
+  isLegalTransition,
+  transitionProblem,
+} from "../../src/work/transitions.ts";
 
 const LEGAL = [
   "planned>claimed",
@@ -30,10 +34,10 @@ Deno.test("exactly the 16 pairs of the status model are legal", () => {
   assert.deepEqual(legal.sort(), [...LEGAL].sort());
 });
 
-Deno.test("planned → in_progress is legal only as the implement shortcut", () => {
+Deno.test("the implement shortcut planned → in_progress is not one of the 16 pairs", () => {
+  assert.deepEqual(IMPLEMENT_SHORTCUT, { from: "planned", to: "in_progress" });
   assert.equal(isLegalTransition("planned", "in_progress"), false);
-  assert.equal(isLegalTransition("planned", "in_progress", { implement: true }), true);
-  assert.equal(isLegalTransition("claimed", "done", { implement: true }), false);
+  assert.match(transitionProblem("planned", "in_progress")!, /not an allowed transition/);
 });
 
 Deno.test("illegal pairs need --force with a reason; terminal lanes always do", () => {

@@ -24,7 +24,7 @@ export interface WorkSandbox extends Sandbox {
   events(): Promise<StoredEvent[]>;
 }
 
-export async function workSandbox(): Promise<WorkSandbox> {
+async function workSandbox(): Promise<WorkSandbox> {
   const sb = await sandbox({ commit: true });
   const run = (args: string[], options: { cwd?: string; extraFlags?: string[] } = {}) =>
     runKittify(args, {
@@ -42,6 +42,16 @@ export async function workSandbox(): Promise<WorkSandbox> {
     return rows.map((r) => r.event);
   };
   return { ...sb, run, events };
+}
+
+/** Runs `body` in a fresh work sandbox and always cleans it up. */
+export async function withWorkSandbox(body: (sb: WorkSandbox) => Promise<void>): Promise<void> {
+  const sb = await workSandbox();
+  try {
+    await body(sb);
+  } finally {
+    await sb.cleanup();
+  }
 }
 
 export function ofType(events: StoredEvent[], type: string): StoredEvent[] {
