@@ -15,14 +15,10 @@ export function openKv(path: string): Promise<Deno.Kv> {
 
 let userStore: Promise<Deno.Kv> | undefined;
 
-/**
- * The per-user store `<KITTIFY_HOME>/kittify.kv`, opened once per process on first use and
- * closed by the CLI's shutdown hooks. Rejects if the home or the file cannot be opened.
- */
-export function userKv(): Promise<Deno.Kv> {
+/** Opens the user store once per process in the home returned by `home`. */
+function openUserStore(home: () => Promise<string>): Promise<Deno.Kv> {
   userStore ??= (async () => {
-    const home = await ensureHome();
-    const kv = await openKv(join(home, USER_STORE_FILE));
+    const kv = await openKv(join(await home(), USER_STORE_FILE));
     onShutdown(() => {
       userStore = undefined;
       kv.close();
@@ -35,6 +31,14 @@ export function userKv(): Promise<Deno.Kv> {
   return userStore;
 }
 
+/**
+ * The per-user store `<KITTIFY_HOME>/kittify.kv`, opened once per process on first use and
+ * closed by the CLI's shutdown hooks. Rejects if the home or the file cannot be opened.
+ */
+export function userKv(): Promise<Deno.Kv> {
+  return openUserStore(ensureHome);
+}
+
 /** The path of the user store (nothing is created). */
 export function userKvPath(): string {
   return join(kittifyHome(), USER_STORE_FILE);
@@ -42,7 +46,7 @@ export function userKvPath(): string {
 
 /**
  * The user store if its file already exists, else null: for read-only commands, which must not
- * create the home directory or the store.
+ * create (or re-permission) the home directory or the store.
  */
 export async function existingUserKv(): Promise<Deno.Kv | null> {
   try {
@@ -51,5 +55,5 @@ export async function existingUserKv(): Promise<Deno.Kv | null> {
     if (err instanceof Deno.errors.NotFound) return null;
     throw err;
   }
-  return await userKv();
+  return await openUserStore(() => Promise.resolve(kittifyHome()));
 }
