@@ -5,7 +5,7 @@ import { runShutdown } from "../../src/common/lifecycle.ts";
 import { ENVELOPE_KEYS } from "../../src/events/types.ts";
 import { validateEnvelope } from "../../src/events/validate.ts";
 import { listStates, readClock, readStats } from "../../src/store/read.ts";
-import { type Delivery, setDeliveryFactory } from "../../src/sync/delivery.ts";
+import { type Delivery, NO_DELIVERY, setDeliveryFactory } from "../../src/sync/delivery.ts";
 import { emit } from "../../src/sync/emit.ts";
 import { syncRuntime } from "../../src/sync/runtime.ts";
 import { git, type Sandbox, sandbox } from "../helpers/fs.ts";
@@ -45,7 +45,11 @@ async function inHome(sb: Sandbox, fn: (warnings: string[]) => Promise<void>): P
 async function storedEvents(home: string) {
   const kv = await Deno.openKv(join(home, "kittify.kv"));
   try {
-    return { entries: await listStates(kv, ["pending", "held"]), clock: await readClock(kv) };
+    return {
+      entries: await listStates(kv, ["pending", "held"]),
+      clock: await readClock(kv),
+      stats: await readStats(kv),
+    };
   } finally {
     kv.close();
   }
@@ -192,7 +196,7 @@ Deno.test("the runtime reads sync.auto_start from the repository root and only t
       assert.equal(notified.length, 1, "no delivery when auto_start is false");
     });
   } finally {
-    setDeliveryFactory(() => ({ notify() {}, close: () => Promise.resolve() }));
+    setDeliveryFactory(() => NO_DELIVERY);
   }
 });
 
@@ -207,16 +211,11 @@ Deno.test("a full outbox evicts the oldest pending events with one warning per p
     assert.equal(warnings.length, 1);
     assert.match(warnings[0], /outbox is full \(max_queue_size 2\).*evicted/);
     await runShutdown();
-    const { entries } = await storedEvents(sb.home);
+    const { entries, stats } = await storedEvents(sb.home);
     assert.deepEqual(entries.map((e) => e.record.event.event_id), [
       events[2]!.event_id,
       events[3]!.event_id,
     ]);
-    const kv = await Deno.openKv(join(sb.home, "kittify.kv"));
-    try {
-      assert.equal((await readStats(kv)).evicted, 2);
-    } finally {
-      kv.close();
-    }
+    assert.equal(stats.evicted, 2);
   });
 });
