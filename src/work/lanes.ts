@@ -1,4 +1,5 @@
 /** Work-package lanes at the input boundary (DESIGN.md §6, reference §2.4). */
+import { UserError } from "../common/errors.ts";
 import { type Lane, LANES } from "../events/types.ts";
 
 export { type Lane, LANES };
@@ -19,4 +20,11 @@ export function parseLane(input: string): Lane | null {
 /** Lists the accepted spellings, for error messages. */
 export function laneChoices(): string {
   return `${LANES.join(", ")} (or ${Object.keys(ALIASES).join(", ")})`;
+}
+
+/** A lane named on the command line; a user error listing the choices otherwise. */
+export function laneArgument(input: string): Lane {
+  const lane = parseLane(input);
+  if (lane === null) throw new UserError(`unknown lane '${input}'`, { hint: laneChoices() });
+  return lane;
 }

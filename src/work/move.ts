@@ -5,10 +5,10 @@
 import { UserError } from "../common/errors.ts";
 import { actorArgument } from "./actor.ts";
 import { historyAdded } from "./events.ts";
+import { laneArgument } from "./lanes.ts";
 import { prepareToRecord, record } from "./record.ts";
 import { applyStatusChange, type StatusChangeReport } from "./status_change.ts";
 import { locateWorkPackage, resolveFeature, wpIdArgument } from "./target.ts";
-import { laneArgument } from "./task_list.ts";
 import { transitionProblem } from "./transitions.ts";
 
 export interface MoveOptions {
@@ -33,10 +33,8 @@ export async function move(cwd: string, options: MoveOptions): Promise<MoveRepor
   const id = wpIdArgument(options.wp);
   const to = laneArgument(options.to);
   const actor = actorArgument(options.actor, "--actor");
-  const override = { force: options.force, reason: options.reason };
-  if (override.force && !override.reason?.trim()) {
-    throw new UserError("--force needs --reason TEXT saying why");
-  }
+  const reason = options.reason?.trim();
+  if (options.force && !reason) throw new UserError("--force needs --reason TEXT saying why");
   const note = options.note?.trim();
   if (options.note !== undefined && !note) throw new UserError("--note cannot be empty");
   const target = await resolveFeature(cwd, options.feature);
@@ -45,17 +43,14 @@ export async function move(cwd: string, options: MoveOptions): Promise<MoveRepor
   let forced = false;
   const status = await applyStatusChange(target, wp, actor, (current) => {
     if (current.lane === to) return null;
-    const problem = transitionProblem(current.lane, to, {});
-    if (problem === null) return to;
-    const blocked = transitionProblem(current.lane, to, override);
-    if (blocked !== null) throw new UserError(`cannot move ${id}: ${problem}`);
-    forced = true;
+    const problem = transitionProblem(current.lane, to);
+    if (problem !== null && !options.force) throw new UserError(`cannot move ${id}: ${problem}`);
+    forced = problem !== null;
     return to;
   });
   let note_recorded: boolean | null = null;
   if (note) {
     note_recorded = await record(historyAdded(id, "note", note, actor), cwd, `noted on ${id}`);
   }
-  const reason = forced ? override.reason!.trim() : null;
-  return { ...status, forced, reason, note_recorded };
+  return { ...status, forced, reason: forced ? reason! : null, note_recorded };
 }

@@ -1,7 +1,6 @@
 /** `tasks list`: the work packages of a feature, optionally of one lane. */
 import { relative } from "node:path";
-import { UserError } from "../common/errors.ts";
-import { type Lane, laneChoices, parseLane } from "./lanes.ts";
+import { type Lane, laneArgument } from "./lanes.ts";
 import type { WorkPackageProblem } from "./work_package.ts";
 import { scanTarget } from "./target.ts";
 
@@ -20,12 +19,6 @@ export interface TaskListReport {
   feature: string;
   entries: TaskListEntry[];
   problems: WorkPackageProblem[];
-}
-
-export function laneArgument(input: string): Lane {
-  const lane = parseLane(input);
-  if (lane === null) throw new UserError(`unknown lane '${input}'`, { hint: laneChoices() });
-  return lane;
 }
 
 export async function listTasks(

@@ -42,19 +42,10 @@ export function legalTargets(from: Lane): Lane[] {
   return LEGAL_PAIRS.filter(([f]) => f === from).map(([, to]) => to);
 }
 
-export interface Override {
-  force?: boolean;
-  reason?: string;
-}
-
 /**
- * Why `from → to` may not happen as asked, or null when it may. Force makes any pair legal but
- * needs a non-empty reason.
+ * Why `from → to` is not allowed without `--force --reason`, or null when it is allowed.
  */
-export function transitionProblem(from: Lane, to: Lane, override: Override = {}): string | null {
-  if (override.force) {
-    return override.reason?.trim() ? null : "--force needs --reason TEXT saying why";
-  }
+export function transitionProblem(from: Lane, to: Lane): string | null {
   if (isLegalTransition(from, to)) return null;
   if (TERMINAL_LANES.has(from)) {
     return `${from} is a terminal lane: leaving it needs --force --reason TEXT`;
