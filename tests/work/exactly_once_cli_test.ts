@@ -134,6 +134,12 @@ Deno.test("feature create, tasks add, finalize twice: WPCreated once per WP, one
     const created = await sb.run(["feature", "create", "Event Sync", "--json"]);
     assert.equal(created.code, 0, created.stderr);
     assert.equal(JSON.parse(created.stdout).feature, F);
+    const taken = await sb.run(["feature", "create", "Other", "--number", "1"]);
+    assert.equal(taken.code, 1);
+    assert.match(taken.stderr, /feature number 001 is taken by 001-event-sync/);
+    const badDependency = await sb.run(["tasks", "add", "Parser", "--depends", "WP09"]);
+    assert.equal(badDependency.code, 1);
+    assert.match(badDependency.stderr, /001-event-sync has no WP09 to depend on/);
     for (const title of ["Parser", "Docs"]) {
       const added = await sb.run(["tasks", "add", title, "--depends", title === "Docs" ? "1" : ""]);
       assert.equal(added.code, 0, added.stderr);
