@@ -1,6 +1,10 @@
 /**
  * Splitting a batch into atomic commits that respect Deno KV's limits (100 checks, 1000
  * mutations, 800 KiB of mutations per commit). Pure: sizes are estimated from the JSON text.
+ *
+ * Events are grouped by work package first (the view is order-independent, and results keep
+ * request order by index), so a commit rewrites each touched view row once instead of once per
+ * event: fewer, smaller commits.
  */
 import type { Envelope } from "../../events/types.ts";
 import { rowTargets } from "../view/rows.ts";
@@ -19,20 +23,24 @@ const MAX_BYTES = 700_000;
 const ROW_BYTES = 2_048;
 const RECORD_OVERHEAD = 200;
 
-/** Greedy split in request order; every chunk holds at least one event. */
+/** Greedy split after grouping by view row; every chunk holds at least one event. */
 export function splitIntoChunks(candidates: Candidate[]): Candidate[][] {
+  const grouped = candidates
+    .map((c) => ({ c, row: rowIds(c.event).at(-1)! }))
+    .sort((a, b) => (a.row < b.row ? -1 : a.row > b.row ? 1 : a.c.index - b.c.index))
+    .map(({ c }) => c);
   const chunks: Candidate[][] = [];
   let chunk: Candidate[] = [];
   let projects = new Set<string>();
   let rows = new Set<string>();
   let bytes = 0;
-  for (const c of candidates) {
+  for (const c of grouped) {
     const project = c.event.project_uuid!;
     const newRows = rowIds(c.event).filter((r) => !rows.has(r));
     const newProject = projects.has(project) ? 0 : 1;
     const size = eventBytes(c.json) + RECORD_OVERHEAD;
-    // Per event: its dedup check, plus one check per project and one per new owner (≤ 2).
-    const checks = chunk.length + 1 + 2 * (projects.size + newProject);
+    // One check per project (its view row) and one per newly claimed owner.
+    const checks = 2 * (projects.size + newProject);
     const mutations = chunk.length + 1 + projects.size + newProject + rows.size +
       newRows.length;
     const total = bytes + size + (rows.size + newRows.length) * ROW_BYTES;

@@ -1,0 +1,239 @@
+/**
+ * Sync server ingestion benchmark (DESIGN.md §10, issue 5): a real `kittify serve` subprocess
+ * (the binary's permission flags, an embedded KV file), loopback only.
+ *
+ * - HTTP: 100,000 events in gzip batches of 1,000, one batch in flight (as the client drains).
+ *   Batches are encoded and compressed before the clock starts: this measures the server.
+ * - WebSocket: 100,000 events as frames with at most 1,000 unacknowledged, until the last ack.
+ *
+ * Each run uses a fresh store. Reports the median events/s over the runs, the ratio against the
+ * Python client's drain against a no-op stub (17,600 events/s), and the server's peak RSS.
+ *
+ *   deno run -A scripts/bench/server_bench.ts [runs=3] [events=100000]
+ *
+ * KITTIFY_BENCH_CPU_PROFILE=<dir> writes a V8 CPU profile of each server process there.
+ */
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { cliCommand } from "../../tests/helpers/cli.ts";
+import { removeTree, tempDir } from "../../tests/helpers/fs.ts";
+import { formatTimestamp } from "../../src/events/timestamp.ts";
+import { newEventId } from "../../src/events/ulid.ts";
+
+const RUNS = Number(Deno.args[0] ?? 3);
+const EVENTS = Number(Deno.args[1] ?? 100_000);
+const BATCH = 1000;
+const WS_WINDOW = 1000;
+const PYTHON_DRAIN = 17_600;
+const PASSWORD = "bench-password";
+
+function makeEvents(n: number, project: string): Array<Record<string, unknown>> {
+  const lanes = ["planned", "claimed", "in_progress", "for_review", "done"];
+  return Array.from({ length: n }, (_, i) => {
+    const wp = `WP${String(i % 50).padStart(2, "0")}`;
+    const feature = `${String(1 + (i % 20)).padStart(3, "0")}-feature`;
+    return {
+      event_id: newEventId(),
+      event_type: "WPStatusChanged",
+      aggregate_id: wp,
+      aggregate_type: "WorkPackage",
+      payload: {
+        wp_id: wp,
+        from_lane: lanes[i % 5],
+        to_lane: lanes[(i + 1) % 5],
+        actor: "bench",
+        feature_slug: feature,
+      },
+      node_id: "a1b2c3d4e5f6",
+      lamport_clock: i + 1,
+      causation_id: null,
+      timestamp: formatTimestamp(),
+      team_slug: "bench",
+      project_uuid: project,
+      project_slug: "bench",
+      git_branch: "main",
+      head_commit_sha: "0cf3f906f4f979a000cf04c78688a397d69b6a37",
+      repo_slug: "acme/bench",
+    };
+  });
+}
+
+interface Server {
+  url: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+async function startServer(dir: string): Promise<Server> {
+  const home = join(dir, "home");
+  const data = join(dir, "server.kv");
+  const add = await cliCommand(
+    ["serve", "user", "add", "bench", "--team", "bench", "--data", data],
+    {
+      cwd: dir,
+      home,
+      stdin: PASSWORD,
+    },
+  ).spawn();
+  const writer = add.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(PASSWORD));
+  await writer.close();
+  if (!(await add.output()).success) throw new Error("user add failed");
+  const profile = Deno.env.get("KITTIFY_BENCH_CPU_PROFILE");
+  const child = cliCommand(["serve", "--port", "0", "--data", data], {
+    cwd: dir,
+    home,
+    extraFlags: profile ? ["--cpu-prof", `--cpu-prof-dir=${profile}`] : [],
+  }).spawn();
+  child.stderr.pipeTo(new WritableStream()); // the request log
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let out = "";
+  let url: string | undefined;
+  while (!url) {
+    const { done, value } = await reader.read();
+    if (done) throw new Error(`serve exited: ${out}`);
+    out += value;
+    url = /listening on (http:\/\/\S+)/.exec(out)?.[1];
+  }
+  return {
+    url,
+    pid: child.pid,
+    stop: async () => {
+      child.kill("SIGTERM");
+      while (!(await reader.read()).done) { /* drain */ }
+      await child.status;
+    },
+  };
+}
+
+/** Peak resident set of a process (VmHWM), MB; Linux only. */
+async function peakRssMb(pid: number): Promise<number | undefined> {
+  try {
+    const status = await Deno.readTextFile(`/proc/${pid}/status`);
+    const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1]);
+    return kb / 1024;
+  } catch {
+    return undefined;
+  }
+}
+
+async function token(url: string): Promise<string> {
+  const response = await fetch(`${url}/api/v1/token/`, {
+    method: "POST",
+    body: JSON.stringify({ username: "bench", password: PASSWORD }),
+  });
+  return (await response.json()).access;
+}
+
+async function httpRun(): Promise<{ rate: number; rss?: number }> {
+  const dir = await tempDir("kittify-bench-");
+  const server = await startServer(dir);
+  try {
+    const access = await token(server.url);
+    const events = makeEvents(EVENTS, crypto.randomUUID());
+    const bodies: Uint8Array<ArrayBuffer>[] = [];
+    for (let i = 0; i < events.length; i += BATCH) {
+      bodies.push(new Uint8Array(gzipSync(JSON.stringify({ events: events.slice(i, i + BATCH) }))));
+    }
+    const started = performance.now();
+    let stored = 0;
+    for (const body of bodies) {
+      const response = await fetch(`${server.url}/api/v1/events/batch/`, {
+        method: "POST",
+        headers: {
+          authorization: `Bearer ${access}`,
+          "content-type": "application/json",
+          "content-encoding": "gzip",
+        },
+        body,
+      });
+      const json = await response.json();
+      stored += json.results.filter((r: { status: string }) => r.status === "success").length;
+    }
+    const seconds = (performance.now() - started) / 1000;
+    if (stored !== EVENTS) throw new Error(`only ${stored} of ${EVENTS} events stored`);
+    return { rate: EVENTS / seconds, rss: await peakRssMb(server.pid) };
+  } finally {
+    await server.stop();
+    await removeTree(dir);
+  }
+}
+
+async function wsRun(): Promise<{ rate: number; rss?: number }> {
+  const dir = await tempDir("kittify-bench-");
+  const server = await startServer(dir);
+  try {
+    const access = await token(server.url);
+    const wsToken = (await (await fetch(`${server.url}/api/v1/ws-token/`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${access}` },
+    })).json()).ws_token;
+    const frames = makeEvents(EVENTS, crypto.randomUUID()).map((e) => JSON.stringify(e));
+    const socket = new WebSocket(`${server.url.replace("http", "ws")}/ws/v1/events/`, {
+      headers: { authorization: `Bearer ${wsToken}` },
+    });
+    const done = Promise.withResolvers<number>();
+    let sent = 0;
+    let acked = 0;
+    let success = 0;
+    let started = 0;
+    const pump = () => {
+      while (sent < frames.length && sent - acked < WS_WINDOW) socket.send(frames[sent++]);
+    };
+    socket.onmessage = (e) => {
+      const frame = JSON.parse(e.data);
+      if (frame.type === "snapshot") {
+        started = performance.now();
+        pump();
+      } else if (frame.type === "ack") {
+        acked++;
+        if (frame.status === "success") success++;
+        if (acked === frames.length) done.resolve(performance.now() - started);
+        else pump();
+      }
+    };
+    socket.onerror = () => done.reject(new Error("websocket error"));
+    const ms = await done.promise;
+    const closed = new Promise((resolve) => socket.onclose = resolve);
+    socket.close();
+    await closed;
+    if (success !== EVENTS) throw new Error(`only ${success} of ${EVENTS} events acked success`);
+    return { rate: EVENTS / (ms / 1000), rss: await peakRssMb(server.pid) };
+  } finally {
+    await server.stop();
+    await removeTree(dir);
+  }
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+function report(name: string, runs: Array<{ rate: number; rss?: number }>): void {
+  const rate = median(runs.map((r) => r.rate));
+  const rss = Math.max(...runs.map((r) => r.rss ?? 0));
+  console.log(
+    `${name.padEnd(34)} median ${Math.round(rate).toLocaleString("en-US")} events/s ` +
+      `(runs: ${runs.map((r) => Math.round(r.rate)).join(", ")}); ` +
+      `${(rate / PYTHON_DRAIN).toFixed(2)}x the Python drain's 17,600/s; ` +
+      `server peak RSS ${rss ? `${rss.toFixed(0)} MB` : "n/a"}`,
+  );
+}
+
+console.log(
+  `kittify serve ingestion: ${EVENTS.toLocaleString("en-US")} events, ${RUNS} runs each ` +
+    `(Deno ${Deno.version.deno}, ${navigator.hardwareConcurrency} cores); goal ≥ 40,000 events/s, RSS ≤ 150 MB`,
+);
+const only = Deno.env.get("KITTIFY_BENCH_ONLY");
+if (only !== "ws") {
+  const http = [];
+  for (let i = 0; i < RUNS; i++) http.push(await httpRun());
+  report("HTTP batches of 1,000 (gzip)", http);
+}
+if (only !== "http") {
+  const ws = [];
+  for (let i = 0; i < RUNS; i++) ws.push(await wsRun());
+  report("WebSocket frames with acks", ws);
+}

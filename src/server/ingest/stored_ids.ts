@@ -1,0 +1,46 @@
+/**
+ * Which of a batch's event ids are already stored. Event ids are ULIDs, so one client's batch
+ * covers a narrow key range: a single range scan answers for the whole batch. When the range
+ * holds too many other events (ids spread over a long time), point reads are used instead.
+ */
+import { eventKey } from "../keys.ts";
+
+const SCAN_FACTOR = 4;
+const SCAN_SLACK = 1000;
+
+export async function storedIds(kv: Deno.Kv, ids: readonly string[]): Promise<Set<string>> {
+  const found = new Set<string>();
+  if (ids.length === 0) return found;
+  const wanted = new Set(ids);
+  let min = ids[0];
+  let max = ids[0];
+  for (const id of ids) {
+    if (id < min) min = id;
+    if (id > max) max = id;
+  }
+  const limit = ids.length * SCAN_FACTOR + SCAN_SLACK;
+  let seen = 0;
+  const entries = kv.list(
+    { start: eventKey(min), end: eventKey(`${max}\u0000`) },
+    { limit, batchSize: 500 },
+  );
+  for await (const entry of entries) {
+    seen++;
+    const id = String(entry.key[1]);
+    if (wanted.has(id)) found.add(id);
+  }
+  if (seen < limit) return found;
+  return await pointReads(kv, [...wanted]);
+}
+
+async function pointReads(kv: Deno.Kv, ids: string[]): Promise<Set<string>> {
+  const found = new Set<string>();
+  const reads: Promise<Deno.KvEntryMaybe<unknown>[]>[] = [];
+  for (let i = 0; i < ids.length; i += 10) {
+    reads.push(kv.getMany(ids.slice(i, i + 10).map(eventKey)));
+  }
+  for (const entries of await Promise.all(reads)) {
+    for (const entry of entries) if (entry.versionstamp !== null) found.add(String(entry.key[1]));
+  }
+  return found;
+}
