@@ -5,10 +5,10 @@
  * processes, make the commit's checks fail; it is then rebuilt from fresh reads and retried.
  */
 import type { Envelope } from "../events/types.ts";
-import { CLOCK_KEY, entryKey, indexKey, type OutboxState, statePrefix, STATS_KEY } from "./keys.ts";
+import { entryKey, HEAD_KEY, indexKey, type OutboxState, statePrefix } from "./keys.ts";
 import { encodeRecord, type IndexEntry, type StoredRecord } from "./records.ts";
 import { retryLocked } from "./retry.ts";
-import { emptyStats, type OutboxStats, tally } from "./stats.ts";
+import { emptyHead, type Head, type OutboxStats, tally } from "./stats.ts";
 
 /** A new event and the state it enters (`pending`, or `held` when it has no project). */
 export interface AppendItem {
@@ -31,7 +31,7 @@ export interface AppendResult {
   evicted: number;
 }
 
-/** KV allows 100 checks per commit: 2 (clock, stats) + one dedup check per event. */
+/** KV allows 100 checks per commit: 1 (the head) + one dedup check per event. */
 export const MAX_BATCH_EVENTS = 96;
 /** KV allows 800 KiB of mutations per commit; stay well below. */
 export const MAX_BATCH_BYTES = 600 * 1024;
@@ -39,25 +39,16 @@ export const MAX_BATCH_BYTES = 600 * 1024;
 const MAX_EVICTIONS = 200;
 const MAX_ROUNDS = 10_000;
 
-/** The clock and counters as last read or written: the versions a commit is checked against. */
-export interface Head {
-  clock: Deno.KvEntryMaybe<number>;
-  stats: Deno.KvEntryMaybe<OutboxStats>;
-}
-
 /**
  * Remembers the head after each commit, so the next commit of this process can skip reading
- * it: if another writer got in between, the commit's checks fail and the head is re-read.
+ * it: if another writer got in between, the commit's check fails and the head is re-read.
  */
 export interface HeadCache {
-  head: Head | null;
+  head: Deno.KvEntryMaybe<Head> | null;
 }
 
-async function readHead(kv: Deno.Kv): Promise<Head> {
-  const [clock, stats] = await retryLocked(() =>
-    kv.getMany<[number, OutboxStats]>([CLOCK_KEY, STATS_KEY])
-  );
-  return { clock, stats };
+function readHead(kv: Deno.Kv): Promise<Deno.KvEntryMaybe<Head>> {
+  return retryLocked(() => kv.get<Head>(HEAD_KEY));
 }
 
 export async function appendBatch(
@@ -70,19 +61,17 @@ export async function appendBatch(
   const cache = options.cache ?? { head: null };
   let known = new Set<string>();
   for (let round = 0;; round++) {
-    const head = cache.head ?? await readHead(kv);
+    const headEntry = cache.head ?? await readHead(kv);
     cache.head = null;
-    const { clock: clockEntry, stats: statsEntry } = head;
     const plan = await planCommit(kv, items, known, capacity, {
-      clock: clockEntry.value ?? 0,
-      stats: statsEntry.value ?? emptyStats(),
+      ...(headEntry.value ?? emptyHead()),
       now,
     });
     if (plan.stored.length === 0 && plan.evictions.length === 0 && plan.dropped.size === 0) {
-      cache.head = head;
+      cache.head = headEntry;
       return { outcomes: plan.outcomes, evicted: 0 };
     }
-    const op = kv.atomic().check(clockEntry, statsEntry);
+    const op = kv.atomic().check(headEntry);
     for (const { key, record, seq, state } of plan.stored) {
       op.check({ key: indexKey(record.event_id), versionstamp: null });
       op.set(key, record);
@@ -92,14 +81,11 @@ export async function appendBatch(
       op.delete(evicted.key);
       op.delete(indexKey(evicted.value.event_id));
     }
-    op.set(CLOCK_KEY, plan.clock).set(STATS_KEY, plan.stats);
+    const head: Head = { clock: plan.clock, stats: plan.stats };
+    op.set(HEAD_KEY, head);
     const result = await retryLocked(() => op.commit());
     if (result.ok) {
-      const versionstamp = result.versionstamp;
-      cache.head = {
-        clock: { key: CLOCK_KEY, value: plan.clock, versionstamp },
-        stats: { key: STATS_KEY, value: plan.stats, versionstamp },
-      };
+      cache.head = { key: HEAD_KEY, value: head, versionstamp: result.versionstamp };
       return { outcomes: plan.outcomes, evicted: plan.evictions.length + plan.dropped.size };
     }
     if (round >= MAX_ROUNDS) throw new Error("could not store events: too much contention");
@@ -108,9 +94,7 @@ export async function appendBatch(
   }
 }
 
-interface Snapshot {
-  clock: number;
-  stats: OutboxStats;
+interface Snapshot extends Head {
   now: number;
 }
 

@@ -13,11 +13,11 @@ export function isOutboxState(value: unknown): value is OutboxState {
   return typeof value === "string" && (STATES as readonly string[]).includes(value);
 }
 
-/** The Lamport counter of this user home (a plain number). */
-export const CLOCK_KEY: Deno.KvKey = ["clock", "lamport"];
-
-/** Counters of the outbox ({@link OutboxStats}), updated in every outbox commit. */
-export const STATS_KEY: Deno.KvKey = ["outbox_meta", "stats"];
+/**
+ * The head of the store ({@link Head}): the Lamport clock of this user home and the outbox
+ * counters, in one value that every outbox commit checks and rewrites.
+ */
+export const HEAD_KEY: Deno.KvKey = ["outbox_meta", "head"];
 
 /** One outbox entry. */
 export function entryKey(state: OutboxState, seq: number): Deno.KvKey {

@@ -1,7 +1,7 @@
 /** Read-only queries on the outbox: they never write, so `sync status` can use them safely. */
-import { CLOCK_KEY, type OutboxState, statePrefix, STATS_KEY } from "./keys.ts";
+import { HEAD_KEY, type OutboxState, statePrefix } from "./keys.ts";
 import { decodeRecord, type OutboxRecord, type StoredRecord } from "./records.ts";
-import { emptyStats, type OutboxStats } from "./stats.ts";
+import { emptyHead, type Head, type OutboxStats } from "./stats.ts";
 
 export interface ListedEntry {
   state: OutboxState;
@@ -9,12 +9,17 @@ export interface ListedEntry {
   record: OutboxRecord;
 }
 
+/** The Lamport clock and the outbox counters. */
+export async function readHead(kv: Deno.Kv): Promise<Head> {
+  return (await kv.get<Head>(HEAD_KEY)).value ?? emptyHead();
+}
+
 export async function readStats(kv: Deno.Kv): Promise<OutboxStats> {
-  return (await kv.get<OutboxStats>(STATS_KEY)).value ?? emptyStats();
+  return (await readHead(kv)).stats;
 }
 
 export async function readClock(kv: Deno.Kv): Promise<number> {
-  return (await kv.get<number>(CLOCK_KEY)).value ?? 0;
+  return (await readHead(kv)).clock;
 }
 
 /** Entries of one state, oldest first (at most `limit`). */

@@ -19,6 +19,17 @@ export interface OutboxStats {
   pending_retries: Record<RetryBucket, number>;
 }
 
+/** The value under `HEAD_KEY`. */
+export interface Head {
+  /** The last Lamport value handed out (0 before the first event). */
+  clock: number;
+  stats: OutboxStats;
+}
+
+export function emptyHead(): Head {
+  return { clock: 0, stats: emptyStats() };
+}
+
 export function emptyStats(): OutboxStats {
   return {
     count: { pending: 0, held: 0, synced: 0, dead: 0 },

@@ -2,10 +2,10 @@
  * Moving delivered events from `pending` to the bounded `synced` log (the last
  * {@link SYNCED_LOG_LIMIT} are kept), with counters updated in the same commit.
  */
-import { entryKey, indexKey, statePrefix, STATS_KEY } from "./keys.ts";
+import { entryKey, HEAD_KEY, indexKey, statePrefix } from "./keys.ts";
 import type { IndexEntry, StoredRecord } from "./records.ts";
 import { retryLocked } from "./retry.ts";
-import { emptyStats, type OutboxStats, tally } from "./stats.ts";
+import { emptyHead, type Head, tally } from "./stats.ts";
 
 export const SYNCED_LOG_LIMIT = 1_000;
 /** Events per commit (each needs 2 checks, KV allows 100). */
@@ -23,9 +23,10 @@ export async function markSynced(kv: Deno.Kv, eventIds: readonly string[]): Prom
 
 async function markChunk(kv: Deno.Kv, ids: readonly string[]): Promise<number> {
   while (true) {
-    const statsEntry = await kv.get<OutboxStats>(STATS_KEY);
-    const stats = structuredClone(statsEntry.value ?? emptyStats());
-    const op = kv.atomic().check(statsEntry);
+    const headEntry = await retryLocked(() => kv.get<Head>(HEAD_KEY));
+    const head = structuredClone(headEntry.value ?? emptyHead());
+    const stats = head.stats;
+    const op = kv.atomic().check(headEntry);
     let moved = 0;
     for (let i = 0; i < ids.length; i += 10) {
       const index = await kv.getMany<IndexEntry[]>(ids.slice(i, i + 10).map(indexKey));
@@ -49,7 +50,7 @@ async function markChunk(kv: Deno.Kv, ids: readonly string[]): Promise<number> {
         tally(stats, "synced", old.value, -1);
       }
     }
-    op.set(STATS_KEY, stats);
+    op.set(HEAD_KEY, head);
     if ((await retryLocked(() => op.commit())).ok) return moved;
   }
 }

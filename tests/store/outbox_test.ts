@@ -5,10 +5,11 @@ import { join } from "node:path";
 import type { Envelope } from "../../src/events/types.ts";
 import { newEventId } from "../../src/events/ulid.ts";
 import { appendBatch, type AppendItem } from "../../src/store/append.ts";
-import { CLOCK_KEY, entryKey, indexKey } from "../../src/store/keys.ts";
+import { entryKey, HEAD_KEY, indexKey } from "../../src/store/keys.ts";
 import { Outbox } from "../../src/store/outbox.ts";
 import { decodeRecord, type StoredRecord } from "../../src/store/records.ts";
 import { listState, listStates, readClock, readStats } from "../../src/store/read.ts";
+import type { Head } from "../../src/store/stats.ts";
 import { markSynced, SYNCED_LOG_LIMIT } from "../../src/store/synced.ts";
 import { removeTree, tempDir } from "../helpers/fs.ts";
 
@@ -49,16 +50,16 @@ Deno.test("the clock and the event are written by the same commit", async () => 
     const result = await appendBatch(kv, [item()], 100);
     const stored = result.outcomes[0].event!;
     assert.equal(stored.lamport_clock, 1);
-    const [clock, entry, index] = await kv.getMany([
-      CLOCK_KEY,
+    const [head, entry, index] = await kv.getMany<[Head, StoredRecord, unknown]>([
+      HEAD_KEY,
       entryKey("pending", 1),
       indexKey(stored.event_id),
     ]);
-    assert.equal(clock.value, 1);
+    assert.equal(head.value?.clock, 1);
     assert.ok(entry.versionstamp !== null);
-    assert.equal(clock.versionstamp, entry.versionstamp, "one commit, one versionstamp");
+    assert.equal(head.versionstamp, entry.versionstamp, "one commit, one versionstamp");
     assert.equal(index.versionstamp, entry.versionstamp);
-    assert.deepEqual(decodeRecord(entry.value as StoredRecord).event, stored);
+    assert.deepEqual(decodeRecord(entry.value!).event, stored);
   });
 });
 
@@ -148,9 +149,9 @@ Deno.test("concurrent appends share commits (group commit); each one gets its ow
     assert.ok(commits < 50, `500 appends in ${commits} commits`);
     // A single awaited append is one commit of its own.
     const single = await outbox.append(item());
-    const [clock, entry] = await kv.getMany([CLOCK_KEY, entryKey("pending", 501)]);
+    const [head, entry] = await kv.getMany([HEAD_KEY, entryKey("pending", 501)]);
     assert.equal(single.event!.lamport_clock, 501);
-    assert.equal(clock.versionstamp, entry.versionstamp);
+    assert.equal(head.versionstamp, entry.versionstamp);
   });
 });
 
