@@ -84,9 +84,10 @@ export async function storeEvent(input: EventInput, options: EmitOptions = {}): 
         "events are being evicted to make room; see `kittify sync status`",
     );
   }
-  if (outcome.status === "evicted" || outcome.event === null) {
-    throw new Error(`the outbox is full and the event was evicted on arrival`);
+  if (outcome.status === "evicted") {
+    throw new Error("the outbox is full and the event was evicted on arrival");
   }
+  if (outcome.event === null) throw new Error(`event id ${envelope.event_id} is already stored`);
   if (state === "pending") runtime.delivery.notify(outcome.event);
   return outcome.event;
 }
