@@ -59,8 +59,9 @@ export function parseWorkPackage(path: string, text: string): WorkPackage | Work
   if (lane === null) return { path, id, reason: `unknown lane '${String(rawLane)}'` };
   const dependencies = dependencyList(data.dependencies);
   if (typeof dependencies === "string") return { path, id, reason: dependencies };
-  const title = typeof data.title === "string" && data.title.trim() !== ""
-    ? data.title.trim()
+  const rawTitle = typeof data.title === "number" ? String(data.title) : data.title;
+  const title = typeof rawTitle === "string" && rawTitle.trim() !== ""
+    ? rawTitle.trim()
     : titleFromFileName(basename(path)) || id;
   return { id, title, lane, dependencies, path };
 }

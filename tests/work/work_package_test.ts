@@ -29,6 +29,11 @@ Deno.test("defaults: lane planned, title from the file name, no dependencies", (
   });
 });
 
+Deno.test("a numeric title is kept as text", () => {
+  const wp = parseWorkPackage(`${DIR}/WP02-x.md`, "---\ntitle: 2026\n---\n");
+  assert.equal((wp as { title: string }).title, "2026");
+});
+
 Deno.test("unknown lanes, bad dependencies and broken YAML are problems, not work packages", () => {
   assert.deepEqual(parseWorkPackage(`${DIR}/WP01-a.md`, "---\nlane: review\n---\n"), {
     path: `${DIR}/WP01-a.md`,
