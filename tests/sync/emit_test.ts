@@ -24,7 +24,9 @@ const STATUS = {
 };
 
 /** Runs `fn` with KITTIFY_HOME set to the sandbox's home and stderr captured; closes the store
- * and the runtime afterwards, as the CLI does at the end of a command. */
+ * and the runtime afterwards, as the CLI does at the end of a command. The environment is
+ * shared by test modules running in parallel: every other test passes KITTIFY_HOME explicitly
+ * to its subprocesses (tests/helpers/cli.ts), so none of them reads this value. */
 async function inHome(sb: Sandbox, fn: (warnings: string[]) => Promise<void>): Promise<void> {
   const previous = Deno.env.get("KITTIFY_HOME");
   const original = console.error;
