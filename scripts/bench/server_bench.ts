@@ -11,7 +11,9 @@
  *
  *   deno run -A scripts/bench/server_bench.ts [runs=3] [events=100000]
  *
- * KITTIFY_BENCH_CPU_PROFILE=<dir> writes a V8 CPU profile of each server process there.
+ * KITTIFY_BENCH_CPU_PROFILE=<dir> writes a V8 CPU profile of each server process there;
+ * KITTIFY_BENCH_V8_FLAGS passes V8 flags to the server (e.g. --max-semi-space-size=2);
+ * KITTIFY_BENCH_ONLY=http|ws runs one half.
  */
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
@@ -61,6 +63,8 @@ function makeEvents(n: number, project: string): Array<Record<string, unknown>> 
 interface Server {
   url: string;
   pid: number;
+  /** Sum of the batch requests' durations as the server logged them. */
+  serverMs(): number;
   stop(): Promise<void>;
 }
 
@@ -80,12 +84,26 @@ async function startServer(dir: string): Promise<Server> {
   await writer.close();
   if (!(await add.output()).success) throw new Error("user add failed");
   const profile = Deno.env.get("KITTIFY_BENCH_CPU_PROFILE");
+  const v8Flags = Deno.env.get("KITTIFY_BENCH_V8_FLAGS");
   const child = cliCommand(["serve", "--port", "0", "--data", data], {
     cwd: dir,
     home,
-    extraFlags: profile ? ["--cpu-prof", `--cpu-prof-dir=${profile}`] : [],
+    extraFlags: [
+      ...(profile ? ["--cpu-prof", `--cpu-prof-dir=${profile}`] : []),
+      ...(v8Flags ? [`--v8-flags=${v8Flags}`] : []),
+    ],
   }).spawn();
-  child.stderr.pipeTo(new WritableStream()); // the request log
+  // The request log: the server's own time per batch request, summed.
+  let serverMs = 0;
+  const log = child.stderr.pipeThrough(new TextDecoderStream()).pipeTo(
+    new WritableStream({
+      write(text) {
+        for (const m of text.matchAll(/POST \/api\/v1\/events\/batch\/ 200 ([\d.]+)ms/g)) {
+          serverMs += Number(m[1]);
+        }
+      },
+    }),
+  );
   const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
   let out = "";
   let url: string | undefined;
@@ -98,10 +116,12 @@ async function startServer(dir: string): Promise<Server> {
   return {
     url,
     pid: child.pid,
+    serverMs: () => serverMs,
     stop: async () => {
       child.kill("SIGTERM");
       while (!(await reader.read()).done) { /* drain */ }
       await child.status;
+      await log;
     },
   };
 }
@@ -125,7 +145,16 @@ async function token(url: string): Promise<string> {
   return (await response.json()).access;
 }
 
-async function httpRun(): Promise<{ rate: number; rss?: number }> {
+interface RunResult {
+  /** Events per second, wall clock at the client. */
+  rate: number;
+  /** Events per second of the server's own request time (HTTP only). */
+  serverRate?: number;
+  /** Peak RSS of the server process, MB. */
+  rss?: number;
+}
+
+async function httpRun(): Promise<RunResult> {
   const dir = await tempDir("kittify-bench-");
   const server = await startServer(dir);
   try {
@@ -152,14 +181,18 @@ async function httpRun(): Promise<{ rate: number; rss?: number }> {
     }
     const seconds = (performance.now() - started) / 1000;
     if (stored !== EVENTS) throw new Error(`only ${stored} of ${EVENTS} events stored`);
-    return { rate: EVENTS / seconds, rss: await peakRssMb(server.pid) };
+    return {
+      rate: EVENTS / seconds,
+      serverRate: EVENTS / (server.serverMs() / 1000),
+      rss: await peakRssMb(server.pid),
+    };
   } finally {
     await server.stop();
     await removeTree(dir);
   }
 }
 
-async function wsRun(): Promise<{ rate: number; rss?: number }> {
+async function wsRun(): Promise<RunResult> {
   const dir = await tempDir("kittify-bench-");
   const server = await startServer(dir);
   try {
@@ -211,13 +244,17 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-function report(name: string, runs: Array<{ rate: number; rss?: number }>): void {
+function report(name: string, runs: RunResult[]): void {
   const rate = median(runs.map((r) => r.rate));
   const rss = Math.max(...runs.map((r) => r.rss ?? 0));
+  const serverRates = runs.flatMap((r) => r.serverRate === undefined ? [] : [r.serverRate]);
+  const server = serverRates.length
+    ? `; server time alone: ${Math.round(median(serverRates)).toLocaleString("en-US")} events/s`
+    : "";
   console.log(
-    `${name.padEnd(34)} median ${Math.round(rate).toLocaleString("en-US")} events/s ` +
+    `${name.padEnd(30)} median ${Math.round(rate).toLocaleString("en-US")} events/s ` +
       `(runs: ${runs.map((r) => Math.round(r.rate)).join(", ")}); ` +
-      `${(rate / PYTHON_DRAIN).toFixed(2)}x the Python drain's 17,600/s; ` +
+      `${(rate / PYTHON_DRAIN).toFixed(2)}x the Python drain's 17,600/s${server}; ` +
       `server peak RSS ${rss ? `${rss.toFixed(0)} MB` : "n/a"}`,
   );
 }

@@ -168,3 +168,27 @@ Deno.test("batch: a project belongs to the first team; the other team's events a
     assert.equal(results(mate)[0].status, "success");
   });
 });
+
+Deno.test("batch: 1000 events with maximal view rows are all stored and shown", async () => {
+  await withServer(async (server, access) => {
+    const wps = Array.from({ length: 100 }, (_, i) => `WP${String(i).padStart(2, "0")}`);
+    const events = Array.from({ length: 1000 }, (_, i) => {
+      const wp = wps[i % 100];
+      const feature = `${String(Math.floor(i / 100)).padStart(3, "0")}-${"f".repeat(150)}`;
+      return {
+        ...statusEvent({ wp, feature, node_id: "n".repeat(200), lamport_clock: i }),
+        event_type: "WPCreated" as const,
+        payload: { wp_id: wp, title: "t".repeat(400), feature_slug: feature, dependencies: wps },
+      };
+    });
+    const response = await postBatch(server.url, access, events);
+    assert.equal(response.status, 200);
+    assert.equal(results(response).filter((r) => r.status === "success").length, 1000);
+    const view = await send(`${server.url}/api/v1/projects/${PROJECT}/`, {
+      headers: { authorization: `Bearer ${access}` },
+    });
+    const project = view.body as { features: Array<{ work_packages: unknown[] }> };
+    assert.equal(project.features.length, 10);
+    assert.equal(project.features.reduce((n, f) => n + f.work_packages.length, 0), 1000);
+  });
+});

@@ -139,7 +139,17 @@ export class Ingestor {
         op.set(eventKey(c.event.event_id), record);
       }
       for (const d of draft.projects.values()) writeProject(op, d);
-      const result = await retryLocked(() => op.commit());
+      let result: Deno.KvCommitResult | Deno.KvCommitError;
+      try {
+        result = await retryLocked(() => op.commit());
+      } catch (err) {
+        if (!isTooLarge(err) || pending.length < 2) throw err;
+        // The size estimate was short (unusually big rows): commit the halves separately.
+        const half = Math.ceil(pending.length / 2);
+        await this.commit(team, pending.slice(0, half), results);
+        await this.commit(team, pending.slice(half), results);
+        return;
+      }
       if (result.ok) {
         for (const c of pending) {
           results[c.index] = { event_id: c.event.event_id, status: "success" };
@@ -240,6 +250,11 @@ function merge(d: ProjectDraft, versionstamp: string): ProjectView {
   for (const [slug, row] of d.features) view.features.set(slug, row);
   for (const [key, row] of d.wps) view.wps.set(key, row);
   return view;
+}
+
+/** Deno KV's refusal of a commit over its size or count limits. */
+function isTooLarge(err: unknown): boolean {
+  return err instanceof TypeError && /too large|too many/i.test(err.message);
 }
 
 function rejected(c: Candidate, error: string): EventResult {
