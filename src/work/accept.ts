@@ -10,10 +10,10 @@ import { userKv } from "../store/open.ts";
 import { claim, completedFeatureKey, isClaimed, release } from "./announcements.ts";
 import { DEFAULT_ACTOR, featureCompleted } from "./events.ts";
 import { isTrackableWpId } from "./ids.ts";
-import { record, runtimeFailure } from "./record.ts";
+import { prepareToRecord, record, runtimeFailure } from "./record.ts";
 import { type FeatureScan, scanFeature } from "./scan.ts";
 import { applyStatusChange } from "./status_change.ts";
-import { scanTarget } from "./target.ts";
+import { type FeatureTarget, scanTarget } from "./target.ts";
 
 export interface Outstanding {
   wp_id: string | null;
@@ -71,6 +71,7 @@ export async function accept(
     ok: outstanding.length === 0 || options.allowIncomplete === true,
   };
   if (!report.ok) return report;
+  prepareToRecord(root);
   for (const wp of reviewed) {
     const change = await applyStatusChange(
       target,
@@ -86,7 +87,9 @@ export async function accept(
   report.complete = after.problems.length === 0 &&
     after.workPackages.every((w) => FINISHED.has(w.lane));
   if (report.complete) {
-    report.completion_recorded = await announceCompletion(cwd, root, feature, total, report);
+    report.completion_recorded = await announceCompletion(target, total, {
+      finishedNow: report.accepted.length > 0,
+    });
   }
   return report;
 }
@@ -96,17 +99,16 @@ export async function accept(
  * never announced (its last work package was moved to done by hand).
  */
 async function announceCompletion(
-  cwd: string,
-  root: string,
-  feature: string,
+  target: FeatureTarget,
   total: number,
-  report: AcceptReport,
+  options: { finishedNow: boolean },
 ): Promise<boolean | null> {
+  const { cwd, root, feature } = target;
   try {
     const project = (await resolveAtRoot(root)).identity.project_uuid;
     const kv = await userKv();
     const key = completedFeatureKey(project, feature);
-    if (report.accepted.length > 0) await release(kv, key);
+    if (options.finishedNow) await release(kv, key);
     else if (await isClaimed(kv, key)) return null;
     if (!(await claim(kv, key))) return null;
     const stored = await record(featureCompleted(feature, total), cwd, `${feature} is complete`);

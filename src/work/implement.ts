@@ -16,8 +16,8 @@ export async function implement(
   const id = wpIdArgument(options.wp);
   const actor = actorArgument(options.agent, "--agent");
   const target = await resolveFeature(cwd, options.feature);
-  prepareToRecord(target.root);
   const wp = await locateWorkPackage(target, id);
+  prepareToRecord(target.root);
   return await applyStatusChange(target, wp, actor, (current) => {
     if (current.lane === IMPLEMENT_SHORTCUT.to) return null;
     if (current.lane !== IMPLEMENT_SHORTCUT.from) {

@@ -38,8 +38,8 @@ export async function move(cwd: string, options: MoveOptions): Promise<MoveRepor
   const note = options.note?.trim();
   if (options.note !== undefined && !note) throw new UserError("--note cannot be empty");
   const target = await resolveFeature(cwd, options.feature);
-  prepareToRecord(target.root);
   const wp = await locateWorkPackage(target, id);
+  prepareToRecord(target.root);
   let forced = false;
   const status = await applyStatusChange(target, wp, actor, (current) => {
     if (current.lane === to) return null;

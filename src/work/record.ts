@@ -14,9 +14,10 @@ import { type EventInput, runtimeErrorLogged } from "./events.ts";
 import { FrontmatterError } from "./frontmatter.ts";
 
 /**
- * Starts the read-only lookups the emitter will need (identity, git metadata, the user store),
- * so they overlap with the command's own file work. All of them are cached per process; any
- * failure is left for `emit` to report.
+ * Starts the lookups the emitter will need (identity, git metadata, opening the user store) so
+ * they overlap with the command's own file work. Called once a command has passed validation
+ * and is about to emit; all of them are cached per process, and any failure is left for `emit`
+ * to report.
  */
 export function prepareToRecord(root: string): void {
   for (const pending of [resolveAtRoot(root), gitMetadata(root), userKv()]) {
