@@ -199,10 +199,15 @@ Deno.test("note emits one HistoryAdded of the given type", () =>
     });
   }));
 
-Deno.test("concurrent implement and finalize runs still announce each change once", () =>
+Deno.test("concurrent tasks add, implement and finalize runs: unique ids, each change once", () =>
   withWorkSandbox(async (sb) => {
-    await writeWp(sb.repo, F, { id: "WP01", lane: "planned" });
-    await writeWp(sb.repo, F, { id: "WP02", lane: "planned" });
+    await Deno.mkdir(`${sb.repo}/kitty-specs/${F}`, { recursive: true });
+    const adds = await Promise.all(["A", "B", "C"].map((t) => sb.run(["tasks", "add", t])));
+    for (const r of adds) assert.equal(r.code, 0, r.stderr);
+    const list = await sb.run(["tasks", "list", "--json"]);
+    const ids = JSON.parse(list.stdout).map((e: { wp_id: string }) => e.wp_id);
+    assert.deepEqual(ids, ["WP01", "WP02", "WP03"]);
+
     const runs = await Promise.all([
       sb.run(["implement", "WP01"]),
       sb.run(["implement", "WP01"]),
@@ -216,5 +221,6 @@ Deno.test("concurrent implement and finalize runs still announce each change onc
     assert.deepEqual(ofType(events, "WPCreated").map((e) => e.aggregate_id).sort(), [
       "WP01",
       "WP02",
+      "WP03",
     ]);
   }));
