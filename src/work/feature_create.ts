@@ -4,10 +4,10 @@ import { atomicCreate } from "../common/atomic_write.ts";
 import { UserError } from "../common/errors.ts";
 import { formatTimestamp } from "../events/timestamp.ts";
 import { currentCheckout } from "./checkout.ts";
-import { withDirLock } from "./dir_lock.ts";
+import { ensureDir, withDirLock } from "./dirs.ts";
 import { featureCreated } from "./events.ts";
 import { featureSlugOf, isFeatureSlug } from "./ids.ts";
-import { featureDir, specsDir, tasksDir } from "./layout.ts";
+import { featureDir, specsDir } from "./layout.ts";
 import { record, runtimeFailure } from "./record.ts";
 import { listFeatures } from "./scan.ts";
 import { repoRootOf } from "./target.ts";
@@ -56,6 +56,18 @@ function nextNumber(features: string[]): number {
   return next;
 }
 
+/** The folder with `tasks/` and `meta.json`; a half-made folder is removed again. */
+async function writeFeatureFolder(dir: string, meta: Record<string, string>): Promise<void> {
+  await Deno.mkdir(dir);
+  try {
+    await Deno.mkdir(join(dir, "tasks"));
+    await atomicCreate(join(dir, "meta.json"), `${JSON.stringify(meta, null, 2)}\n`);
+  } catch (err) {
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+    throw err;
+  }
+}
+
 export async function createFeature(
   cwd: string,
   options: FeatureCreateOptions,
@@ -66,7 +78,7 @@ export async function createFeature(
     (await currentCheckout(cwd)).branch || DEFAULT_TARGET_BRANCH;
   let feature = "";
   try {
-    await Deno.mkdir(specsDir(root), { recursive: true });
+    await ensureDir(specsDir(root));
     await withDirLock(specsDir(root), async () => {
       const features = await listFeatures(root);
       const n = number ?? nextNumber(features);
@@ -77,19 +89,13 @@ export async function createFeature(
           hint: "leave out --number to use the next free one",
         });
       }
-      await Deno.mkdir(featureDir(root, feature));
-      await Deno.mkdir(tasksDir(root, feature));
-      const meta = {
+      await writeFeatureFolder(featureDir(root, feature), {
         feature_number: feature.slice(0, 3),
         slug: feature,
         friendly_name: name,
         target_branch: targetBranch,
         created_at: formatTimestamp(),
-      };
-      await atomicCreate(
-        join(featureDir(root, feature), "meta.json"),
-        `${JSON.stringify(meta, null, 2)}\n`,
-      );
+      });
     });
   } catch (err) {
     throw await runtimeFailure(err, cwd, { doing: `creating feature ${feature || name}` });

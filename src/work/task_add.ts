@@ -3,7 +3,7 @@ import { join, relative } from "node:path";
 import { stringify } from "yaml";
 import { atomicCreate } from "../common/atomic_write.ts";
 import { UserError } from "../common/errors.ts";
-import { withDirLock } from "./dir_lock.ts";
+import { ensureDir, withDirLock } from "./dirs.ts";
 import { MAX_TRACKABLE_WP, wpFileName, wpIdOf, wpNumber } from "./ids.ts";
 import { tasksDir } from "./layout.ts";
 import { runtimeFailure } from "./record.ts";
@@ -39,7 +39,7 @@ export async function addTask(cwd: string, options: TaskAddOptions): Promise<Tas
   const { root, feature } = await resolveFeature(cwd, options.feature);
   const dir = tasksDir(root, feature);
   try {
-    await Deno.mkdir(dir, { recursive: true });
+    await ensureDir(dir);
     return await withDirLock(dir, async () => {
       const scan = await scanFeature(root, feature);
       const known = new Set(scan.workPackages.map((w) => w.id));

@@ -46,3 +46,19 @@ Deno.test("an event that cannot be stored: the file change stands and the comman
     assert.equal(again.code, 0, again.stderr);
     assert.deepEqual(await sb.events(), []); // never invented later
   }));
+
+Deno.test("a feature folder that cannot be created: exit 1, no FeatureCreated, one ErrorLogged", () =>
+  withWorkSandbox(async (sb) => {
+    const specs = `${sb.repo}/kitty-specs`;
+    await Deno.mkdir(specs);
+    const result = await sb.run(["feature", "create", "Blocked"], {
+      extraFlags: [`--deny-write=${specs}`],
+    });
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /error: creating feature 001-blocked failed: .*denied/);
+    assert.deepEqual([...Deno.readDirSync(specs)], []);
+    const events = await sb.events();
+    assert.deepEqual(events.map((e) => [e.event_type, e.aggregate_type, e.aggregate_id]), [
+      ["ErrorLogged", "Feature", "error"],
+    ]);
+  }));
