@@ -1,7 +1,7 @@
 /** The dashboard's HTTP contract (the browser test covers the page itself). */
 import assert from "node:assert/strict";
 import { fill } from "../../src/server/http/dashboard_routes.ts";
-import { PASSWORD, send, startTestServer } from "./harness.ts";
+import { login, PASSWORD, postBatch, send, startTestServer, statusEvent } from "./harness.ts";
 
 Deno.test("dashboard: sign-in sets an HttpOnly, SameSite=Strict session cookie", async () => {
   const server = await startTestServer();
@@ -67,4 +67,39 @@ Deno.test("dashboard: template values are HTML-escaped", () => {
     fill("<b>{{ name }}</b>", { name: `<script>"&'` }),
     "<b>&#60;script&#62;&#34;&#38;&#39;</b>",
   );
+});
+
+Deno.test("dashboard: the live stream announces stored events and ends at shutdown", async () => {
+  const server = await startTestServer();
+  const form = new URLSearchParams({ username: "alice", password: PASSWORD });
+  const signIn = await fetch(`${server.url}/login`, {
+    method: "POST",
+    body: form,
+    redirect: "manual",
+  });
+  await signIn.body?.cancel();
+  const cookie = (signIn.headers.get("set-cookie") ?? "").split(";")[0];
+  const live = await fetch(`${server.url}/dashboard/live`, { headers: { cookie } });
+  assert.equal(live.status, 200);
+  assert.match(live.headers.get("content-type") ?? "", /^text\/event-stream/);
+  const reader = live.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  const until = async (pattern: RegExp) => {
+    while (!pattern.test(text)) {
+      const { done, value } = await reader.read();
+      if (done) return false;
+      text += value;
+    }
+    return true;
+  };
+  try {
+    assert.ok(await until(/retry: \d+/));
+    const access = (await login(server.url, "bob")).access;
+    await postBatch(server.url, access, [statusEvent(), statusEvent({ lamport_clock: 2 })]);
+    assert.ok(await until(/event: change\ndata: \{"events":2\}\n\n/));
+  } finally {
+    await server.close();
+  }
+  // Shutdown ended the stream.
+  assert.equal(await until(/never/), false);
 });

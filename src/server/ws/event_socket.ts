@@ -35,6 +35,8 @@ export interface SocketDeps {
 /** Close codes used by the server. */
 export const CLOSE = {
   GOING_AWAY: 1001,
+  /** The client sent far more than it waited acks for. */
+  POLICY: 1008,
   INTERNAL_ERROR: 1011,
   TOO_BIG: 1009,
   /** No pong within the timeout (application range, after HTTP 408). */
@@ -42,10 +44,13 @@ export const CLOSE = {
 } as const;
 
 const MAX_FRAMES_PER_INGEST = 1000;
+/** Characters of unprocessed frames a client may have queued (it should wait for acks). */
+const MAX_INBOX_CHARS = 16 * 1024 * 1024;
 
 export class EventSocket implements Subscriber {
   readonly team: string;
   private readonly inbox: string[] = [];
+  private inboxChars = 0;
   /** Broadcasts that arrive before the snapshot went out wait here. */
   private early: Envelope[] | undefined = [];
   private draining = false;
@@ -101,7 +106,13 @@ export class EventSocket implements Subscriber {
       this.shut(CLOSE.TOO_BIG, "frame larger than 64 KiB");
       return;
     }
-    this.inbox.push(typeof data === "string" ? data : new TextDecoder().decode(data));
+    const text = typeof data === "string" ? data : new TextDecoder().decode(data);
+    this.inboxChars += text.length;
+    if (this.inboxChars > MAX_INBOX_CHARS) {
+      this.shut(CLOSE.POLICY, "too many frames waiting for acks");
+      return;
+    }
+    this.inbox.push(text);
     this.drain();
   }
 
@@ -110,7 +121,9 @@ export class EventSocket implements Subscriber {
     this.draining = true;
     try {
       while (this.inbox.length > 0 && !this.closed) {
-        await this.process(this.inbox.splice(0, MAX_FRAMES_PER_INGEST));
+        const frames = this.inbox.splice(0, MAX_FRAMES_PER_INGEST);
+        for (const frame of frames) this.inboxChars -= frame.length;
+        await this.process(frames);
       }
     } catch (err) {
       this.fail(err);
@@ -185,6 +198,7 @@ export class EventSocket implements Subscriber {
     clearTimeout(this.pongDeadline);
     this.pongDeadline = undefined;
     this.inbox.length = 0;
+    this.inboxChars = 0;
     this.deps.hub.remove(this);
   }
 }
