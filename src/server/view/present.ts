@@ -4,7 +4,13 @@
  * out.
  */
 import { LANES } from "../../events/types.ts";
-import type { FeatureRow, LastChange, ProjectRow, WpRow } from "./rows.ts";
+import {
+  type FeatureRow,
+  type LastChange,
+  newFeatureRow,
+  type ProjectRow,
+  type WpRow,
+} from "./rows.ts";
 
 export interface WpJson {
   wp_id: string;
@@ -67,7 +73,7 @@ export function presentProjects(rows: ViewRows): ProjectJson[] {
       // WPs may arrive before (or without) their FeatureCreated: give them a feature entry.
       for (const w of wpsByProject.get(p.project_uuid) ?? []) {
         if (!featureRows.has(w.feature_slug)) {
-          featureRows.set(w.feature_slug, emptyFeature(p.project_uuid, w.feature_slug));
+          featureRows.set(w.feature_slug, newFeatureRow(p.project_uuid, w.feature_slug, ""));
         }
       }
       const featureJson = [...featureRows.values()]
@@ -126,22 +132,6 @@ function presentWp(w: WpRow): WpJson {
     event_count: w.event_count,
     last_change: w.last_change,
     last_activity: w.last_received_at,
-  };
-}
-
-function emptyFeature(project: string, slug: string): FeatureRow {
-  return {
-    project_uuid: project,
-    feature_slug: slug,
-    feature_number: null,
-    target_branch: null,
-    wp_count: null,
-    created: null,
-    completed_at: null,
-    completed: null,
-    event_count: 0,
-    last_change: null,
-    last_received_at: "",
   };
 }
 

@@ -100,19 +100,7 @@ export function applyToFeature(
   slug: string,
   receivedAt: string,
 ): FeatureRow {
-  const base: FeatureRow = row ?? {
-    project_uuid: event.project_uuid!,
-    feature_slug: slug,
-    feature_number: null,
-    target_branch: null,
-    wp_count: null,
-    created: null,
-    completed_at: null,
-    completed: null,
-    event_count: 0,
-    last_change: null,
-    last_received_at: receivedAt,
-  };
+  const base = row ?? newFeatureRow(event.project_uuid!, slug, receivedAt);
   const next = touch(base, event, receivedAt);
   const p = event.payload;
   if (event.event_type === "FeatureCreated" && isLater(event, base.created)) {
@@ -126,6 +114,23 @@ export function applyToFeature(
     next.completed = orderOf(event);
   }
   return next;
+}
+
+/** A feature row before any event has touched it. */
+export function newFeatureRow(project: string, slug: string, receivedAt: string): FeatureRow {
+  return {
+    project_uuid: project,
+    feature_slug: slug,
+    feature_number: null,
+    target_branch: null,
+    wp_count: null,
+    created: null,
+    completed_at: null,
+    completed: null,
+    event_count: 0,
+    last_change: null,
+    last_received_at: receivedAt,
+  };
 }
 
 export function applyToWp(
