@@ -37,17 +37,8 @@ Deno.test("move emits one WPStatusChanged, plus one HistoryAdded with --note", (
     const path = await writeWp(sb.repo, F, { id: "WP01", lane: "in_progress" });
     const plain = await sb.run(["move", "WP01", "--to", "for_review"]);
     assert.equal(plain.code, 0, plain.stderr);
-    const noted = await sb.run([
-      "move",
-      "WP01",
-      "--to",
-      "doing",
-      "--actor",
-      "reviewer",
-      "--note",
-      "needs tests",
-      "--json",
-    ]);
+    const args = "move WP01 --to doing --actor reviewer --json".split(" ");
+    const noted = await sb.run([...args, "--note", "needs tests"]);
     assert.equal(noted.code, 0, noted.stderr);
     const report = JSON.parse(noted.stdout);
     assert.equal(report.to_lane, "in_progress");
