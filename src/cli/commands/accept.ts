@@ -18,11 +18,8 @@ function printReport(report: AcceptReport): void {
     );
   }
   if (report.complete) {
-    console.log(
-      `${
-        ink.green("Complete:")
-      } all ${report.total_wps} work packages of ${report.feature} are finished`,
-    );
+    const what = `all ${report.total_wps} work packages of ${report.feature} are finished`;
+    console.log(`${ink.green("Complete:")} ${what}`);
   }
 }
 
