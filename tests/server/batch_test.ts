@@ -1,5 +1,7 @@
 /** `POST /api/v1/events/batch/`: auth, body limits, malformed input, per-event results. */
 import assert from "node:assert/strict";
+import { eventKey } from "../../src/server/keys.ts";
+import type { StoredEvent } from "../../src/server/ingest/stored_event.ts";
 import {
   gzipped,
   login,
@@ -190,5 +192,17 @@ Deno.test("batch: 1000 events with maximal view rows are all stored and shown", 
     const project = view.body as { features: Array<{ work_packages: unknown[] }> };
     assert.equal(project.features.length, 10);
     assert.equal(project.features.reduce((n, f) => n + f.work_packages.length, 0), 1000);
+  });
+});
+
+Deno.test("batch: a stored event keeps the envelope as sent, the receiving team and the time", async () => {
+  await withServer(async (server, access) => {
+    const event = statusEvent();
+    const before = new Date().toISOString();
+    await postBatch(server.url, access, [event]);
+    const stored = (await server.kv.get<StoredEvent>(eventKey(event.event_id))).value!;
+    assert.deepEqual(JSON.parse(stored.envelope), event);
+    assert.equal(stored.team, "acme");
+    assert.ok(stored.received_at >= before && stored.received_at <= new Date().toISOString());
   });
 });

@@ -8,12 +8,33 @@ import puppeteer, { type Browser, type Page } from "puppeteer-core";
 import { removeTree, tempDir } from "../helpers/fs.ts";
 import { login, PASSWORD, postBatch, PROJECT, startTestServer, statusEvent } from "./harness.ts";
 
-const CHROMIUM = Deno.env.get("KITTIFY_CHROMIUM") ?? "/usr/bin/chromium";
+function isFile(path: string): boolean {
+  try {
+    return Deno.statSync(path).isFile;
+  } catch {
+    return false;
+  }
+}
+
+/** KITTIFY_CHROMIUM, else the first installed of the usual places (Debian, macOS, Windows). */
+function chromium(): string {
+  const candidates = [
+    Deno.env.get("KITTIFY_CHROMIUM"),
+    "/usr/bin/chromium",
+    "/usr/bin/chromium-browser",
+    "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome",
+    "C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe",
+  ];
+  for (const path of candidates) {
+    if (path && isFile(path)) return path;
+  }
+  throw new Error("no Chromium found: install the `chromium` package or set KITTIFY_CHROMIUM");
+}
 const WAIT = { timeout: 20_000 };
 
 async function launch(userDataDir: string): Promise<Browser> {
   return await puppeteer.launch({
-    executablePath: CHROMIUM,
+    executablePath: chromium(),
     userDataDir,
     headless: true,
     args: [
