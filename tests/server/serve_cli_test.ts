@@ -5,7 +5,9 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { cliCommand, runKittify } from "../helpers/cli.ts";
+import { cliCommand, ROOT, runKittify } from "../helpers/cli.ts";
+import { BINARY_FLAGS } from "../../src/cli/permissions.ts";
+import { UserStore } from "../../src/server/auth/users.ts";
 import { removeTree, tempDir } from "../helpers/fs.ts";
 import { postBatch, PROJECT, results, send, statusEvent } from "./harness.ts";
 import { WsClient, wsToken } from "./ws_client.ts";
@@ -150,7 +152,7 @@ Deno.test("serve: starts on a free port, syncs, shuts down cleanly on SIGTERM an
   }
 });
 
-Deno.test("serve: --data and --kv-url together are a usage error; a bad port too", async () => {
+Deno.test("serve: --data with --kv-url and a bad port are usage errors; a busy port is exit 1", async () => {
   const dir = await tempDir();
   try {
     const both = await runKittify(["serve", "--data", "x.kv", "--kv-url", "https://example"], {
@@ -159,12 +161,86 @@ Deno.test("serve: --data and --kv-url together are a usage error; a bad port too
     });
     assert.equal(both.code, 2);
     assert.match(both.stderr, /mutually exclusive/);
+    const taken = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    try {
+      const busy = await runKittify(
+        ["serve", "--port", String((taken.addr as Deno.NetAddr).port), "--data", join(dir, "s.kv")],
+        { cwd: dir, home: join(dir, "home") },
+      );
+      assert.equal(busy.code, 1, busy.stderr);
+      assert.match(
+        busy.stderr,
+        /^error: cannot listen on 127\.0\.0\.1:\d+: .*\nhint: another process/,
+      );
+    } finally {
+      taken.close();
+    }
     const port = await runKittify(["serve", "--port", "99999"], {
       cwd: dir,
       home: join(dir, "home"),
     });
     assert.equal(port.code, 2);
     assert.match(port.stderr, /--port/);
+  } finally {
+    await removeTree(dir);
+  }
+});
+
+Deno.test("serve user add on a terminal asks twice without echo (util-linux script as the pty)", async () => {
+  const dir = await tempDir();
+  const data = join(dir, "server.kv");
+  const quote = (arg: string) => `'${arg.replaceAll("'", "'\\''")}'`;
+  const command = [
+    Deno.execPath(),
+    "run",
+    "--quiet",
+    "--no-prompt",
+    `--config=${ROOT}deno.json`,
+    ...BINARY_FLAGS,
+    `${ROOT}main.ts`,
+    ...["serve", "user", "add", "tty-user", "--team", "acme", "--data", data],
+  ].map(quote).join(" ");
+  try {
+    const child = new Deno.Command("script", {
+      args: ["-qec", command, "/dev/null"],
+      env: { KITTIFY_HOME: join(dir, "home"), NO_COLOR: "1" },
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    // Type each answer only once its prompt is shown, as a person would (before that the
+    // terminal still echoes).
+    const writer = child.stdin.getWriter();
+    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    const stderr = new Response(child.stderr).text();
+    let text = "";
+    for (const prompt of ["Password: ", "Repeat password: "]) {
+      while (!text.includes(prompt)) {
+        const { done, value } = await reader.read();
+        if (done) throw new Error(`no prompt '${prompt}': ${text}`);
+        text += value;
+      }
+      await writer.write(new TextEncoder().encode(`${PASSWORD}\r`));
+    }
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      text += value;
+    }
+    const output = await child.status;
+    await writer.close();
+    await stderr;
+    assert.equal(output.code, 0, text);
+    assert.match(text, /Password: /);
+    assert.match(text, /Repeat password: /);
+    assert.match(text, /Added user tty-user \(team acme\)/);
+    assert.ok(!text.includes(PASSWORD), "the password was echoed");
+    const kv = await Deno.openKv(data);
+    try {
+      assert.ok(await new UserStore(kv).authenticate("tty-user", PASSWORD));
+    } finally {
+      kv.close();
+    }
   } finally {
     await removeTree(dir);
   }

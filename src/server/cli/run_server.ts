@@ -3,8 +3,9 @@
  * and on SIGINT/SIGTERM shut down cleanly (requests finish, sockets close with 1001, the store is
  * closed) before returning.
  */
+import { UserError } from "../../common/errors.ts";
 import { openServerStore, storeLocation, type StoreOptions } from "../store.ts";
-import { startServer } from "../server.ts";
+import { type RunningServer, startServer } from "../server.ts";
 
 export interface ServeFlags extends StoreOptions {
   host: string;
@@ -15,7 +16,7 @@ export async function runServer(flags: ServeFlags): Promise<void> {
   const location = await storeLocation(flags);
   const kv = await openServerStore(flags);
   try {
-    const server = await startServer({ kv, hostname: flags.host, port: flags.port });
+    const server = await listen(kv, flags);
     const stopped = Promise.withResolvers<string>();
     const signals: Deno.Signal[] = Deno.build.os === "windows"
       ? ["SIGINT", "SIGBREAK"]
@@ -36,5 +37,22 @@ export async function runServer(flags: ServeFlags): Promise<void> {
     console.error("stopped");
   } finally {
     kv.close();
+  }
+}
+
+/** Starts the server; an address that cannot be bound is the user's to fix (exit 1). */
+async function listen(kv: Deno.Kv, flags: ServeFlags): Promise<RunningServer> {
+  try {
+    return await startServer({ kv, hostname: flags.host, port: flags.port });
+  } catch (err) {
+    const bindError = err instanceof Deno.errors.AddrInUse ||
+      err instanceof Deno.errors.AddrNotAvailable || err instanceof Deno.errors.PermissionDenied ||
+      (err instanceof Error && /address|resolve|lookup/i.test(err.message));
+    if (!bindError) throw err;
+    throw new UserError(`cannot listen on ${flags.host}:${flags.port}: ${(err as Error).message}`, {
+      hint: err instanceof Deno.errors.AddrInUse
+        ? "another process uses that port: pick another with --port (0: any free port)"
+        : "check --host and --port",
+    });
   }
 }
