@@ -165,7 +165,7 @@ Deno.test("ws: the server pings; a pong keeps the socket, silence closes it", as
   }, { pingIntervalMs: 100, pongTimeoutMs: 250 });
 });
 
-Deno.test("ws: a client ping gets a pong echoing its timestamp; unknown types get an error frame", async () => {
+Deno.test("ws: a client ping gets a pong; unknown types get an error frame; binary frames count", async () => {
   await withServer(async (server, access) => {
     const client = await connect(server, access);
     try {
@@ -175,6 +175,11 @@ Deno.test("ws: a client ping gets a pong echoing its timestamp; unknown types ge
       assert.equal((await client.next()).type, "error");
       client.send([1, 2]);
       assert.equal((await client.next()).type, "error");
+      // A binary frame is read as UTF-8 JSON like a text frame.
+      const event = statusEvent();
+      client.socket.send(new TextEncoder().encode(JSON.stringify(event)));
+      const ack = await client.next();
+      assert.deepEqual([ack.type, ack.event_id, ack.status], ["ack", event.event_id, "success"]);
     } finally {
       await client.close();
     }

@@ -64,6 +64,7 @@ export class EventSocket implements Subscriber {
     private readonly deps: SocketDeps,
   ) {
     this.team = principal.team;
+    socket.binaryType = "arraybuffer"; // binary frames are read as UTF-8 JSON too
     socket.onopen = () => this.open();
     socket.onmessage = (e) => this.receive(e.data);
     socket.onclose = () => this.cleanup();
@@ -92,6 +93,7 @@ export class EventSocket implements Subscriber {
       this.fail(err);
       return;
     }
+    if (this.closed) return; // closed while the snapshot was read: start no timer
     const early = this.early ?? [];
     this.early = undefined;
     this.deliver(early);

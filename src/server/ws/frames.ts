@@ -13,10 +13,8 @@ export type ClientFrame =
   | { kind: "invalid"; error: string };
 
 /** True if a text or binary frame is bigger than the frame limit. */
-export function frameTooLarge(data: string | ArrayBuffer | Blob): boolean {
-  if (typeof data !== "string") {
-    return (data instanceof Blob ? data.size : data.byteLength) > MAX_FRAME_BYTES;
-  }
+export function frameTooLarge(data: string | ArrayBuffer): boolean {
+  if (typeof data !== "string") return data.byteLength > MAX_FRAME_BYTES;
   if (data.length > MAX_FRAME_BYTES) return true;
   if (data.length * 3 <= MAX_FRAME_BYTES) return false;
   return new TextEncoder().encode(data).length > MAX_FRAME_BYTES;
