@@ -3,7 +3,6 @@ import type { Command } from "commander";
 import { UserError } from "../../common/errors.ts";
 import { ink } from "../../common/style.ts";
 import { aggregateTypeOf, EVENT_TYPES, isEventType } from "../../events/types.ts";
-import { EventRejectedError, storeEvent } from "../../sync/emit.ts";
 import { printJson } from "../output.ts";
 
 interface EmitOptions {
@@ -43,6 +42,7 @@ export function registerEmit(program: Command): void {
         });
       }
       const payload = parsePayload(opts.payload);
+      const { EventRejectedError, storeEvent } = await import("../../sync/emit.ts");
       let event;
       try {
         event = await storeEvent({

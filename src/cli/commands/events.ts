@@ -2,8 +2,7 @@
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { ink } from "../../common/style.ts";
 import { type OutboxState, STATES } from "../../store/keys.ts";
-import { existingUserKv } from "../../store/open.ts";
-import { type ListedEntry, listStates } from "../../store/read.ts";
+import type { ListedEntry } from "../../store/read.ts";
 import { printJson } from "../output.ts";
 
 /** Parses a positive integer option value (commander turns the error into exit 2). */
@@ -19,6 +18,10 @@ export async function readEvents(
   states: readonly OutboxState[],
   limit?: number,
 ): Promise<ListedEntry[]> {
+  const [{ existingUserKv }, { listStates }] = await Promise.all([
+    import("../../store/open.ts"),
+    import("../../store/read.ts"),
+  ]);
   const kv = await existingUserKv();
   return kv === null ? [] : await listStates(kv, states, limit);
 }

@@ -1,6 +1,5 @@
 /** `kittify identity [--json]`: show (and backfill) the project identity. */
 import type { Command } from "commander";
-import { resolveIdentity } from "../../identity/resolve.ts";
 import type { ResolvedIdentity } from "../../identity/types.ts";
 import { printJson, printRows } from "../output.ts";
 
@@ -32,6 +31,7 @@ export function registerIdentity(program: Command): void {
     .description("show this project's identity (filling in missing fields)")
     .option("--json", "print one JSON object")
     .action(async (opts: { json?: boolean }) => {
+      const { resolveIdentity } = await import("../../identity/resolve.ts");
       const resolved = await resolveIdentity();
       if (opts.json) printJson(identityJson(resolved));
       else printIdentity(resolved);

@@ -4,8 +4,8 @@ import { EXIT } from "../../common/errors.ts";
 import { ink } from "../../common/style.ts";
 import { warn } from "../../common/warnings.ts";
 import { humanizeSeconds } from "../../sync/age.ts";
-import { type DiagnoseReport, diagnoseStore } from "../../sync/diagnose.ts";
-import { type SyncStatus, syncStatus } from "../../sync/status.ts";
+import type { DiagnoseReport } from "../../sync/diagnose.ts";
+import type { SyncStatus } from "../../sync/status.ts";
 import type { CommandContext } from "../context.ts";
 import { printJson, printRows } from "../output.ts";
 
@@ -76,6 +76,7 @@ export function registerSync(program: Command, ctx: CommandContext): void {
     .description("show queue depth, evictions, auth state, server URL and auto-start (read-only)")
     .option("--json", "print one JSON object")
     .action(async (opts: { json?: boolean }) => {
+      const { syncStatus } = await import("../../sync/status.ts");
       const status = await syncStatus(Deno.cwd());
       for (const problem of status.problems) warn(problem);
       if (opts.json) printJson(status);
@@ -86,6 +87,7 @@ export function registerSync(program: Command, ctx: CommandContext): void {
     .description("validate every stored pending and held event (exit 1 if any is invalid)")
     .option("--json", "print one JSON object")
     .action(async (opts: { json?: boolean }) => {
+      const { diagnoseStore } = await import("../../sync/diagnose.ts");
       const report = await diagnoseStore();
       if (opts.json) printJson(report);
       else printDiagnosis(report);
