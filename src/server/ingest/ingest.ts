@@ -5,14 +5,14 @@
  * rows they change are written in one atomic commit per chunk, so an event is stored once and
  * the view always matches the stored events.
  *
- * Dedup is optimistic: the batch's ids are looked up first (stored_ids.ts), and each commit
- * checks the versionstamp of every project row it rewrites, plus the absence of every owner key
- * it claims. Every commit that stores an event of a project rewrites that project's row, so two
- * concurrent stores of the same event (two requests, or two server processes on one store)
- * cannot both succeed: the second commit fails its check, the ids are looked up again, and the
- * event is reported as a duplicate. (A per-event check would cap a commit at 100 events, Deno
- * KV's limit on checks; this way a commit carries up to ~900 and ingestion is several times
- * faster.)
+ * Dedup is optimistic. For each chunk, the versionstamps of its projects' view rows are taken
+ * first (from the cache, or loaded), then the chunk's ids are looked up (stored_ids.ts), and the
+ * commit checks those versionstamps, plus the absence of every owner key it claims. Every commit
+ * that stores an event of a project rewrites that project's row, so an event stored by anyone
+ * else after the lookup makes the commit fail; the views are reloaded, the ids looked up again,
+ * and the event is reported as a duplicate. Two requests, or two server processes sharing one
+ * store, therefore never both store an event. (A per-event check would cap a commit at 100
+ * events, Deno KV's limit on checks; this way a commit carries up to ~900.)
  */
 import type { Envelope } from "../../events/types.ts";
 import { retryLocked } from "../../store/retry.ts";
@@ -85,13 +85,7 @@ export class Ingestor {
       return false;
     });
 
-    const stored = await storedIds(this.kv, candidates.map((c) => c.event.event_id));
-    const fresh = candidates.filter((c) => {
-      if (!stored.has(c.event.event_id)) return true;
-      results[c.index] = { event_id: c.event.event_id, status: "duplicate" };
-      return false;
-    });
-    for (const chunk of splitIntoChunks(fresh)) await this.commit(team, chunk, results);
+    for (const chunk of splitIntoChunks(candidates)) await this.commit(team, chunk, results);
 
     // A repeat inside one request is a duplicate of its first occurrence (or shares its fate).
     for (const [index, first] of repeats) {
@@ -128,8 +122,13 @@ export class Ingestor {
       if (attempt > MAX_COMMIT_ATTEMPTS) {
         throw new Error(`could not commit ${pending.length} events: the store kept conflicting`);
       }
+      // The views' versionstamps are fixed before the ids are looked up: an event stored by
+      // someone else after the lookup then changes a checked project row and fails the commit.
+      const views = await this.viewsOf(team, pending);
+      pending = await this.withoutStored(pending, results);
+      if (pending.length === 0) return;
       const receivedAt = new Date(this.now()).toISOString();
-      const draft = await this.draft(team, pending, receivedAt);
+      const draft = this.draft(pending, views, receivedAt);
       const op = this.kv.atomic();
       for (const project of draft.newOwners) {
         op.check({ key: ownerKey(project), versionstamp: null }).set(ownerKey(project), team);
@@ -162,19 +161,43 @@ export class Ingestor {
     }
   }
 
+  /** The cached views of the projects of `pending`. */
+  private async viewsOf(team: string, pending: Candidate[]): Promise<Map<string, ProjectView>> {
+    const views = new Map<string, ProjectView>();
+    for (const c of pending) {
+      const project = c.event.project_uuid!;
+      if (!views.has(project)) views.set(project, await this.views.get(team, project));
+    }
+    return views;
+  }
+
+  /** Drops (and reports as duplicates) the events that are already stored. */
+  private async withoutStored(pending: Candidate[], results: EventResult[]): Promise<Candidate[]> {
+    const stored = await storedIds(this.kv, pending.map((c) => c.event.event_id));
+    return pending.filter((c) => {
+      if (!stored.has(c.event.event_id)) return true;
+      results[c.index] = { event_id: c.event.event_id, status: "duplicate" };
+      return false;
+    });
+  }
+
   /** Folds the pending events into copies of the affected view rows. */
-  private async draft(team: string, pending: Candidate[], receivedAt: string): Promise<Draft> {
+  private draft(
+    pending: Candidate[],
+    views: Map<string, ProjectView>,
+    receivedAt: string,
+  ): Draft {
     const draft: Draft = { projects: new Map(), newOwners: [] };
     for (const c of pending) {
       const project = c.event.project_uuid!;
       let d = draft.projects.get(project);
       if (!d) {
         if (!this.owners.has(project)) draft.newOwners.push(project);
-        const base = await this.views.get(team, project);
+        const base = views.get(project)!;
         d = { base, project: base.project, features: new Map(), wps: new Map() };
         draft.projects.set(project, d);
       }
-      d.project = applyToProject(d.project, c.event, team, receivedAt);
+      d.project = applyToProject(d.project, c.event, d.base.team, receivedAt);
       const { feature, wp } = rowTargets(c.event);
       if (feature === undefined) continue;
       const fRow = d.features.get(feature) ?? d.base.features.get(feature);
@@ -188,8 +211,9 @@ export class Ingestor {
   }
 
   /**
-   * After a failed commit: finds which checks failed, records the results they imply, forgets
-   * cached state that may be stale, and returns the events still to commit.
+   * After a failed commit: forgets the views that may be stale and rejects the events of projects
+   * another team claimed meanwhile. The next attempt reloads the views and looks the ids up again
+   * (events stored meanwhile become duplicates).
    */
   private async resolveConflict(
     team: string,
@@ -199,18 +223,11 @@ export class Ingestor {
   ): Promise<Candidate[]> {
     for (const project of draft.projects.keys()) this.views.drop(team, project);
     const owners = await this.ownersOf(draft.newOwners);
-    const stored = await storedIds(this.kv, pending.map((c) => c.event.event_id));
     return pending.filter((c) => {
       const owner = owners.get(c.event.project_uuid!);
-      if (owner !== undefined && owner !== team) {
-        results[c.index] = rejected(c, ownershipError(team));
-        return false;
-      }
-      if (stored.has(c.event.event_id)) {
-        results[c.index] = { event_id: c.event.event_id, status: "duplicate" };
-        return false;
-      }
-      return true;
+      if (owner === undefined || owner === team) return true;
+      results[c.index] = rejected(c, ownershipError(team));
+      return false;
     });
   }
 }
