@@ -26,6 +26,13 @@ export function buildProgram(): { program: Command; exitCode: () => number } {
   return { program, exitCode: () => code };
 }
 
+/** `kittify feature create`: the full name of a (sub)command. */
+function commandPath(command: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = command; c; c = c.parent) names.unshift(c.name());
+  return names.join(" ");
+}
+
 /** One-line usage errors plus a hint, exit code 2, for the whole command tree. */
 function applyErrorStyle(command: Command): void {
   command.exitOverride((err: CommanderError) => {
@@ -37,7 +44,7 @@ function applyErrorStyle(command: Command): void {
       const [first, ...rest] = lines;
       write(`${paint.red("error:")} ${first.replace(/^error:\s*/, "")}\n`);
       const suggestion = rest.find((l) => l.startsWith("(Did you mean"));
-      const helpCmd = command.parent ? `kittify ${command.name()} --help` : "kittify --help";
+      const helpCmd = `${commandPath(command)} --help`;
       const hint = suggestion ? `${suggestion.slice(1, -1)} See '${helpCmd}'.` : `see '${helpCmd}'`;
       write(`${paint.dim("hint:")} ${hint}\n`);
     },

@@ -42,6 +42,15 @@ Deno.test("unknown commands and flags: one-line error plus hint, exit 2", async 
       /^error: unknown option '--jsn'\nhint: .*--json.*kittify identity --help/,
     );
     assert.equal(flag.stdout, "");
+    const nested = await runKittify(["feature", "create"], opts);
+    assert.equal(nested.code, EXIT.USAGE);
+    assert.match(
+      nested.stderr,
+      /^error: missing required argument .*\nhint: see 'kittify feature create --help'\n$/,
+    );
+    const group = await runKittify(["sync", "stauts"], opts);
+    assert.equal(group.code, EXIT.USAGE);
+    assert.match(group.stderr, /hint: Did you mean status\? See 'kittify sync --help'\./);
   } finally {
     await sb.cleanup();
   }
