@@ -8,11 +8,13 @@
  * Dedup is optimistic. For each chunk, the versionstamps of its projects' view rows are taken
  * first (from the cache, or loaded), then the chunk's ids are looked up (stored_ids.ts), and the
  * commit checks those versionstamps, plus the absence of every owner key it claims. Every commit
- * that stores an event of a project rewrites that project's row, so an event stored by anyone
- * else after the lookup makes the commit fail; the views are reloaded, the ids looked up again,
- * and the event is reported as a duplicate. Two requests, or two server processes sharing one
- * store, therefore never both store an event. (A per-event check would cap a commit at 100
- * events, Deno KV's limit on checks; this way a commit carries up to ~900.)
+ * that stores an event of a project rewrites that project's row, so the same event stored by
+ * anyone else after the lookup makes the commit fail; the views are reloaded, the ids looked up
+ * again, and the event is reported as a duplicate. Two requests, or two server processes sharing
+ * one store, therefore never both store an event. (The one race left open: two *different*
+ * envelopes reusing one event_id in two projects at the same instant on two server processes;
+ * within one process all ingestion is serialised. A per-event check would close it but caps a
+ * commit at 100 events, Deno KV's limit on checks; this way a commit carries up to ~900.)
  */
 import type { Envelope } from "../../events/types.ts";
 import { retryLocked } from "../../store/retry.ts";
