@@ -5,9 +5,11 @@
  * rows they change are written in one atomic commit per chunk, so an event is stored once and
  * the view always matches the stored events.
  *
- * Dedup is optimistic. For each chunk, the versionstamps of its projects' view rows are taken
- * first (from the cache, or loaded), then the chunk's ids are looked up (stored_ids.ts), and the
- * commit checks those versionstamps, plus the absence of every owner key it claims. Every commit
+ * Dedup is optimistic. The versionstamps of the batch's projects' view rows are taken first
+ * (from the cache, or loaded), then the batch's ids are looked up (stored_ids.ts), and each
+ * commit checks those versionstamps (as advanced by this batch's own earlier commits), plus the
+ * absence of every owner key it claims. A view reloaded later (after a conflict) means a fresh
+ * lookup for the chunks that use it. Every commit
  * that stores an event of a project rewrites that project's row, so the same event stored by
  * anyone else after the lookup makes the commit fail; the views are reloaded, the ids looked up
  * again, and the event is reported as a duplicate. Two requests, or two server processes sharing
@@ -87,7 +89,10 @@ export class Ingestor {
       return false;
     });
 
-    for (const chunk of splitIntoChunks(candidates)) await this.commit(team, chunk, results);
+    // Views first, then one lookup for the whole batch (see the header for why the order).
+    const views = await this.viewsOf(team, candidates);
+    const fresh = await this.withoutStored(candidates, results);
+    for (const chunk of splitIntoChunks(fresh)) await this.commit(team, chunk, results, views);
 
     // A repeat inside one request is a duplicate of its first occurrence (or shares its fate).
     for (const [index, first] of repeats) {
@@ -118,17 +123,26 @@ export class Ingestor {
     this.owners.set(project, team);
   }
 
-  private async commit(team: string, chunk: Candidate[], results: EventResult[]): Promise<void> {
+  /**
+   * Commits one chunk. `checked` are the views whose versionstamps were taken before the ids of
+   * the chunk were looked up; if a view had to be (re)loaded since, the ids are looked up again.
+   */
+  private async commit(
+    team: string,
+    chunk: Candidate[],
+    results: EventResult[],
+    checked: Map<string, ProjectView>,
+  ): Promise<void> {
     let pending = chunk;
     for (let attempt = 1; pending.length > 0; attempt++) {
       if (attempt > MAX_COMMIT_ATTEMPTS) {
         throw new Error(`could not commit ${pending.length} events: the store kept conflicting`);
       }
-      // The views' versionstamps are fixed before the ids are looked up: an event stored by
-      // someone else after the lookup then changes a checked project row and fails the commit.
       const views = await this.viewsOf(team, pending);
-      pending = await this.withoutStored(pending, results);
-      if (pending.length === 0) return;
+      if ([...views].some(([project, view]) => checked.get(project) !== view)) {
+        pending = await this.withoutStored(pending, results);
+        if (pending.length === 0) return;
+      }
       const receivedAt = new Date(this.now()).toISOString();
       const draft = this.draft(pending, views, receivedAt);
       const op = this.kv.atomic();
@@ -147,8 +161,8 @@ export class Ingestor {
         if (!isTooLarge(err) || pending.length < 2) throw err;
         // The size estimate was short (unusually big rows): commit the halves separately.
         const half = Math.ceil(pending.length / 2);
-        await this.commit(team, pending.slice(0, half), results);
-        await this.commit(team, pending.slice(half), results);
+        await this.commit(team, pending.slice(0, half), results, checked);
+        await this.commit(team, pending.slice(half), results, checked);
         return;
       }
       if (result.ok) {
