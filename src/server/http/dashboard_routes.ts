@@ -80,6 +80,7 @@ export function registerDashboardRoutes(app: Hono, ctx: ServerContext): void {
 
   app.get("/assets/dashboard.js", (c) => asset(c, dashboardJs, "text/javascript; charset=utf-8"));
   app.get("/assets/dashboard.css", (c) => asset(c, dashboardCss, "text/css; charset=utf-8"));
+  app.get("/favicon.ico", (c) => c.body(null, 204));
 }
 
 function page(c: Context, html: string, status: 200 | 401 = 200): Response {
