@@ -47,6 +47,8 @@ export function registerServe(program: Command): void {
       .requiredOption("--team <team>", "the user's team (a slug, e.g. my-team)"),
   ).action(async (name: string, _opts: unknown, command: Command) => {
     const opts = flags<StoreFlags & { team: string }>(command);
+    const { checkNewUser } = await import("../../server/auth/users.ts");
+    checkNewUser(name, opts.team);
     const { readPassword } = await import("../../server/cli/read_password.ts");
     const password = await readPassword();
     const added = await withUsers(opts, (users) => users.add(name, opts.team, password));

@@ -39,13 +39,18 @@ export function teamProblem(team: string): string | undefined {
   return undefined;
 }
 
+/** Throws the UserError for an unusable username or team (checked before asking a password). */
+export function checkNewUser(username: string, team: string): void {
+  const problem = usernameProblem(username) ?? teamProblem(team);
+  if (problem) throw new UserError(problem);
+}
+
 export class UserStore {
   constructor(private readonly kv: Deno.Kv) {}
 
   /** Adds a user; fails if the name is taken or invalid. */
   async add(username: string, team: string, password: string): Promise<UserInfo> {
-    const problem = usernameProblem(username) ?? teamProblem(team);
-    if (problem) throw new UserError(problem);
+    checkNewUser(username, team);
     if (password.length < MIN_PASSWORD_LENGTH) {
       throw new UserError(`the password must have at least ${MIN_PASSWORD_LENGTH} characters`);
     }
