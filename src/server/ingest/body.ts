@@ -53,27 +53,10 @@ function limitStream(max: number, what: string): TransformStream<Uint8Array, Uin
 }
 
 async function collect(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  const reader = stream.getReader();
   try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      total += value.byteLength;
-    }
+    return await new Response(stream).bytes();
   } catch (err) {
-    await reader.cancel().catch(() => {});
     if (err instanceof BodyTooLarge) throw err;
     throw new BadBody(err instanceof Error ? err.message : String(err));
   }
-  if (chunks.length === 1) return chunks[0];
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
 }
