@@ -89,7 +89,7 @@ async function startServer(dir: string): Promise<Server> {
   const child = cliCommand(["serve", "--port", "0", "--data", data], {
     cwd: dir,
     home,
-    // DENO_V8_FLAGS is how a user tunes V8 for the compiled binary too.
+    // The binary's own V8 flags apply (src/cli/permissions.ts); DENO_V8_FLAGS adds to them.
     env: v8Flags ? { DENO_V8_FLAGS: v8Flags } : {},
     extraFlags: profile ? ["--cpu-prof", `--cpu-prof-dir=${profile}`] : [],
   }).spawn();

@@ -15,5 +15,16 @@ export const PERMISSION_FLAGS: readonly string[] = [
 /** Unstable APIs the binary needs (Deno KV). */
 export const UNSTABLE_FLAGS: readonly string[] = ["--unstable-kv"];
 
+/**
+ * V8 tuning baked into the binary. A 2 MiB young generation keeps `kittify serve` at ~130 MB
+ * RSS while ingesting 100,000 events (~185 MB with V8's default) with throughput within the
+ * benchmark's run-to-run noise; short-lived commands are not affected measurably.
+ */
+export const V8_FLAGS: readonly string[] = ["--v8-flags=--max-semi-space-size=2"];
+
 /** Everything `deno run` / `deno compile` needs besides the entry point. */
-export const BINARY_FLAGS: readonly string[] = [...PERMISSION_FLAGS, ...UNSTABLE_FLAGS];
+export const BINARY_FLAGS: readonly string[] = [
+  ...PERMISSION_FLAGS,
+  ...UNSTABLE_FLAGS,
+  ...V8_FLAGS,
+];

@@ -145,7 +145,10 @@ Deno.test("8 processes backfilling one repository at once end with one identity"
   }
 });
 
-Deno.test("a read-only .kittify directory gives a stable fallback identity and one warning", async () => {
+Deno.test({
+  name: "a read-only .kittify directory gives a stable fallback identity and one warning",
+  ignore: Deno.build.os === "windows", // POSIX mode bits
+}, async () => {
   const sb = await sandbox();
   try {
     const kittify = join(sb.repo, ".kittify");
@@ -171,7 +174,10 @@ Deno.test("a read-only .kittify directory gives a stable fallback identity and o
   }
 });
 
-Deno.test("a read-only repository without .kittify gets a fallback identity, nothing created", async () => {
+Deno.test({
+  name: "a read-only repository without .kittify gets a fallback identity, nothing created",
+  ignore: Deno.build.os === "windows", // POSIX mode bits
+}, async () => {
   const sb = await sandbox();
   try {
     await Deno.chmod(sb.repo, 0o555);
