@@ -3,6 +3,7 @@
  * compiled binaries. `:memory:` is accepted for tests.
  */
 import { join } from "node:path";
+import { UserError } from "../common/errors.ts";
 import { ensureHome, kittifyHome } from "../common/home.ts";
 import { onShutdown } from "../common/lifecycle.ts";
 import { retryLocked } from "./retry.ts";
@@ -18,7 +19,12 @@ let userStore: Promise<Deno.Kv> | undefined;
 /** Opens the user store once per process in the home returned by `home`. */
 function openUserStore(home: () => Promise<string>): Promise<Deno.Kv> {
   userStore ??= (async () => {
-    const kv = await openKv(join(await home(), USER_STORE_FILE));
+    let kv: Deno.Kv;
+    try {
+      kv = await openKv(join(await home(), USER_STORE_FILE));
+    } catch (err) {
+      throw storeError(err);
+    }
     onShutdown(() => {
       userStore = undefined;
       kv.close();
@@ -29,6 +35,19 @@ function openUserStore(home: () => Promise<string>): Promise<Deno.Kv> {
     userStore = undefined;
   });
   return userStore;
+}
+
+/**
+ * A store that cannot be opened (home not a directory, not writable, file not a database) is
+ * the user's environment, not a bug: say which file, why, and what to do.
+ */
+function storeError(err: unknown): UserError {
+  const reason = err instanceof Error ? err.message : String(err);
+  return new UserError(`cannot open the kittify store ${userKvPath()}: ${reason}`, {
+    cause: err,
+    hint: "check that KITTIFY_HOME (default ~/.spec-kitty) is a writable directory and that " +
+      `${USER_STORE_FILE} in it is a Deno KV file (move a damaged one aside)`,
+  });
 }
 
 /**
@@ -53,7 +72,7 @@ export async function existingUserKv(): Promise<Deno.Kv | null> {
     await Deno.stat(userKvPath());
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) return null;
-    throw err;
+    throw storeError(err);
   }
   return await openUserStore(() => Promise.resolve(kittifyHome()));
 }
