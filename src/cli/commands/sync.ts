@@ -35,7 +35,16 @@ function printStatus(s: SyncStatus): void {
     ["Evicted", `${n(s.evicted)} (max_queue_size ${n(s.max_queue_size)})`],
   ]);
   if (q.pending === 0) {
-    console.log(ink.green("Queue empty -- all events synced."));
+    // Held and dead events are not waiting to be sent, but they were not synced either.
+    const kept = [
+      q.held > 0 ? `${n(q.held)} held (emitted outside a project, never sent)` : "",
+      q.dead > 0 ? `${n(q.dead)} dead (quarantined)` : "",
+    ].filter(Boolean);
+    console.log(
+      kept.length === 0
+        ? ink.green("Queue empty: nothing waiting to be sent.")
+        : `Nothing waiting to be sent; kept on this machine: ${kept.join(", ")}.`,
+    );
     return;
   }
   console.log("");
