@@ -250,7 +250,32 @@ Deno.test("outside a project, emit holds the event and status shows it as held",
       home: sb.home,
     });
     assert.deepEqual(status.queue, { pending: 0, held: 1, synced: 0, dead: 0 });
+    const text = await run(sb, "sync", "status");
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /Nothing waiting to be sent; kept on this machine: 1 held/);
+    assert.doesNotMatch(text.stdout, /synced\./, "held events were never synced");
   }, { git: false });
+});
+
+Deno.test("an unusable store is a user error naming the file, not a crash", async () => {
+  await withSandbox(async (sb) => {
+    // A home that is a file, and a store file that is not a database.
+    await Deno.mkdir(sb.home, { recursive: true });
+    const notADir = join(sb.home, "not-a-dir");
+    await Deno.writeTextFile(notADir, "");
+    await Deno.writeTextFile(join(sb.home, "kittify.kv"), "garbage, not SQLite");
+    for (const home of [notADir, sb.home]) {
+      for (const args of [["events"], ["sync", "status", "--json"], ["sync", "diagnose"]]) {
+        const result = await runKittify(args, { cwd: sb.repo, home });
+        const what = `${args.join(" ")} with home ${relative(sb.home, home) || "."}`;
+        assert.equal(result.code, 1, `${what}: ${result.stderr}`);
+        assert.equal(result.stdout, "", what);
+        assert.match(result.stderr, /^error: cannot open the kittify store .*kittify\.kv: /, what);
+        assert.match(result.stderr, /\nhint: .*KITTIFY_HOME/, what);
+        assert.doesNotMatch(result.stderr, /internal error|\n\s+at /, what);
+      }
+    }
+  });
 });
 
 Deno.test("sync diagnose validates every stored event and exits 1 when one is invalid", async () => {
