@@ -2,7 +2,7 @@
 import { UserError } from "../common/errors.ts";
 import { actorArgument } from "./actor.ts";
 import { HISTORY_ENTRY_TYPES, historyAdded, type HistoryEntryType } from "./events.ts";
-import { record } from "./record.ts";
+import { emit } from "../sync/emit.ts";
 import { locateWorkPackage, resolveFeature, wpIdArgument } from "./target.ts";
 
 export interface NoteReport {
@@ -34,7 +34,9 @@ export async function addNote(
   if (content === "") throw new UserError("the note cannot be empty");
   const target = await resolveFeature(cwd, options.feature);
   await locateWorkPackage(target, id);
-  if (!(await record(historyAdded(id, type, content, author), cwd, `noting on ${id}`))) {
+  // The event is the note itself: when it cannot be stored (the emitter has said why), the
+  // command failed.
+  if ((await emit(historyAdded(id, type, content, author), { cwd })) === null) {
     throw new UserError(`the ${type} on ${id} was not recorded`);
   }
   return { feature: target.feature, wp_id: id, entry_type: type, entry_content: content, author };

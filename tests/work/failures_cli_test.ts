@@ -47,6 +47,21 @@ Deno.test("an event that cannot be stored: the file change stands and the comman
     assert.deepEqual(await sb.events(), []); // never invented later
   }));
 
+Deno.test("a note whose event cannot be stored: exit 1, one warning saying why, one error", () =>
+  withWorkSandbox(async (sb) => {
+    await writeWp(sb.repo, F, { id: "WP01", lane: "planned" });
+    const result = await sb.run(["note", "WP01", "looks good"], {
+      extraFlags: [`--deny-write=${sb.home}`],
+    });
+    assert.equal(result.code, 1);
+    assert.equal(result.stdout, "");
+    const lines = result.stderr.trim().split("\n");
+    assert.equal(lines.length, 2, result.stderr);
+    assert.match(lines[0], /^warning: HistoryAdded event not stored: /);
+    assert.equal(lines[1], "error: the note on WP01 was not recorded");
+    assert.deepEqual(await sb.events(), []);
+  }));
+
 Deno.test("a feature folder that cannot be created: exit 1, no FeatureCreated, one ErrorLogged", () =>
   withWorkSandbox(async (sb) => {
     const specs = `${sb.repo}/kitty-specs`;
