@@ -44,11 +44,14 @@ function repoRootOf(cwd: string): Promise<string | null> {
 
 /** Builds, validates and durably stores one event; throws if it cannot be stored. */
 export async function storeEvent(input: EventInput, options: EmitOptions = {}): Promise<Envelope> {
-  const root = await repoRootOf(options.cwd ?? Deno.cwd());
+  const cwd = options.cwd ?? Deno.cwd();
+  const root = await repoRootOf(cwd);
   const [resolved, runtime, git, nodeId] = await Promise.all([
     root === null ? null : resolveAtRoot(root),
     syncRuntime(root),
-    root === null ? NO_GIT : gitMetadata(root),
+    // Branch and HEAD of the checkout the command runs in: in a linked worktree, the worktree's
+    // (the identity is still the main checkout's).
+    root === null ? NO_GIT : gitMetadata(cwd),
     localNodeId(),
   ]);
   const identity = resolved?.identity;

@@ -29,18 +29,18 @@ export function parseRevParse(output: string | null): GitMetadata {
 
 const cache = new Map<string, { at: number; value: Promise<GitMetadata> }>();
 
-/** Branch and HEAD of the repository at `repoRoot` (cached briefly). */
-export function gitMetadata(repoRoot: string): Promise<GitMetadata> {
+/** Branch and HEAD of the checkout (main or linked worktree) around `dir` (cached briefly). */
+export function gitMetadata(dir: string): Promise<GitMetadata> {
   const now = performance.now();
-  const hit = cache.get(repoRoot);
+  const hit = cache.get(dir);
   if (hit && now - hit.at < GIT_METADATA_TTL_MS) return hit.value;
-  const value = gitOutput(REV_PARSE_ARGS, repoRoot)
+  const value = gitOutput(REV_PARSE_ARGS, dir)
     .then(parseRevParse, () => NONE);
-  cache.set(repoRoot, { at: now, value });
+  cache.set(dir, { at: now, value });
   return value;
 }
 
-/** Drops the cached values of `repoRoot`, e.g. after the command itself moved HEAD. */
-export function forgetGitMetadata(repoRoot: string): void {
-  cache.delete(repoRoot);
+/** Drops the cached values of `dir`, e.g. after the command itself moved HEAD. */
+export function forgetGitMetadata(dir: string): void {
+  cache.delete(dir);
 }

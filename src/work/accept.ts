@@ -71,7 +71,7 @@ export async function accept(
     ok: outstanding.length === 0 || options.allowIncomplete === true,
   };
   if (!report.ok) return report;
-  prepareToRecord(root);
+  prepareToRecord(target);
   for (const wp of reviewed) {
     const change = await applyStatusChange(
       target,

@@ -17,7 +17,7 @@ export async function implement(
   const actor = actorArgument(options.agent, "--agent");
   const target = await resolveFeature(cwd, options.feature);
   const wp = await locateWorkPackage(target, id);
-  prepareToRecord(target.root);
+  prepareToRecord(target);
   return await applyStatusChange(target, wp, actor, (current) => {
     if (current.lane === IMPLEMENT_SHORTCUT.to) return null;
     if (current.lane !== IMPLEMENT_SHORTCUT.from) {

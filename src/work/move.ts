@@ -39,7 +39,7 @@ export async function move(cwd: string, options: MoveOptions): Promise<MoveRepor
   if (options.note !== undefined && !note) throw new UserError("--note cannot be empty");
   const target = await resolveFeature(cwd, options.feature);
   const wp = await locateWorkPackage(target, id);
-  prepareToRecord(target.root);
+  prepareToRecord(target);
   let forced = false;
   const status = await applyStatusChange(target, wp, actor, (current) => {
     if (current.lane === to) return null;

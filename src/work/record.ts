@@ -19,8 +19,8 @@ import { FrontmatterError } from "./frontmatter.ts";
  * and is about to emit; all of them are cached per process, and any failure is left for `emit`
  * to report.
  */
-export function prepareToRecord(root: string): void {
-  for (const pending of [resolveAtRoot(root), gitMetadata(root), userKv()]) {
+export function prepareToRecord(target: { root: string; cwd: string }): void {
+  for (const pending of [resolveAtRoot(target.root), gitMetadata(target.cwd), userKv()]) {
     pending.catch(() => {});
   }
 }

@@ -38,4 +38,15 @@ Deno.test("branch and worktree names pick the feature; otherwise the error lists
 
     const events = await sb.events();
     assert.deepEqual(events.map((e) => e.payload.feature_slug), ["002-beta", "001-alpha"]);
+    // Branch and HEAD are the checkout's the command ran in; the identity is the main one's.
+    await git(worktree, "commit", "-q", "--allow-empty", "-m", "work in the worktree");
+    assert.deepEqual(events.map((e) => e.git_branch), ["002-beta", "wp-branch"]);
+    assert.equal(events[1].head_commit_sha, await git(sb.repo, "rev-parse", "002-beta"));
+    assert.equal(events[0].project_uuid, events[1].project_uuid);
+    const note = await sb.run(["note", "WP01", "from the worktree"], { cwd: worktree });
+    assert.equal(note.code, 0, note.stderr);
+    const noted = (await sb.events()).at(-1)!;
+    assert.equal(noted.git_branch, "wp-branch");
+    assert.equal(noted.head_commit_sha, await git(worktree, "rev-parse", "HEAD"));
+    assert.notEqual(noted.head_commit_sha, events[1].head_commit_sha);
   }));

@@ -15,6 +15,9 @@ export interface StoredEvent {
   payload: Record<string, unknown>;
   causation_id: string | null;
   lamport_clock: number;
+  project_uuid: string | null;
+  git_branch: string | null;
+  head_commit_sha: string | null;
 }
 
 export interface WorkSandbox extends Sandbox {
