@@ -201,8 +201,29 @@ Deno.test("batch: a stored event keeps the envelope as sent, the receiving team 
     const before = new Date().toISOString();
     await postBatch(server.url, access, [event]);
     const stored = (await server.kv.get<StoredEvent>(eventKey(event.event_id))).value!;
-    assert.deepEqual(JSON.parse(stored.envelope), event);
+    assert.deepEqual(JSON.parse(new TextDecoder().decode(stored.envelope)), event);
     assert.equal(stored.team, "acme");
     assert.ok(stored.received_at >= before && stored.received_at <= new Date().toISOString());
+  });
+});
+
+Deno.test("batch: an event near the size limit with non-Latin-1 text is stored (not a 500)", async () => {
+  await withServer(async (server, access) => {
+    // 40 KB of UTF-8, under the 60 KiB event limit; as a V8 string it would be UTF-16 (80 KB),
+    // over Deno KV's 64 KiB value limit.
+    const wide = statusEvent({ lamport_clock: 1 });
+    wide.payload.actor = `${"a".repeat(40_000)}€`;
+    const plain = statusEvent({ lamport_clock: 2 });
+    const response = await postBatch(server.url, access, [plain, wide]);
+    assert.equal(response.status, 200);
+    assert.deepEqual(results(response).map((r) => r.status), ["success", "success"]);
+    const stored = (await server.kv.get<StoredEvent>(eventKey(wide.event_id))).value!;
+    assert.deepEqual(JSON.parse(new TextDecoder().decode(stored.envelope)), wide);
+    // Over the limit in UTF-8 bytes (not in characters): rejected per event.
+    const tooBig = statusEvent({ lamport_clock: 3 });
+    tooBig.payload.actor = "€".repeat(21_000);
+    const refused = await postBatch(server.url, access, [tooBig]);
+    assert.equal(results(refused)[0].status, "rejected");
+    assert.match(String(results(refused)[0].error), /bytes encoded/);
   });
 });
