@@ -26,14 +26,27 @@ export interface AcceptReport {
   feature: string;
   /** Work packages moved for_review → done by this run, and whether each event was stored. */
   accepted: Array<{ wp_id: string; event_recorded: boolean }>;
+  /** Reviewed work packages that could not be moved (e.g. a read-only task file), and why. */
+  failed: Array<{ wp_id: string; error: string }>;
   outstanding: Outstanding[];
   total_wps: number;
   /** Every work package is done or canceled. */
   complete: boolean;
   /** The FeatureCompleted of this run was stored (null: none was due). */
   completion_recorded: boolean | null;
-  /** False when outstanding work stopped the acceptance. */
+  /** False when outstanding work stopped the acceptance, or a work package failed. */
   ok: boolean;
+}
+
+/**
+ * Some reviewed work packages could not be accepted; the others were (their events are
+ * stored). Carries the report, so the command still prints what happened, and the errors.
+ */
+export class AcceptFailedError extends Error {
+  constructor(readonly report: AcceptReport, readonly errors: unknown[]) {
+    super(`accepting ${report.failed.map((f) => f.wp_id).join(", ")} failed`);
+    this.name = "AcceptFailedError";
+  }
 }
 
 const FINISHED = new Set(["done", "canceled"]);
@@ -64,6 +77,7 @@ export async function accept(
   const report: AcceptReport = {
     feature,
     accepted: [],
+    failed: [],
     outstanding,
     total_wps: total,
     complete: false,
@@ -72,16 +86,29 @@ export async function accept(
   };
   if (!report.ok) return report;
   prepareToRecord(target);
+  const errors: unknown[] = [];
   for (const wp of reviewed) {
-    const change = await applyStatusChange(
-      target,
-      wp,
-      DEFAULT_ACTOR,
-      (current) => current.lane === "for_review" ? "done" : null,
-    );
+    let change;
+    try {
+      change = await applyStatusChange(
+        target,
+        wp,
+        DEFAULT_ACTOR,
+        (current) => current.lane === "for_review" ? "done" : null,
+      );
+    } catch (err) {
+      // One bad task file does not stop the others; the ErrorLogged is already stored.
+      errors.push(err);
+      report.failed.push({ wp_id: wp.id, error: err instanceof Error ? err.message : String(err) });
+      continue;
+    }
     if (change.changed) {
       report.accepted.push({ wp_id: wp.id, event_recorded: change.event_recorded });
     }
+  }
+  if (errors.length > 0) {
+    report.ok = false;
+    throw new AcceptFailedError(report, errors);
   }
   const after = await scanFeature(root, feature);
   report.complete = after.problems.length === 0 &&

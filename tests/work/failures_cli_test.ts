@@ -47,6 +47,49 @@ Deno.test("an event that cannot be stored: the file change stands and the comman
     assert.deepEqual(await sb.events(), []); // never invented later
   }));
 
+Deno.test("accept with one unwritable task file: the others are accepted and reported, exit 1", () =>
+  withWorkSandbox(async (sb) => {
+    const lanes = async (paths: string[]) => await Promise.all(paths.map(laneIn));
+    const files: Record<string, string[]> = {};
+    for (const feature of ["001-human", "002-json"]) {
+      files[feature] = [];
+      for (const id of ["WP01", "WP02", "WP03"]) {
+        files[feature].push(await writeWp(sb.repo, feature, { id, lane: "for_review" }));
+      }
+      await Deno.chmod(files[feature][1], 0o444);
+    }
+    const human = await sb.run(["accept", "--feature", "001-human"]);
+    assert.equal(human.code, 1);
+    assert.match(human.stdout, /^Accepted WP01, WP03 \(for_review → done\)\n$/);
+    assert.match(human.stderr, /error: changing the lane of WP02 failed: .*read-only/);
+
+    const json = await sb.run(["accept", "--feature", "002-json", "--json"]);
+    assert.equal(json.code, 1);
+    assert.match(json.stderr, /error: changing the lane of WP02 failed: .*read-only/);
+    const report = JSON.parse(json.stdout); // one document, even though it failed
+    assert.deepEqual(report.accepted.map((a: { wp_id: string }) => a.wp_id), ["WP01", "WP03"]);
+    assert.deepEqual(report.failed.map((f: { wp_id: string }) => f.wp_id), ["WP02"]);
+    assert.equal(report.ok, false);
+    assert.equal(report.complete, false);
+
+    const events = await sb.events();
+    for (const feature of ["001-human", "002-json"]) {
+      assert.deepEqual(await lanes(files[feature]), ["done", "for_review", "done"]);
+      const changes = ofType(events, "WPStatusChanged").filter((e) =>
+        e.payload.feature_slug === feature
+      );
+      assert.deepEqual(changes.map((e) => e.aggregate_id), ["WP01", "WP03"]);
+    }
+    assert.equal(ofType(events, "ErrorLogged").length, 2);
+    assert.equal(ofType(events, "FeatureCompleted").length, 0);
+
+    await Deno.chmod(files["001-human"][1], 0o644);
+    const done = await sb.run(["accept", "--feature", "001-human"]);
+    assert.equal(done.code, 0, done.stderr);
+    assert.match(done.stdout, /Accepted WP02/);
+    assert.equal(ofType(await sb.events(), "FeatureCompleted").length, 1);
+  }));
+
 Deno.test("a note whose event cannot be stored: exit 1, one warning saying why, one error", () =>
   withWorkSandbox(async (sb) => {
     await writeWp(sb.repo, F, { id: "WP01", lane: "planned" });

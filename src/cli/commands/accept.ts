@@ -2,6 +2,7 @@
 import type { Command } from "commander";
 import { UserError } from "../../common/errors.ts";
 import { ink } from "../../common/style.ts";
+import { warn } from "../../common/warnings.ts";
 import type { AcceptReport } from "../../work/accept.ts";
 import { printJson } from "../output.ts";
 
@@ -31,8 +32,19 @@ export function registerAccept(program: Command): void {
     .option("--feature <slug>", "feature (default: from the branch, or the only one)")
     .option("--json", "print one JSON object")
     .action(async (opts: { allowIncomplete?: boolean; feature?: string; json?: boolean }) => {
-      const { accept } = await import("../../work/accept.ts");
-      const report = await accept(Deno.cwd(), opts);
+      const { accept, AcceptFailedError } = await import("../../work/accept.ts");
+      let report: AcceptReport;
+      try {
+        report = await accept(Deno.cwd(), opts);
+      } catch (err) {
+        if (!(err instanceof AcceptFailedError)) throw err;
+        // What was accepted stands: report it, then fail with the reason(s).
+        if (opts.json) printJson(err.report);
+        else printReport(err.report);
+        if (err.errors.length === 1) throw err.errors[0];
+        for (const e of err.errors) warn(e instanceof Error ? e.message : String(e));
+        throw new UserError(err.message);
+      }
       if (opts.json) printJson(report);
       else printReport(report);
       if (!report.ok) {
