@@ -103,3 +103,23 @@ Deno.test("dashboard: the live stream announces stored events and ends at shutdo
   // Shutdown ended the stream.
   assert.equal(await until(/never/), false);
 });
+
+Deno.test("dashboard: sign-in reads a small body only; an impossible username is a 401", async () => {
+  const server = await startTestServer();
+  try {
+    const huge = await send(`${server.url}/login`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: `username=alice&password=${"x".repeat(1024 * 1024)}`,
+    });
+    assert.equal(huge.status, 413);
+    const long = await send(`${server.url}/login`, {
+      method: "POST",
+      body: new URLSearchParams({ username: "u".repeat(5000), password: PASSWORD }),
+    });
+    assert.equal(long.status, 401);
+    assert.match(String(long.body), /Invalid username or password/);
+  } finally {
+    await server.close();
+  }
+});

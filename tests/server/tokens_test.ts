@@ -54,6 +54,13 @@ Deno.test("token: login returns the original's shape; bad credentials are one 40
     assert.equal(wrong.status, 401);
     assert.equal(unknown.status, 401);
     assert.deepEqual(wrong.body, unknown.body);
+    // A name too long to be a store key is just unknown (not a 500).
+    const long = await postJson(`${server.url}/api/v1/token/`, {
+      username: "u".repeat(5000),
+      password: PASSWORD,
+    });
+    assert.equal(long.status, 401);
+    assert.deepEqual(long.body, unknown.body);
     const malformed = await postJson(`${server.url}/api/v1/token/`, { username: "alice" });
     assert.equal(malformed.status, 400);
   });
