@@ -57,12 +57,18 @@ export async function lockedUpdate(path: string, update: Update): Promise<string
       const onDisk = await statOrNull(path);
       const locked = await file.stat();
       if (!onDisk || (onDisk.ino !== null && onDisk.ino !== locked.ino)) continue;
-      const current = new TextDecoder().decode(await readAll(file));
+      const bytes = await readAll(file);
+      const current = new TextDecoder().decode(bytes); // drops a UTF-8 byte order mark
       const next = update(current);
       if (next === null || next === current) return current;
       await assertNotMarkedReadOnly(dirname(path));
       await assertNotMarkedReadOnly(path);
-      await atomicWrite(path, next, locked.mode !== null ? locked.mode & 0o777 : undefined);
+      const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+      await atomicWrite(
+        path,
+        bom ? `\ufeff${next}` : next, // ...which the file keeps
+        locked.mode !== null ? locked.mode & 0o777 : undefined,
+      );
       return next;
     } finally {
       file.close(); // closing releases the lock

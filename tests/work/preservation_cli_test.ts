@@ -55,6 +55,20 @@ Deno.test("implement and move keep the frontmatter and body byte for byte", () =
     }]);
   }));
 
+Deno.test("a UTF-8 byte order mark (and CRLF) survive a lane change", () =>
+  withWorkSandbox(async (sb) => {
+    const path = wpPath(sb.repo, F, "WP01-bom.md");
+    await Deno.mkdir(wpPath(sb.repo, F, ""), { recursive: true });
+    const text = (lane: string) =>
+      `\ufeff---\r\nwork_package_id: WP01\r\ntitle: Windows\r\nlane: ${lane}\r\n---\r\nbody ✓\r\n`;
+    const encode = (s: string) => new TextEncoder().encode(s); // keeps U+FEFF as EF BB BF
+    await Deno.writeFile(path, encode(text("planned")));
+    const implement = await sb.run(["implement", "WP01"]);
+    assert.equal(implement.code, 0, implement.stderr);
+    assert.deepEqual(await Deno.readFile(path), encode(text("in_progress")));
+    assert.equal((await sb.events()).length, 1);
+  }));
+
 Deno.test("a broken frontmatter is reported, never rewritten, and emits nothing", () =>
   withWorkSandbox(async (sb) => {
     const path = wpPath(sb.repo, F, "WP01-broken.md");
