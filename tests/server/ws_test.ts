@@ -193,3 +193,105 @@ Deno.test("ws: shutdown closes open sockets with 1001", async () => {
   await server.close();
   assert.equal((await client.closed).code, 1001);
 });
+
+/**
+ * Reads a server's (unmasked) WebSocket frames from raw bytes, skipping payloads, until a close
+ * frame: returns its code.
+ */
+class CloseFinder {
+  private header = new Uint8Array(0);
+  private skip = 0;
+  code: number | undefined;
+
+  feed(chunk: Uint8Array): void {
+    let at = 0;
+    while (at < chunk.length && this.code === undefined) {
+      if (this.skip > 0) {
+        const n = Math.min(this.skip, chunk.length - at);
+        this.skip -= n;
+        at += n;
+        continue;
+      }
+      const merged = new Uint8Array(this.header.length + chunk.length - at);
+      merged.set(this.header);
+      merged.set(chunk.subarray(at), this.header.length);
+      const parsed = parseHeader(merged);
+      if (!parsed) {
+        this.header = merged;
+        return;
+      }
+      const used = parsed.size - this.header.length;
+      this.header = new Uint8Array(0);
+      at += used;
+      if (parsed.opcode === 0x8) {
+        const rest = merged.subarray(parsed.size);
+        this.code = rest.length >= 2 ? (rest[0] << 8) | rest[1] : -1;
+        return;
+      }
+      this.skip = parsed.length;
+    }
+  }
+}
+
+function parseHeader(
+  bytes: Uint8Array,
+): { opcode: number; length: number; size: number } | undefined {
+  if (bytes.length < 2) return undefined;
+  const opcode = bytes[0] & 0x0f;
+  const short = bytes[1] & 0x7f;
+  if (short < 126) return { opcode, length: short, size: 2 };
+  if (short === 126) {
+    return bytes.length < 4 ? undefined : { opcode, length: (bytes[2] << 8) | bytes[3], size: 4 };
+  }
+  if (bytes.length < 10) return undefined;
+  const view = new DataView(bytes.buffer, bytes.byteOffset + 2, 8);
+  return { opcode, length: Number(view.getBigUint64(0)), size: 10 };
+}
+
+Deno.test("ws: a client that stops reading is closed (1008) instead of buffering every broadcast", async () => {
+  await withServer(async (server, access) => {
+    const token = await wsToken(server.url, access);
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
+    try {
+      await conn.write(new TextEncoder().encode(
+        `GET /ws/v1/events/ HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n` +
+          `Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n` +
+          `Sec-WebSocket-Version: 13\r\nAuthorization: Bearer ${token}\r\n\r\n`,
+      ));
+      const frames = new CloseFinder();
+      const reader = conn.readable.getReader();
+      // The 101 response; what follows its blank line is already WebSocket frames.
+      let head = "";
+      while (!head.includes("\r\n\r\n")) {
+        const { value } = await reader.read();
+        assert.ok(value, "connection closed during the upgrade");
+        const text = new TextDecoder("latin1").decode(value);
+        const end = (head + text).indexOf("\r\n\r\n");
+        if (end >= 0) frames.feed(value.subarray(end + 4 - head.length));
+        head += text;
+      }
+      assert.match(head, /^HTTP\/1.1 101/);
+      // Read nothing while the team uploads ~24 MB of events to broadcast.
+      const bob = (await login(server.url, "bob")).access;
+      for (let batch = 0; batch < 4; batch++) {
+        const events = Array.from({ length: 120 }, (_, i) => {
+          const event = statusEvent({ lamport_clock: batch * 1000 + i });
+          event.payload.actor = "x".repeat(50_000);
+          return event;
+        });
+        assert.equal((await postBatch(server.url, bob, events)).status, 200);
+      }
+      // Then read what the server queued: it ends with a policy close, not with every event.
+      while (frames.code === undefined) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        frames.feed(value);
+      }
+      assert.equal(frames.code, 1008);
+      reader.releaseLock();
+    } finally {
+      conn.close();
+    }
+    // Heartbeats bound the test if the server kept buffering: silence closes it with 4408 later.
+  }, { pingIntervalMs: 1_000, pongTimeoutMs: 10_000 });
+});
