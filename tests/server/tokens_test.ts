@@ -1,5 +1,6 @@
 /** Login, token expiry, refresh rotation with reuse detection, token kinds, removed users. */
 import assert from "node:assert/strict";
+import { type UserRecord, UserStore } from "../../src/server/auth/users.ts";
 import { userKey } from "../../src/server/keys.ts";
 import {
   login,
@@ -123,6 +124,38 @@ Deno.test("token: a removed user's tokens stop working at once", async () => {
     await server.kv.delete(userKey("bob"));
     assert.equal((await postBatch(server.url, tokens.access, [])).status, 401);
     assert.equal((await refresh(server.url, tokens.refresh)).status, 401);
+  });
+});
+
+Deno.test("token: a user removed and added again does not revive the old tokens", async () => {
+  await withServer(async (server) => {
+    const old = await login(server.url, "bob");
+    const oldWs = await wsToken(server.url, old.access);
+    // `serve user remove bob`, then `serve user add bob --team rival`: a new record.
+    const record = (await server.kv.get<UserRecord>(userKey("bob"))).value!;
+    await server.kv.delete(userKey("bob"));
+    await new UserStore(server.kv).add("bob", "rival", PASSWORD);
+    assert.notEqual(
+      (await server.kv.get<UserRecord>(userKey("bob"))).value!.created_at,
+      record.created_at,
+    );
+
+    assert.equal((await postBatch(server.url, old.access, [])).status, 401);
+    assert.equal((await refresh(server.url, old.refresh)).status, 401);
+    const upgrade = await send(`${server.url}/ws/v1/events/`, {
+      headers: {
+        upgrade: "websocket",
+        connection: "Upgrade",
+        "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
+        "sec-websocket-version": "13",
+        authorization: `Bearer ${oldWs}`,
+      },
+    });
+    assert.equal(upgrade.status, 401);
+    // The new record's own tokens work, for the new team.
+    const fresh = await login(server.url, "bob");
+    assert.equal(fresh.team_slug, "rival");
+    assert.equal((await postBatch(server.url, fresh.access, [])).status, 200);
   });
 });
 
