@@ -170,5 +170,8 @@ Deno.test("token: the request log has method, path, status and time, never a tok
     for (const secret of [tokens.access, tokens.refresh, PASSWORD]) {
       assert.ok(!log.includes(secret));
     }
+    // A path cannot forge a log line.
+    await send(`${server.url}/x%0AGET%20/forged%20200%201.0ms`);
+    assert.match(server.logs.at(-1)!, /^GET \/x%0AGET%20\/forged%20200%201\.0ms 404 \d+\.\dms$/);
   });
 });
