@@ -25,6 +25,19 @@ export function backupSuffix(now: Date): string {
   return now.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
 }
 
+/** `base`, or `base-2`, `base-3`, ... : a backup never replaces an earlier one. */
+async function freeBackupPath(base: string): Promise<string> {
+  for (let n = 1;; n++) {
+    const candidate = n === 1 ? base : `${base}-${n}`;
+    try {
+      await Deno.lstat(candidate);
+    } catch (err) {
+      if (err instanceof Deno.errors.NotFound) return candidate;
+      throw err;
+    }
+  }
+}
+
 export async function initProject(
   cwd: string,
   options: { slug?: string; repair?: boolean; now?: Date } = {},
@@ -44,7 +57,9 @@ export async function initProject(
       const text = await Deno.readTextFile(configPath).catch(() => null);
       const read = readConfig(text);
       if (read.kind === "broken") {
-        backup = `${configPath}.broken-${backupSuffix(options.now ?? new Date())}`;
+        backup = await freeBackupPath(
+          `${configPath}.broken-${backupSuffix(options.now ?? new Date())}`,
+        );
         await Deno.rename(configPath, backup);
         salvage = read.salvage;
       } else {

@@ -1,5 +1,6 @@
 /** `kittify init` / `kittify identity` end to end: real git repos, real CLI subprocesses. */
 import assert from "node:assert/strict";
+import { backupSuffix } from "../../src/identity/init.ts";
 import { join } from "node:path";
 import { kittifyJson, runKittify } from "../helpers/cli.ts";
 import { git, sandbox } from "../helpers/fs.ts";
@@ -281,6 +282,26 @@ Deno.test("init --repair backs up a broken config and keeps its readable uuid", 
     assert.equal(await Deno.readTextFile(report.backup), broken);
     assert.equal(report.identity.project_uuid, "550e8400-e29b-41d4-a716-446655440000");
     assert.equal(report.identity.source, "config");
+
+    // A second repair never replaces an earlier backup, even one made in the same second: every
+    // name this run could pick from the clock is taken already.
+    const taken = new Map<string, string>();
+    for (let s = -1; s <= 30; s++) {
+      const path = `${configPath(sb.repo)}.broken-${backupSuffix(new Date(Date.now() + s * 1000))}`;
+      if (path === report.backup) continue;
+      await Deno.writeTextFile(path, `earlier backup ${s}`);
+      taken.set(path, `earlier backup ${s}`);
+    }
+    const brokenAgain = "project: [\n";
+    await Deno.writeTextFile(configPath(sb.repo), brokenAgain);
+    const again = await kittifyJson<{ backup: string }>(["init", "--repair", "--json"], {
+      cwd: sb.repo,
+      home: sb.home,
+    });
+    assert.ok(!taken.has(again.backup) && again.backup !== report.backup, again.backup);
+    assert.equal(await Deno.readTextFile(again.backup), brokenAgain);
+    assert.equal(await Deno.readTextFile(report.backup), broken);
+    for (const [path, content] of taken) assert.equal(await Deno.readTextFile(path), content);
   } finally {
     await sb.cleanup();
   }
