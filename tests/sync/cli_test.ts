@@ -264,7 +264,8 @@ Deno.test("an unusable store is a user error naming the file, not a crash", asyn
     const notADir = join(sb.home, "not-a-dir");
     await Deno.writeTextFile(notADir, "");
     await Deno.writeTextFile(join(sb.home, "kittify.kv"), "garbage, not SQLite");
-    for (const home of [notADir, sb.home]) {
+    // (On Windows a path through a file reads as missing: an empty store, not an error.)
+    for (const home of Deno.build.os === "windows" ? [sb.home] : [notADir, sb.home]) {
       for (const args of [["events"], ["sync", "status", "--json"], ["sync", "diagnose"]]) {
         const result = await runKittify(args, { cwd: sb.repo, home });
         const what = `${args.join(" ")} with home ${relative(sb.home, home) || "."}`;
