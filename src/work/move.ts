@@ -9,7 +9,7 @@ import { laneArgument } from "./lanes.ts";
 import { prepareToRecord, record } from "./record.ts";
 import { applyStatusChange, type StatusChangeReport } from "./status_change.ts";
 import { locateWorkPackage, resolveFeature, wpIdArgument } from "./target.ts";
-import { transitionProblem } from "./transitions.ts";
+import { IMPLEMENT_SHORTCUT, transitionProblem } from "./transitions.ts";
 
 export interface MoveOptions {
   wp: string;
@@ -44,7 +44,12 @@ export async function move(cwd: string, options: MoveOptions): Promise<MoveRepor
   const status = await applyStatusChange(target, wp, actor, (current) => {
     if (current.lane === to) return null;
     const problem = transitionProblem(current.lane, to);
-    if (problem !== null && !options.force) throw new UserError(`cannot move ${id}: ${problem}`);
+    if (problem !== null && !options.force) {
+      const starting = current.lane === IMPLEMENT_SHORTCUT.from && to === IMPLEMENT_SHORTCUT.to;
+      throw new UserError(`cannot move ${id}: ${problem}`, {
+        hint: starting ? `to start it, run \`kittify implement ${id}\`` : undefined,
+      });
+    }
     forced = problem !== null;
     return to;
   });

@@ -16,6 +16,11 @@ Deno.test("an illegal move is refused without --force and changes nothing", () =
     assert.match(skip.stderr, /--force --reason/);
     assert.doesNotMatch(skip.stderr, /at .*\.ts:\d+/); // one line, no stack trace
 
+    const start = await sb.run(["move", "WP01", "--to", "doing"]);
+    assert.equal(start.code, 1);
+    assert.match(start.stderr, /planned → in_progress is not an allowed transition/);
+    assert.match(start.stderr, /\nhint: to start it, run `kittify implement WP01`/);
+
     const reopen = await sb.run(["move", "WP02", "--to", "in_progress"]);
     assert.equal(reopen.code, 1);
     assert.match(reopen.stderr, /done is a terminal lane/);
