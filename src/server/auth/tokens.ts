@@ -19,6 +19,15 @@ export type TokenKind = "access" | "refresh" | "ws" | "session";
 export interface Principal {
   username: string;
   team: string;
+  /**
+   * created_at of the user record the token was issued for: a user removed and added again
+   * (a new record) does not revive the old record's tokens.
+   */
+  since: string;
+}
+
+export function principalOf(user: UserRecord): Principal {
+  return { username: user.username, team: user.team, since: user.created_at };
 }
 
 export interface TokenPair {
@@ -79,7 +88,7 @@ export class TokenService {
     const state = entry.value;
     if (!state || state.revoked) throw new TokenRejected("refresh token revoked");
     const user = await this.users.get(state.username);
-    if (!user) throw new TokenRejected("unknown user");
+    if (!user || user.created_at !== claims.since) throw new TokenRejected("unknown user");
     const next = crypto.randomUUID();
     const rotated = state.current === jti &&
       (await retryLocked(() =>
@@ -104,9 +113,9 @@ export class TokenService {
     return { ws_token: await this.sign(principal, "ws", lifetime), expires_in: lifetime };
   }
 
-  /** The dashboard's session cookie value. */
-  sessionToken(principal: Principal): Promise<string> {
-    return this.sign(principal, "session", this.timings.sessionLifetime);
+  /** The dashboard's session cookie value, for a user who just signed in. */
+  sessionToken(user: UserRecord): Promise<string> {
+    return this.sign(principalOf(user), "session", this.timings.sessionLifetime);
   }
 
   /**
@@ -116,12 +125,12 @@ export class TokenService {
   async verify(token: string, kind: Exclude<TokenKind, "refresh">): Promise<Principal> {
     const claims = await this.verifyClaims(token, kind);
     const user = await this.users.get(String(claims.sub ?? ""));
-    if (!user) throw new TokenRejected("unknown user");
-    return { username: user.username, team: user.team };
+    if (!user || user.created_at !== claims.since) throw new TokenRejected("unknown user");
+    return principalOf(user);
   }
 
   private async pair(user: UserRecord, family: string, jti: string): Promise<TokenPair> {
-    const principal = { username: user.username, team: user.team };
+    const principal = principalOf(user);
     const { accessLifetime, refreshLifetime } = this.timings;
     return {
       access: await this.sign(principal, "access", accessLifetime),
@@ -139,7 +148,7 @@ export class TokenService {
     extra: Record<string, string> = {},
   ): Promise<string> {
     const issuedAt = Math.floor(this.now() / 1000);
-    return new SignJWT({ typ: kind, team: principal.team, ...extra })
+    return new SignJWT({ typ: kind, team: principal.team, since: principal.since, ...extra })
       .setProtectedHeader({ alg: "HS256" })
       .setIssuer(ISSUER)
       .setSubject(principal.username)

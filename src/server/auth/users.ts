@@ -92,7 +92,9 @@ export class UserStore {
    * wrong password, so the answer does not reveal which usernames exist.
    */
   async authenticate(username: string, password: string): Promise<UserRecord | undefined> {
-    const user = typeof username === "string" ? await this.get(username) : undefined;
+    // A name that could never be a user (too long for a store key, say) is simply unknown.
+    const possible = typeof username === "string" && usernameProblem(username) === undefined;
+    const user = possible ? await this.get(username) : undefined;
     if (!user) {
       await verifyAgainstDecoy(password);
       return undefined;

@@ -14,12 +14,13 @@ import { registerWsRoute } from "./ws_route.ts";
 export function buildApp(ctx: ServerContext): Hono {
   const app = new Hono({ strict: true });
 
-  // One log line per request: method, path (never the query string), status, duration.
+  // One log line per request: method, path (never the query string), status, duration. The path
+  // stays percent-encoded, so a request cannot put a line break (a forged line) into the log.
   app.use(async (c, next) => {
     const started = performance.now();
     await next();
     const ms = (performance.now() - started).toFixed(1);
-    ctx.log(`${c.req.method} ${c.req.path} ${c.res.status} ${ms}ms`);
+    ctx.log(`${c.req.method} ${new URL(c.req.url).pathname} ${c.res.status} ${ms}ms`);
   });
 
   app.get("/healthz", (c) => c.json({ status: "ok" }));

@@ -11,10 +11,15 @@ import boardHtml from "../dashboard/board.html" with { type: "text" };
 import dashboardCss from "../dashboard/dashboard.css" with { type: "text" };
 import dashboardJs from "../dashboard/dashboard.js" with { type: "text" };
 import loginHtml from "../dashboard/login.html" with { type: "text" };
+import { readBody } from "../ingest/body.ts";
+import { MAX_AUTH_BODY_BYTES } from "../limits.ts";
 import { jsonError } from "./errors.ts";
+import { bodyError } from "./json_body.ts";
 import { liveStream } from "./live_stream.ts";
 
 export const SESSION_COOKIE = "kittify_session";
+
+const AUTH_BODY = { wireBytes: MAX_AUTH_BODY_BYTES, decodedBytes: MAX_AUTH_BODY_BYTES };
 
 const SECURITY_HEADERS = {
   "content-security-policy":
@@ -44,9 +49,16 @@ export function registerDashboardRoutes(app: Hono, ctx: ServerContext): void {
 
   app.post("/login", async (c) => {
     if (!sameOrigin(c)) return jsonError(c, 403, "Forbidden", "cross-origin sign-in refused");
-    const form = await c.req.parseBody().catch(() => ({} as Record<string, unknown>));
-    const username = typeof form.username === "string" ? form.username : "";
-    const password = typeof form.password === "string" ? form.password : "";
+    // The sign-in form is url-encoded and small: read at most the auth endpoints' limit.
+    let form: URLSearchParams;
+    try {
+      form = new URLSearchParams(await readBody(c.req.raw, AUTH_BODY));
+    } catch (err) {
+      const e = bodyError(err);
+      return jsonError(c, e.status, e.error, e.details);
+    }
+    const username = form.get("username") ?? "";
+    const password = form.get("password") ?? "";
     const user = await ctx.users.authenticate(username, password);
     if (!user) return page(c, fill(loginHtml, { error: "Invalid username or password" }), 401);
     setCookie(c, SESSION_COOKIE, await ctx.tokens.sessionToken(user), {

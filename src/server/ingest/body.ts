@@ -4,7 +4,12 @@
  * as soon as the decoded size passes its limit: a gzip bomb costs at most that many bytes.
  */
 
-export class BodyTooLarge extends Error {}
+export class BodyTooLarge extends Error {
+  /** Bytes that had passed the limit's counter when it stopped the stream. */
+  constructor(message: string, readonly seen: number) {
+    super(message);
+  }
+}
 export class UnsupportedEncoding extends Error {}
 /** The body could not be read or decoded (truncated or corrupt gzip, aborted upload). */
 export class BadBody extends Error {}
@@ -18,7 +23,7 @@ export interface BodyLimits {
 export async function readBody(request: Request, limits: BodyLimits): Promise<string> {
   const declared = Number(request.headers.get("content-length") ?? NaN);
   if (declared > limits.wireBytes) {
-    throw new BodyTooLarge(`request body larger than ${limits.wireBytes} bytes`);
+    throw new BodyTooLarge(`request body larger than ${limits.wireBytes} bytes`, declared);
   }
   const encoding = (request.headers.get("content-encoding") ?? "identity").trim().toLowerCase();
   if (encoding !== "identity" && encoding !== "gzip" && encoding !== "") {
@@ -30,11 +35,28 @@ export async function readBody(request: Request, limits: BodyLimits): Promise<st
   );
   if (encoding === "gzip") {
     stream = stream
+      // DecompressionStream inflates each input chunk in one go (a 64 KiB chunk of a bomb is
+      // 64 MiB out): feed it small slices so the limit below can stop it close to the limit.
+      .pipeThrough(sliceStream(GZIP_SLICE_BYTES))
       .pipeThrough(new DecompressionStream("gzip") as TransformStream<Uint8Array, Uint8Array>)
       .pipeThrough(limitStream(limits.decodedBytes, "decompressed body"));
   }
   const bytes = await collect(stream);
   return new TextDecoder().decode(bytes);
+}
+
+/** Compressed bytes handed to the decoder at a time: deflate inflates ≤ ~1032:1, so ≤ ~4 MiB out. */
+const GZIP_SLICE_BYTES = 4096;
+
+/** Re-chunks a byte stream into chunks of at most `size` bytes (views, no copies). */
+function sliceStream(size: number): TransformStream<Uint8Array, Uint8Array> {
+  return new TransformStream({
+    transform(chunk, controller) {
+      for (let at = 0; at < chunk.byteLength; at += size) {
+        controller.enqueue(chunk.subarray(at, at + size));
+      }
+    },
+  });
 }
 
 /** A pass-through stream that errors once more than `max` bytes went through it. */
@@ -44,7 +66,7 @@ function limitStream(max: number, what: string): TransformStream<Uint8Array, Uin
     transform(chunk, controller) {
       seen += chunk.byteLength;
       if (seen > max) {
-        controller.error(new BodyTooLarge(`${what} larger than ${max} bytes`));
+        controller.error(new BodyTooLarge(`${what} larger than ${max} bytes`, seen));
         return;
       }
       controller.enqueue(chunk);

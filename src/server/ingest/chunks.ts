@@ -1,6 +1,6 @@
 /**
  * Splitting a batch into atomic commits that respect Deno KV's limits (100 checks, 1000
- * mutations, 800 KiB of mutations per commit). Pure: sizes are estimated from the JSON text.
+ * mutations, 800 KiB of mutations per commit). Pure: sizes are estimated from the stored bytes.
  *
  * Events are grouped by work package first (the view is order-independent, and results keep
  * request order by index), so a commit rewrites each touched view row once instead of once per
@@ -13,7 +13,8 @@ export interface Candidate {
   /** Position in the request (results keep request order). */
   index: number;
   event: Envelope;
-  json: string;
+  /** The envelope's JSON as UTF-8 (what is stored). */
+  utf8: Uint8Array;
 }
 
 const MAX_CHECKS = 100;
@@ -42,7 +43,7 @@ export function splitIntoChunks(candidates: Candidate[]): Candidate[][] {
     const project = c.event.project_uuid!;
     const newRows = rowIds(c.event).filter((r) => !rows.has(r));
     const newProject = projects.has(project) ? 0 : 1;
-    const size = eventBytes(c.json) + RECORD_OVERHEAD;
+    const size = c.utf8.length + RECORD_OVERHEAD;
     // One check per project (its view row) and one per newly claimed owner.
     const checks = 2 * (projects.size + newProject);
     const mutations = chunk.length + 1 + projects.size + newProject + rows.size +
@@ -72,10 +73,4 @@ function rowIds(event: Envelope): string[] {
   if (feature !== undefined) ids.push(`f\u0000${event.project_uuid}\u0000${feature}`);
   if (wp !== undefined) ids.push(`w\u0000${event.project_uuid}\u0000${feature}\u0000${wp}`);
   return ids;
-}
-
-/** Serialised size of the JSON text: V8 stores a string with any char above U+00FF as UTF-16. */
-function eventBytes(json: string): number {
-  // deno-lint-ignore no-control-regex
-  return /[^\x00-\xff]/.test(json) ? json.length * 2 : json.length;
 }

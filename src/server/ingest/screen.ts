@@ -13,8 +13,11 @@ import type { Envelope } from "../../events/types.ts";
  */
 export const MAX_KEY_TEXT = 200;
 
+const encoder = new TextEncoder();
+
 export type Screened =
-  | { ok: true; event: Envelope; json: string }
+  /** `utf8`: the envelope's JSON as UTF-8, what the store keeps (its size is what counts). */
+  | { ok: true; event: Envelope; utf8: Uint8Array }
   | { ok: false; eventId: string | null; error: string };
 
 export function screenEvent(item: unknown): Screened {
@@ -39,18 +42,19 @@ export function screenEvent(item: unknown): Screened {
       error: `Invalid event: ${long} is longer than ${MAX_KEY_TEXT} characters`,
     };
   }
-  const json = JSON.stringify(event);
-  const bytes = json.length * 3 <= MAX_EVENT_BYTES
-    ? json.length
-    : new TextEncoder().encode(json).length;
-  if (bytes > MAX_EVENT_BYTES) {
+  // Stored as UTF-8 bytes, not as a string: V8 keeps a string with any character above U+00FF
+  // as UTF-16, so a 40 KB mostly-ASCII envelope with one '€' would serialise to 80 KB, over
+  // Deno KV's 64 KiB value limit, and fail the commit of its whole batch.
+  const utf8 = encoder.encode(JSON.stringify(event));
+  if (utf8.length > MAX_EVENT_BYTES) {
     return {
       ok: false,
       eventId,
-      error: `Invalid event: ${bytes} bytes encoded, more than the ${MAX_EVENT_BYTES} allowed`,
+      error:
+        `Invalid event: ${utf8.length} bytes encoded, more than the ${MAX_EVENT_BYTES} allowed`,
     };
   }
-  return { ok: true, event, json };
+  return { ok: true, event, utf8 };
 }
 
 function tooLong(event: Envelope): string | undefined {

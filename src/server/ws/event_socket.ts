@@ -35,7 +35,7 @@ export interface SocketDeps {
 /** Close codes used by the server. */
 export const CLOSE = {
   GOING_AWAY: 1001,
-  /** The client sent far more than it waited acks for. */
+  /** The client sent far more than it waited acks for, or stopped reading. */
   POLICY: 1008,
   INTERNAL_ERROR: 1011,
   TOO_BIG: 1009,
@@ -46,6 +46,8 @@ export const CLOSE = {
 const MAX_FRAMES_PER_INGEST = 1000;
 /** Characters of unprocessed frames a client may have queued (it should wait for acks). */
 const MAX_INBOX_CHARS = 16 * 1024 * 1024;
+/** Bytes queued for a client that is not reading them; beyond this the socket is closed. */
+const MAX_UNSENT_BYTES = 8 * 1024 * 1024;
 
 export class EventSocket implements Subscriber {
   readonly team: string;
@@ -175,7 +177,14 @@ export class EventSocket implements Subscriber {
   }
 
   private send(text: string): void {
-    if (!this.closed && this.socket.readyState === WebSocket.OPEN) this.socket.send(text);
+    if (this.closed || this.socket.readyState !== WebSocket.OPEN) return;
+    // A client that stops reading (but still answers pings) must not make the server buffer
+    // every broadcast for it.
+    if (this.socket.bufferedAmount > MAX_UNSENT_BYTES) {
+      this.shut(CLOSE.POLICY, "too much unread data: the client stopped reading");
+      return;
+    }
+    this.socket.send(text);
   }
 
   private fail(err: unknown): void {
