@@ -227,3 +227,37 @@ Deno.test("batch: an event near the size limit with non-Latin-1 text is stored (
     assert.match(String(results(refused)[0].error), /bytes encoded/);
   });
 });
+
+Deno.test("batch: shutdown lets a request in flight finish (its events are stored and answered)", async () => {
+  // The server reads its clock to verify the token, then to stamp the events it stores.
+  let clockReads = -1;
+  const inFlight = Promise.withResolvers<void>();
+  const server = await startTestServer({
+    onClock: () => clockReads >= 0 && ++clockReads === 2 && inFlight.resolve(),
+  });
+  const access = (await login(server.url, "alice")).access;
+  const event = statusEvent();
+  const body = new TextEncoder().encode(JSON.stringify({ events: [event] }));
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
+  try {
+    clockReads = 0;
+    await conn.write(new TextEncoder().encode(
+      `POST /api/v1/events/batch/ HTTP/1.1\r\nHost: 127.0.0.1\r\n` +
+        `Authorization: Bearer ${access}\r\nContent-Type: application/json\r\n` +
+        `Content-Length: ${body.length}\r\n\r\n`,
+    ));
+    await conn.write(body);
+    await inFlight.promise; // the handler is storing the events: the request is in flight
+    const stopped = server.close();
+    const response = new TextDecoder().decode(await new Response(conn.readable).bytes());
+    assert.match(response, /^HTTP\/1.1 200/);
+    assert.match(response, new RegExp(`"event_id":"${event.event_id}","status":"success"`));
+    await stopped;
+  } finally {
+    try {
+      conn.close();
+    } catch {
+      // closed with its readable stream
+    }
+  }
+});

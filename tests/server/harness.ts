@@ -36,6 +36,8 @@ export interface TestServerOptions {
   kv?: Deno.Kv;
   /** More users (password {@link PASSWORD}). */
   extraUsers?: Array<{ username: string; team: string }>;
+  /** Called whenever the server reads its clock (e.g. to verify a token). */
+  onClock?: () => void;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -53,7 +55,10 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     hostname: "127.0.0.1",
     port: 0,
     timings: { pingIntervalMs: 60_000, pongTimeoutMs: 60_000, ...options.timings },
-    now: () => Date.now() + offset,
+    now: () => {
+      options.onClock?.();
+      return Date.now() + offset;
+    },
     log: (line) => logs.push(line),
   });
   return {
