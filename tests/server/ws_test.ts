@@ -271,9 +271,9 @@ Deno.test("ws: a client that stops reading is closed (1008) instead of buffering
         head += text;
       }
       assert.match(head, /^HTTP\/1.1 101/);
-      // Read nothing while the team uploads ~24 MB of events to broadcast.
+      // Read nothing while the team uploads ~36 MB of events to broadcast.
       const bob = (await login(server.url, "bob")).access;
-      for (let batch = 0; batch < 4; batch++) {
+      for (let batch = 0; batch < 6; batch++) {
         const events = Array.from({ length: 120 }, (_, i) => {
           const event = statusEvent({ lamport_clock: batch * 1000 + i });
           event.payload.actor = "x".repeat(50_000);
@@ -294,4 +294,23 @@ Deno.test("ws: a client that stops reading is closed (1008) instead of buffering
     }
     // Heartbeats bound the test if the server kept buffering: silence closes it with 4408 later.
   }, { pingIntervalMs: 1_000, pongTimeoutMs: 10_000 });
+});
+
+Deno.test("ws: a reading client gets a broadcast larger than the unsent-data limit in full", async () => {
+  await withServer(async (server, access) => {
+    const mate = await connect(server, (await login(server.url, "bob")).access);
+    try {
+      // ~10 MB of events in one batch: more than the 8 MiB limit, all queued at once.
+      const events = Array.from({ length: 200 }, (_, i) => {
+        const event = statusEvent({ lamport_clock: i });
+        event.payload.actor = "x".repeat(50_000);
+        return event;
+      });
+      assert.equal((await postBatch(server.url, access, events)).status, 200);
+      for (const event of events) assert.equal((await mate.next()).event_id, event.event_id);
+      assert.equal(mate.socket.readyState, WebSocket.OPEN);
+    } finally {
+      await mate.close();
+    }
+  });
 });

@@ -46,7 +46,11 @@ export const CLOSE = {
 const MAX_FRAMES_PER_INGEST = 1000;
 /** Characters of unprocessed frames a client may have queued (it should wait for acks). */
 const MAX_INBOX_CHARS = 16 * 1024 * 1024;
-/** Bytes queued for a client that is not reading them; beyond this the socket is closed. */
+/**
+ * Bytes still queued for a client when more are about to be sent (a broadcast, acks, a ping):
+ * beyond this it has stopped reading and the socket is closed. Checked before each group of
+ * frames, not per frame, so one large broadcast (up to a 32 MiB batch) never trips it alone.
+ */
 const MAX_UNSENT_BYTES = 8 * 1024 * 1024;
 
 export class EventSocket implements Subscriber {
@@ -78,6 +82,7 @@ export class EventSocket implements Subscriber {
       this.early.push(...events);
       return;
     }
+    if (this.congested()) return;
     for (const event of events) this.send(eventFrame(event));
   }
 
@@ -162,6 +167,7 @@ export class EventSocket implements Subscriber {
     const outcome = events.length > 0
       ? await this.deps.ingestor.ingest(this.team, events)
       : { results: [], accepted: [] };
+    if (this.congested()) return;
     for (const reply of replies) {
       this.send(typeof reply === "number" ? ackFrame(outcome.results[reply]) : reply);
     }
@@ -169,6 +175,7 @@ export class EventSocket implements Subscriber {
   }
 
   private ping(): void {
+    if (this.congested()) return;
     this.send(pingFrame(new Date()));
     this.pongDeadline ??= setTimeout(
       () => this.shut(CLOSE.PONG_TIMEOUT, "no pong in time"),
@@ -177,14 +184,17 @@ export class EventSocket implements Subscriber {
   }
 
   private send(text: string): void {
-    if (this.closed || this.socket.readyState !== WebSocket.OPEN) return;
-    // A client that stops reading (but still answers pings) must not make the server buffer
-    // every broadcast for it.
-    if (this.socket.bufferedAmount > MAX_UNSENT_BYTES) {
-      this.shut(CLOSE.POLICY, "too much unread data: the client stopped reading");
-      return;
-    }
-    this.socket.send(text);
+    if (!this.closed && this.socket.readyState === WebSocket.OPEN) this.socket.send(text);
+  }
+
+  /**
+   * Closes a socket whose client stopped reading (but may still answer pings), so the server
+   * does not buffer every broadcast for it. True if it was closed.
+   */
+  private congested(): boolean {
+    if (this.socket.bufferedAmount <= MAX_UNSENT_BYTES) return false;
+    this.shut(CLOSE.POLICY, "too much unread data: the client stopped reading");
+    return true;
   }
 
   private fail(err: unknown): void {
