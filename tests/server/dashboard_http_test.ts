@@ -20,6 +20,7 @@ Deno.test("dashboard: sign-in sets an HttpOnly, SameSite=Strict session cookie",
     assert.match(cookie, /^kittify_session=[^;]+;/);
     assert.match(cookie, /HttpOnly/);
     assert.match(cookie, /SameSite=Strict/);
+    assert.doesNotMatch(cookie, /Secure/); // plain http: a Secure cookie would not be kept
     const session = cookie.split(";")[0];
 
     const view = await send(`${server.url}/dashboard/view`, { headers: { cookie: session } });
@@ -119,6 +120,23 @@ Deno.test("dashboard: sign-in reads a small body only; an impossible username is
     });
     assert.equal(long.status, 401);
     assert.match(String(long.body), /Invalid username or password/);
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("dashboard: behind a TLS-terminating proxy the session cookie is Secure", async () => {
+  const server = await startTestServer();
+  try {
+    const response = await fetch(`${server.url}/login`, {
+      method: "POST",
+      body: new URLSearchParams({ username: "alice", password: PASSWORD }),
+      redirect: "manual",
+      headers: { "x-forwarded-proto": "https" },
+    });
+    await response.body?.cancel();
+    assert.equal(response.status, 303);
+    assert.match(response.headers.get("set-cookie") ?? "", /; Secure/);
   } finally {
     await server.close();
   }

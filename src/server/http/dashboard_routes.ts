@@ -64,7 +64,7 @@ export function registerDashboardRoutes(app: Hono, ctx: ServerContext): void {
     setCookie(c, SESSION_COOKIE, await ctx.tokens.sessionToken(user), {
       httpOnly: true,
       sameSite: "Strict",
-      secure: new URL(c.req.url).protocol === "https:",
+      secure: overHttps(c),
       path: "/",
       maxAge: ctx.timings.sessionLifetime,
     });
@@ -117,6 +117,17 @@ export function fill(template: string, values: Record<string, string>): string {
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+}
+
+/**
+ * True if the browser reached the server over https: directly, or through a TLS-terminating
+ * proxy that says so in X-Forwarded-Proto. Trusting the header is safe here: it can only add
+ * the Secure attribute, which makes the cookie stricter.
+ */
+function overHttps(c: Context): boolean {
+  if (new URL(c.req.url).protocol === "https:") return true;
+  const forwarded = c.req.header("x-forwarded-proto")?.split(",")[0].trim().toLowerCase();
+  return forwarded === "https";
 }
 
 /** Browsers send Origin on a cross-site POST: refuse one from another site (login CSRF). */
