@@ -89,6 +89,10 @@ export async function initProject(
       const why = err instanceof ReadOnlyFileError ? err.message : describeError(err);
       throw new UserError(`cannot write ${configPath}: ${why}`);
     }
+    if (Object.values(Deno.errors).some((kind) => err instanceof kind)) {
+      // The file system said no (e.g. config.yaml is a directory): the user's to fix, no bug.
+      throw new UserError(`cannot update ${configPath}: ${describeError(err)}`, { cause: err });
+    }
     throw err;
   }
   forgetIdentities();

@@ -307,6 +307,25 @@ Deno.test("init --repair backs up a broken config and keeps its readable uuid", 
   }
 });
 
+Deno.test("a config.yaml that is a directory: identity falls back, init is a user error", async () => {
+  const sb = await sandbox();
+  try {
+    await Deno.mkdir(configPath(sb.repo), { recursive: true });
+    const identity = await runKittify(["identity", "--json"], { cwd: sb.repo, home: sb.home });
+    assert.equal(identity.code, 0, identity.stderr);
+    assert.equal((JSON.parse(identity.stdout) as IdentityJson).source, "fallback");
+    for (const args of [["init"], ["init", "--repair"]]) {
+      const r = await runKittify(args, { cwd: sb.repo, home: sb.home });
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(r.stderr, /^error: cannot update .*config\.yaml: /);
+      assert.doesNotMatch(r.stderr, /internal error/);
+    }
+    assert.ok((await Deno.stat(configPath(sb.repo))).isDirectory);
+  } finally {
+    await sb.cleanup();
+  }
+});
+
 Deno.test("outside any repository identity is a user error (exit 1, one line, no stack)", async () => {
   const sb = await sandbox({ git: false });
   try {
