@@ -1,5 +1,6 @@
 /** Reads the features of a repository and the work packages of a feature from disk. */
-import { join } from "node:path";
+import { basename, join } from "node:path";
+import { describeError, UserError } from "../common/errors.ts";
 import { isFeatureSlug, wpIdFromFileName, wpNumber } from "./ids.ts";
 import { featureDir, specsDir, tasksDir } from "./layout.ts";
 import {
@@ -14,7 +15,9 @@ async function entries(dir: string): Promise<Deno.DirEntry[]> {
   try {
     for await (const entry of Deno.readDir(dir)) out.push(entry);
   } catch (err) {
-    if (!(err instanceof Deno.errors.NotFound)) throw err;
+    if (err instanceof Deno.errors.NotFound) return out;
+    // Not a directory, no permission, ...: the repository's state, not a bug in kittify.
+    throw new UserError(`cannot read ${dir}: ${describeError(err)}`, { cause: err });
   }
   return out;
 }
@@ -57,7 +60,14 @@ export async function taskFiles(root: string, feature: string): Promise<Map<stri
 }
 
 export async function readWorkPackage(path: string): Promise<WorkPackage | WorkPackageProblem> {
-  return parseWorkPackage(path, await Deno.readTextFile(path));
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (err) {
+    // An unreadable task file is reported like a broken one, never a crash.
+    return { path, id: wpIdFromFileName(basename(path)), reason: describeError(err) };
+  }
+  return parseWorkPackage(path, text);
 }
 
 /** Reads the task files of the given ids (each once; the first file of a duplicated id). */

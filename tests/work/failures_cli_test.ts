@@ -120,3 +120,27 @@ Deno.test("a feature folder that cannot be created: exit 1, no FeatureCreated, o
       ["ErrorLogged", "Feature", "error"],
     ]);
   }));
+
+Deno.test("unreadable task files and folders are reported, never an internal error", () =>
+  withWorkSandbox(async (sb) => {
+    const ok = await writeWp(sb.repo, F, { id: "WP01", lane: "planned" });
+    const secret = await writeWp(sb.repo, F, { id: "WP02", lane: "planned" });
+    const denied = { extraFlags: [`--deny-read=${secret}`] };
+    const list = await sb.run(["tasks", "list", "--json"], denied);
+    assert.equal(list.code, 0, list.stderr);
+    assert.deepEqual(JSON.parse(list.stdout).map((e: { wp_id: string }) => e.wp_id), ["WP01"]);
+    assert.match(list.stderr, /^warning: skipping .*WP02-\S+\.md: /);
+    assert.equal((await sb.run(["implement", "WP01"], denied)).code, 0);
+    assert.equal(await laneIn(ok), "in_progress");
+
+    // A tasks "folder" that is a file.
+    const other = `${sb.repo}/kitty-specs/002-other`;
+    await Deno.mkdir(other);
+    await Deno.writeTextFile(`${other}/tasks`, "");
+    for (const args of [["tasks", "list"], ["tasks", "finalize"], ["accept"]]) {
+      const r = await sb.run([...args, "--feature", "002-other"]);
+      assert.equal(r.code, 1, `${args.join(" ")}: ${r.stderr}`);
+      assert.match(r.stderr, /^error: cannot read .*002-other\/tasks: /);
+      assert.doesNotMatch(r.stderr, /internal error/);
+    }
+  }));
