@@ -261,3 +261,36 @@ Deno.test("batch: shutdown lets a request in flight finish (its events are store
     }
   }
 });
+
+Deno.test("batch: an upload cut off by shutdown is a 503 (retried), not a 400 against the events", async () => {
+  let clockReads = -1;
+  const verifying = Promise.withResolvers<void>();
+  const server = await startTestServer({
+    onClock: () => clockReads >= 0 && ++clockReads === 1 && verifying.resolve(),
+  });
+  const access = (await login(server.url, "alice")).access;
+  const body = new TextEncoder().encode(JSON.stringify({ events: [statusEvent()] }));
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
+  try {
+    clockReads = 0;
+    await conn.write(new TextEncoder().encode(
+      `POST /api/v1/events/batch/ HTTP/1.1\r\nHost: 127.0.0.1\r\n` +
+        `Authorization: Bearer ${access}\r\nContent-Type: application/json\r\n` +
+        `Content-Length: ${body.length}\r\n\r\n`,
+    ));
+    await conn.write(body.subarray(0, 10));
+    await verifying.promise; // the handler runs; the body has not all arrived
+    const stopped = server.close();
+    await conn.write(body.subarray(10)); // Deno's server refuses the rest: shutdown began
+    const response = new TextDecoder().decode(await new Response(conn.readable).bytes());
+    assert.match(response, /^HTTP\/1.1 503/);
+    assert.match(response, /"error":"Request body interrupted"/);
+    await stopped;
+  } finally {
+    try {
+      conn.close();
+    } catch {
+      // closed with its readable stream
+    }
+  }
+});

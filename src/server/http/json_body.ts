@@ -1,10 +1,16 @@
 /** Reading a small JSON request body (the auth endpoints). */
 import { MAX_AUTH_BODY_BYTES } from "../limits.ts";
-import { BadBody, BodyTooLarge, readBody, UnsupportedEncoding } from "../ingest/body.ts";
+import {
+  BadBody,
+  BodyInterrupted,
+  BodyTooLarge,
+  readBody,
+  UnsupportedEncoding,
+} from "../ingest/body.ts";
 
 export type JsonBody =
   | { ok: true; value: Record<string, unknown> }
-  | { ok: false; status: 400 | 413 | 415; error: string; details: string };
+  | { ok: false; status: 400 | 413 | 415 | 503; error: string; details: string };
 
 export async function readJsonObject(
   request: Request,
@@ -44,6 +50,10 @@ export function bodyError(err: unknown): Extract<JsonBody, { ok: false }> {
   }
   if (err instanceof UnsupportedEncoding) {
     return { ok: false, status: 415, error: "Unsupported Content-Encoding", details: err.message };
+  }
+  if (err instanceof BodyInterrupted) {
+    // A 5xx: clients retry it as a transport failure (a 400 would count against the events).
+    return { ok: false, status: 503, error: "Request body interrupted", details: err.message };
   }
   if (err instanceof BadBody) {
     return { ok: false, status: 400, error: "Unreadable body", details: err.message };

@@ -11,8 +11,13 @@ export class BodyTooLarge extends Error {
   }
 }
 export class UnsupportedEncoding extends Error {}
-/** The body could not be read or decoded (truncated or corrupt gzip, aborted upload). */
+/** The body could not be decoded (truncated or corrupt gzip). */
 export class BadBody extends Error {}
+/**
+ * The upload itself failed while arriving (the connection dropped, or the server is shutting
+ * down): not the client's data's fault, so worth retrying.
+ */
+export class BodyInterrupted extends Error {}
 
 export interface BodyLimits {
   wireBytes: number;
@@ -30,7 +35,7 @@ export async function readBody(request: Request, limits: BodyLimits): Promise<st
     throw new UnsupportedEncoding(`unsupported Content-Encoding '${encoding}' (use gzip)`);
   }
   if (!request.body) return "";
-  let stream: ReadableStream<Uint8Array> = request.body.pipeThrough(
+  let stream: ReadableStream<Uint8Array> = interruptible(request.body).pipeThrough(
     limitStream(limits.wireBytes, "request body"),
   );
   if (encoding === "gzip") {
@@ -47,6 +52,26 @@ export async function readBody(request: Request, limits: BodyLimits): Promise<st
 
 /** Compressed bytes handed to the decoder at a time: deflate inflates ≤ ~1032:1, so ≤ ~4 MiB out. */
 const GZIP_SLICE_BYTES = 4096;
+
+/** The request body, with a failure to read it reported as {@link BodyInterrupted}. */
+function interruptible(body: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      let result: ReadableStreamReadResult<Uint8Array>;
+      try {
+        result = await reader.read();
+      } catch (err) {
+        const reason = err instanceof Error ? err.message : String(err);
+        controller.error(new BodyInterrupted(`the upload was interrupted: ${reason}`));
+        return;
+      }
+      if (result.done) controller.close();
+      else controller.enqueue(result.value);
+    },
+    cancel: (reason) => reader.cancel(reason),
+  });
+}
 
 /** Re-chunks a byte stream into chunks of at most `size` bytes (views, no copies). */
 function sliceStream(size: number): TransformStream<Uint8Array, Uint8Array> {
@@ -78,7 +103,7 @@ async function collect(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> 
   try {
     return await new Response(stream).bytes();
   } catch (err) {
-    if (err instanceof BodyTooLarge) throw err;
+    if (err instanceof BodyTooLarge || err instanceof BodyInterrupted) throw err;
     throw new BadBody(err instanceof Error ? err.message : String(err));
   }
 }
