@@ -1,6 +1,6 @@
 /**
  * Splitting a batch into atomic commits that respect Deno KV's limits (100 checks, 1000
- * mutations, 800 KiB of mutations per commit). Pure: sizes are estimated from the stored bytes.
+ * mutations, 800 KiB of mutations per commit). Pure: sizes are estimated from the stored JSON.
  *
  * Events are grouped by work package first (the view is order-independent, and results keep
  * request order by index), so a commit rewrites each touched view row once instead of once per
@@ -13,8 +13,8 @@ export interface Candidate {
   /** Position in the request (results keep request order). */
   index: number;
   event: Envelope;
-  /** The envelope's JSON as UTF-8 (what is stored). */
-  utf8: Uint8Array;
+  /** The envelope's JSON as stored (text, or UTF-8 bytes for a long one). */
+  stored: string | Uint8Array;
 }
 
 const MAX_CHECKS = 100;
@@ -43,7 +43,7 @@ export function splitIntoChunks(candidates: Candidate[]): Candidate[][] {
     const project = c.event.project_uuid!;
     const newRows = rowIds(c.event).filter((r) => !rows.has(r));
     const newProject = projects.has(project) ? 0 : 1;
-    const size = c.utf8.length + RECORD_OVERHEAD;
+    const size = storedBytes(c.stored) + RECORD_OVERHEAD;
     // One check per project (its view row) and one per newly claimed owner.
     const checks = 2 * (projects.size + newProject);
     const mutations = chunk.length + 1 + projects.size + newProject + rows.size +
@@ -65,6 +65,13 @@ export function splitIntoChunks(candidates: Candidate[]): Candidate[][] {
   }
   if (chunk.length > 0) chunks.push(chunk);
   return chunks;
+}
+
+/** Serialised size: V8 stores a string with any char above U+00FF as UTF-16. */
+function storedBytes(stored: string | Uint8Array): number {
+  if (typeof stored !== "string") return stored.length;
+  // deno-lint-ignore no-control-regex
+  return /[^\x00-\xff]/.test(stored) ? stored.length * 2 : stored.length;
 }
 
 function rowIds(event: Envelope): string[] {

@@ -78,7 +78,7 @@ export class Ingestor {
         return;
       }
       firstIndex.set(s.event.event_id, index);
-      screened.push({ index, event: s.event, utf8: s.utf8 });
+      screened.push({ index, event: s.event, stored: s.stored });
     });
 
     const owners = await this.ownersOf(screened.map((c) => c.event.project_uuid!));
@@ -150,7 +150,7 @@ export class Ingestor {
         op.check({ key: ownerKey(project), versionstamp: null }).set(ownerKey(project), team);
       }
       for (const c of pending) {
-        const record: StoredEvent = { envelope: c.utf8, team, received_at: receivedAt };
+        const record: StoredEvent = { envelope: c.stored, team, received_at: receivedAt };
         op.set(eventKey(c.event.event_id), record);
       }
       for (const d of draft.projects.values()) writeProject(op, d);

@@ -16,8 +16,8 @@ export const MAX_KEY_TEXT = 200;
 const encoder = new TextEncoder();
 
 export type Screened =
-  /** `utf8`: the envelope's JSON as UTF-8, what the store keeps (its size is what counts). */
-  | { ok: true; event: Envelope; utf8: Uint8Array }
+  /** `stored`: the envelope's JSON as the store keeps it (see {@link StoredEvent}). */
+  | { ok: true; event: Envelope; stored: string | Uint8Array }
   | { ok: false; eventId: string | null; error: string };
 
 export function screenEvent(item: unknown): Screened {
@@ -42,19 +42,22 @@ export function screenEvent(item: unknown): Screened {
       error: `Invalid event: ${long} is longer than ${MAX_KEY_TEXT} characters`,
     };
   }
-  // Stored as UTF-8 bytes, not as a string: V8 keeps a string with any character above U+00FF
-  // as UTF-16, so a 40 KB mostly-ASCII envelope with one '€' would serialise to 80 KB, over
-  // Deno KV's 64 KiB value limit, and fail the commit of its whole batch.
-  const utf8 = encoder.encode(JSON.stringify(event));
-  if (utf8.length > MAX_EVENT_BYTES) {
+  const json = JSON.stringify(event);
+  const utf8 = json.length * 3 <= MAX_EVENT_BYTES ? undefined : encoder.encode(json);
+  const bytes = utf8?.length ?? json.length;
+  if (bytes > MAX_EVENT_BYTES) {
     return {
       ok: false,
       eventId,
-      error:
-        `Invalid event: ${utf8.length} bytes encoded, more than the ${MAX_EVENT_BYTES} allowed`,
+      error: `Invalid event: ${bytes} bytes encoded, more than the ${MAX_EVENT_BYTES} allowed`,
     };
   }
-  return { ok: true, event, utf8 };
+  // V8 keeps a string with any character above U+00FF as UTF-16: a 40 KB mostly-ASCII envelope
+  // with one '€' would serialise to 80 KB, over Deno KV's 64 KiB value limit, and fail the commit
+  // of its whole batch. Envelopes short enough to fit even as UTF-16 (nearly all) stay strings;
+  // longer ones are stored as their UTF-8 bytes, which the limit above makes fit.
+  const stored = utf8 === undefined || json.length * 2 <= MAX_EVENT_BYTES ? json : utf8;
+  return { ok: true, event, stored };
 }
 
 function tooLong(event: Envelope): string | undefined {
