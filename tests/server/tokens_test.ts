@@ -1,5 +1,6 @@
 /** Login, token expiry, refresh rotation with reuse detection, token kinds, removed users. */
 import assert from "node:assert/strict";
+import { SignJWT } from "jose";
 import { type UserRecord, UserStore } from "../../src/server/auth/users.ts";
 import { userKey } from "../../src/server/keys.ts";
 import {
@@ -99,6 +100,38 @@ Deno.test("token: reusing a used refresh token revokes the whole family", async 
     // Another login is a new family and unaffected.
     const other = await login(server.url, "alice");
     assert.equal((await refresh(server.url, other.refresh)).status, 200);
+  });
+});
+
+Deno.test("token: two refreshes racing with one token: one wins, and the family is revoked", async () => {
+  await withServer(async (server) => {
+    const first = await login(server.url, "alice");
+    const answers = await Promise.all([
+      refresh(server.url, first.refresh),
+      refresh(server.url, first.refresh),
+    ]);
+    assert.deepEqual(answers.map((a) => a.status).sort(), [200, 401]);
+    // The second use was a reuse: the pair the winner got is revoked too.
+    const winner = answers.find((a) => a.status === 200)!.body as typeof first;
+    assert.equal((await refresh(server.url, winner.refresh)).status, 401);
+  });
+});
+
+Deno.test("token: unsigned (alg none) and foreign-key tokens are refused", async () => {
+  await withServer(async (server) => {
+    const tokens = await login(server.url, "alice");
+    const [, payload] = tokens.access.split(".");
+    const b64 = (value: unknown) =>
+      btoa(JSON.stringify(value)).replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_");
+    const unsigned = `${b64({ alg: "none", typ: "JWT" })}.${payload}.`;
+    const foreign = await new SignJWT(
+      JSON.parse(atob(payload.replace(/-/g, "+").replace(/_/g, "/"))),
+    )
+      .setProtectedHeader({ alg: "HS256" })
+      .sign(crypto.getRandomValues(new Uint8Array(32)));
+    for (const token of [unsigned, foreign]) {
+      assert.equal((await postBatch(server.url, token, [])).status, 401);
+    }
   });
 });
 
