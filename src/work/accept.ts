@@ -7,6 +7,7 @@
 import { UserError } from "../common/errors.ts";
 import { resolveAtRoot } from "../identity/resolve.ts";
 import { userKv } from "../store/open.ts";
+import { retryLocked } from "../store/retry.ts";
 import { claim, completedFeatureKey, isClaimed, release } from "./announcements.ts";
 import { DEFAULT_ACTOR, featureCompleted } from "./events.ts";
 import { isTrackableWpId } from "./ids.ts";
@@ -86,6 +87,8 @@ export async function accept(
   };
   if (!report.ok) return report;
   prepareToRecord(target);
+  // The completion mark as it was before this run changed anything (see announceCompletion).
+  const completionBefore = await readCompletionMark(target);
   const errors: unknown[] = [];
   for (const wp of reviewed) {
     let change;
@@ -116,28 +119,53 @@ export async function accept(
   if (report.complete) {
     report.completion_recorded = await announceCompletion(target, total, {
       finishedNow: report.accepted.length > 0,
+      before: completionBefore,
     });
   }
   return report;
 }
 
+async function completionMark(target: FeatureTarget) {
+  const project = (await resolveAtRoot(target.root)).identity.project_uuid;
+  return { kv: await userKv(), key: completedFeatureKey(project, target.feature) };
+}
+
+/** The completion mark of the feature, or null when the store cannot be read. */
+async function readCompletionMark(
+  target: FeatureTarget,
+): Promise<Deno.KvEntryMaybe<unknown> | null> {
+  try {
+    const { kv, key } = await completionMark(target);
+    return await kv.get(key);
+  } catch {
+    return null; // reported when the completion is announced
+  }
+}
+
 /**
  * One FeatureCompleted when this run finished the feature, or when a finished feature was
- * never announced (its last work package was moved to done by hand).
+ * never announced (its last work package was moved to done by hand). A run that finished the
+ * feature replaces the mark it read before changing anything, atomically: when several runs
+ * finish the same feature at once, the first one announces it and the others see that the mark
+ * changed since they started (the completion they would announce already covers their work).
  */
 async function announceCompletion(
   target: FeatureTarget,
   total: number,
-  options: { finishedNow: boolean },
+  options: { finishedNow: boolean; before: Deno.KvEntryMaybe<unknown> | null },
 ): Promise<boolean | null> {
-  const { cwd, root, feature } = target;
+  const { cwd, feature } = target;
   try {
-    const project = (await resolveAtRoot(root)).identity.project_uuid;
-    const kv = await userKv();
-    const key = completedFeatureKey(project, feature);
-    if (options.finishedNow) await release(kv, key);
-    else if (await isClaimed(kv, key)) return null;
-    if (!(await claim(kv, key))) return null;
+    const { kv, key } = await completionMark(target);
+    if (options.finishedNow && options.before !== null) {
+      const before = options.before;
+      const set = await retryLocked(() =>
+        kv.atomic().check(before).set(key, { at: Date.now() }).commit()
+      );
+      if (!set.ok) return null;
+    } else if (await isClaimed(kv, key) || !(await claim(kv, key))) {
+      return null;
+    }
     const stored = await record(featureCompleted(feature, total), cwd, `${feature} is complete`);
     if (!stored) await release(kv, key);
     return stored;

@@ -215,3 +215,21 @@ Deno.test("concurrent tasks add, implement and finalize runs: unique ids, each c
       "WP03",
     ]);
   }));
+
+Deno.test("concurrent accepts: each work package accepted once, one FeatureCompleted per finish", () =>
+  withWorkSandbox(async (sb) => {
+    const ids = Array.from({ length: 8 }, (_, i) => `WP0${i + 1}`);
+    for (let round = 1; round <= 2; round++) {
+      // Round 2 reopens every work package (written behind kittify's back) and finishes again.
+      await Promise.all(ids.map((id) => writeWp(sb.repo, F, { id, lane: "for_review" })));
+      const runs = await Promise.all(ids.map(() => sb.run(["accept", "--json"])));
+      for (const r of runs) assert.equal(r.code, 0, r.stderr);
+      const accepted = runs.flatMap((r) =>
+        JSON.parse(r.stdout).accepted.map((a: { wp_id: string }) => a.wp_id)
+      );
+      assert.deepEqual(accepted.sort(), ids);
+      const events = await sb.events();
+      assert.equal(ofType(events, "WPStatusChanged").length, 8 * round);
+      assert.equal(ofType(events, "FeatureCompleted").length, round, `round ${round}`);
+    }
+  }));
