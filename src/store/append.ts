@@ -15,12 +15,18 @@ export interface AppendItem {
   event: Envelope;
   state: "pending" | "held";
   bytes: number;
+  /**
+   * Store the event only if this check still holds, and set the guard's key (a "this was
+   * announced" mark) in the same commit: the mark exists exactly when the event was stored.
+   */
+  guard?: Deno.AtomicCheck;
 }
 
 export interface AppendOutcome {
   /** `stored`: committed; `duplicate`: the event id was already known; `evicted`: the batch
-   * alone overflowed the capacity and this (older) event was dropped on arrival. */
-  status: "stored" | "duplicate" | "evicted";
+   * alone overflowed the capacity and this (older) event was dropped on arrival; `blocked`:
+   * its guard no longer held (someone else set the mark first), nothing was stored. */
+  status: "stored" | "duplicate" | "evicted" | "blocked";
   /** The stored event with its Lamport value (null unless `stored`). */
   event: Envelope | null;
 }
@@ -31,8 +37,16 @@ export interface AppendResult {
   evicted: number;
 }
 
-/** KV allows 100 checks per commit: 1 (the head) + one dedup check per event. */
+/**
+ * KV allows 100 checks per commit: 1 (the head) + one dedup check per event (+ one per guard).
+ * The group committer keeps the sum of `checksOf` within this.
+ */
 export const MAX_BATCH_EVENTS = 96;
+
+/** Checks an item adds to its commit: its dedup check, plus its guard if it has one. */
+export function checksOf(item: AppendItem): number {
+  return item.guard ? 2 : 1;
+}
 /** KV allows 800 KiB of mutations per commit; stay well below. */
 export const MAX_BATCH_BYTES = 600 * 1024;
 /** Evictions per commit; a capacity lowered far below the backlog converges over commits. */
@@ -60,10 +74,11 @@ export async function appendBatch(
   const now = options.now ?? Date.now();
   const cache = options.cache ?? { head: null };
   let known = new Set<string>();
+  let blocked = await failedGuards(kv, items);
   for (let round = 0;; round++) {
     const headEntry = cache.head ?? await readHead(kv);
     cache.head = null;
-    const plan = await planCommit(kv, items, known, capacity, {
+    const plan = await planCommit(kv, items, known, blocked, capacity, {
       ...(headEntry.value ?? emptyHead()),
       now,
     });
@@ -72,10 +87,11 @@ export async function appendBatch(
       return { outcomes: plan.outcomes, evicted: 0 };
     }
     const op = kv.atomic().check(headEntry);
-    for (const { key, record, seq, state } of plan.stored) {
+    for (const { key, record, seq, state, guard } of plan.stored) {
       op.check({ key: indexKey(record.event_id), versionstamp: null });
       op.set(key, record);
       op.set(indexKey(record.event_id), { state, seq } satisfies IndexEntry);
+      if (guard) op.check(guard).set(guard.key, { at: now, event_id: record.event_id });
     }
     for (const evicted of plan.evictions) {
       op.delete(evicted.key);
@@ -90,6 +106,7 @@ export async function appendBatch(
     }
     if (round >= MAX_ROUNDS) throw new Error("could not store events: too much contention");
     known = await knownIds(kv, items);
+    blocked = await failedGuards(kv, items);
     if (round > 2) await new Promise((r) => setTimeout(r, Math.random() * Math.min(round, 20)));
   }
 }
@@ -103,21 +120,34 @@ interface Planned {
   seq: number;
   state: OutboxState;
   record: StoredRecord;
+  guard?: Deno.AtomicCheck;
 }
 
 async function planCommit(
   kv: Deno.Kv,
   items: readonly AppendItem[],
   known: Set<string>,
+  blocked: Set<number>,
   capacity: number,
   snap: Snapshot,
 ) {
   const stats = structuredClone(snap.stats);
   const seen = new Set<string>();
-  // Indexes of the items to store: not known to the store, first occurrence in the batch.
+  const guarded = new Set<string>();
+  // Indexes of the items to store: not known to the store, first occurrence in the batch, and
+  // (for guarded items) the first to guard its key, since all checks of one commit are made
+  // against the state before it.
   const fresh = items.flatMap((item, i) => {
     const id = item.event.event_id;
-    if (known.has(id) || seen.has(id)) return [];
+    if (blocked.has(i) || known.has(id) || seen.has(id)) return [];
+    if (item.guard) {
+      const guardId = keyId(item.guard.key);
+      if (guarded.has(guardId)) {
+        blocked.add(i);
+        return [];
+      }
+      guarded.add(guardId);
+    }
     seen.add(id);
     return [i];
   });
@@ -133,12 +163,19 @@ async function planCommit(
     const event = { ...item.event, lamport_clock: clock };
     const record = encodeRecord(event, snap.now);
     tally(stats, item.state, record, 1);
-    stored.push({ key: entryKey(item.state, clock), seq: clock, state: item.state, record });
+    stored.push({
+      key: entryKey(item.state, clock),
+      seq: clock,
+      state: item.state,
+      record,
+      guard: item.guard,
+    });
     storedEvents.set(i, event);
   }
   const outcomes = items.map((_, i): AppendOutcome => {
     const event = storedEvents.get(i);
     if (event) return { status: "stored", event };
+    if (blocked.has(i)) return { status: "blocked", event: null };
     return { status: dropped.has(i) ? "evicted" : "duplicate", event: null };
   });
   return { clock, stats, stored, evictions, dropped, outcomes };
@@ -188,4 +225,27 @@ async function knownIds(kv: Deno.Kv, items: readonly AppendItem[]): Promise<Set<
     });
   }
   return known;
+}
+
+/** Indexes of the items whose guard no longer holds (the guarded key changed). */
+async function failedGuards(kv: Deno.Kv, items: readonly AppendItem[]): Promise<Set<number>> {
+  const blocked = new Set<number>();
+  const guarded = items.flatMap((item, i) => item.guard ? [{ i, guard: item.guard }] : []);
+  for (let c = 0; c < guarded.length; c += 10) {
+    const chunk = guarded.slice(c, c + 10);
+    const entries = await retryLocked(() => kv.getMany(chunk.map(({ guard }) => guard.key)));
+    entries.forEach((entry, j) => {
+      if (entry.versionstamp !== chunk[j].guard.versionstamp) blocked.add(chunk[j].i);
+    });
+  }
+  return blocked;
+}
+
+/** A string that identifies a KV key (for sets of keys). */
+function keyId(key: Deno.KvKey): string {
+  return key.map((part) =>
+    part instanceof Uint8Array
+      ? `u8:${Array.from(part).join(",")}`
+      : `${typeof part}:${String(part)}`
+  ).join("\u0000");
 }

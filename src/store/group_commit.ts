@@ -7,6 +7,7 @@ import {
   type AppendItem,
   type AppendOutcome,
   type AppendResult,
+  checksOf,
   MAX_BATCH_BYTES,
   MAX_BATCH_EVENTS,
 } from "./append.ts";
@@ -52,10 +53,12 @@ export class GroupCommitter {
 
   #takeBatch(): Waiter[] {
     let bytes = 0;
+    let checks = 0;
     let n = 0;
-    while (n < this.#queue.length && n < MAX_BATCH_EVENTS) {
+    while (n < this.#queue.length) {
       bytes += this.#queue[n].item.bytes;
-      if (n > 0 && bytes > MAX_BATCH_BYTES) break;
+      checks += checksOf(this.#queue[n].item);
+      if (n > 0 && (bytes > MAX_BATCH_BYTES || checks > MAX_BATCH_EVENTS)) break;
       n++;
     }
     return this.#queue.splice(0, n);

@@ -23,10 +23,18 @@ export type { EventInput } from "../events/envelope.ts";
 export interface EmitOptions {
   /** Where the emitting command runs (default: the process's working directory). */
   cwd?: string;
+  /**
+   * Store the event only if this check still holds, setting its key in the same commit (see
+   * `AppendItem.guard`): for "announce once" events whose mark must never exist without them.
+   */
+  guard?: Deno.AtomicCheck;
 }
 
 /** The event was invalid or too large; nothing was stored. */
 export class EventRejectedError extends UserError {}
+
+/** The event's guard no longer held (it was announced by someone else); nothing was stored. */
+export class GuardBlockedError extends Error {}
 
 const NO_GIT = { git_branch: null, head_commit_sha: null };
 
@@ -79,7 +87,15 @@ export async function storeEvent(input: EventInput, options: EmitOptions = {}): 
       "not inside a project: events are kept on this machine (held) and never sent",
     );
   }
-  const outcome = await runtime.outbox.append({ event: envelope, state, bytes });
+  const outcome = await runtime.outbox.append({
+    event: envelope,
+    state,
+    bytes,
+    guard: options.guard,
+  });
+  if (outcome.status === "blocked") {
+    throw new GuardBlockedError(`${input.event_type} ${input.aggregate_id} was announced already`);
+  }
   if (outcome.evicted > 0) {
     warnOnce(
       "emit:evicted",
@@ -103,12 +119,36 @@ export async function emit(input: EventInput, options: EmitOptions = {}): Promis
   try {
     return await storeEvent(input, options);
   } catch (err) {
-    const reason = err instanceof Error ? err.message : String(err);
-    warn(
-      err instanceof EventRejectedError
-        ? `event not stored: ${reason}`
-        : `${input.event_type} event not stored: ${reason}`,
-    );
+    warnNotStored(input, err);
     return null;
   }
+}
+
+/**
+ * Emits one event only if `guard` still holds, setting the guard's key in the same commit.
+ * `blocked`: someone else set it first (nothing stored, no warning); `failed`: not stored, one
+ * warning printed. Never throws.
+ */
+export async function emitGuarded(
+  input: EventInput,
+  guard: Deno.AtomicCheck,
+  options: Omit<EmitOptions, "guard"> = {},
+): Promise<"stored" | "blocked" | "failed"> {
+  try {
+    await storeEvent(input, { ...options, guard });
+    return "stored";
+  } catch (err) {
+    if (err instanceof GuardBlockedError) return "blocked";
+    warnNotStored(input, err);
+    return "failed";
+  }
+}
+
+function warnNotStored(input: EventInput, err: unknown): void {
+  const reason = err instanceof Error ? err.message : String(err);
+  warn(
+    err instanceof EventRejectedError
+      ? `event not stored: ${reason}`
+      : `${input.event_type} event not stored: ${reason}`,
+  );
 }

@@ -7,11 +7,10 @@
 import { UserError } from "../common/errors.ts";
 import { resolveAtRoot } from "../identity/resolve.ts";
 import { userKv } from "../store/open.ts";
-import { retryLocked } from "../store/retry.ts";
-import { claim, completedFeatureKey, isClaimed, release } from "./announcements.ts";
+import { completedFeatureKey, unclaimed } from "./announcements.ts";
 import { DEFAULT_ACTOR, featureCompleted } from "./events.ts";
 import { isTrackableWpId } from "./ids.ts";
-import { prepareToRecord, record, runtimeFailure } from "./record.ts";
+import { prepareToRecord, recordOnce, runtimeFailure } from "./record.ts";
 import { type FeatureScan, scanFeature } from "./scan.ts";
 import { applyStatusChange } from "./status_change.ts";
 import { type FeatureTarget, scanTarget } from "./target.ts";
@@ -157,18 +156,16 @@ async function announceCompletion(
   const { cwd, feature } = target;
   try {
     const { kv, key } = await completionMark(target);
+    let guard: Deno.AtomicCheck;
     if (options.finishedNow && options.before !== null) {
-      const before = options.before;
-      const set = await retryLocked(() =>
-        kv.atomic().check(before).set(key, { at: Date.now() }).commit()
-      );
-      if (!set.ok) return null;
-    } else if (await isClaimed(kv, key) || !(await claim(kv, key))) {
-      return null;
+      guard = options.before; // replace the mark as it was before this run changed anything
+    } else {
+      if ((await kv.get(key)).versionstamp !== null) return null;
+      guard = unclaimed(key);
     }
-    const stored = await record(featureCompleted(feature, total), cwd, `${feature} is complete`);
-    if (!stored) await release(kv, key);
-    return stored;
+    const event = featureCompleted(feature, total);
+    const outcome = await recordOnce(event, guard, cwd, `${feature} is complete`);
+    return outcome === "blocked" ? null : outcome === "stored";
   } catch (err) {
     throw await runtimeFailure(err, cwd, { doing: `completing ${feature}` });
   }

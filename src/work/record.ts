@@ -9,7 +9,7 @@ import { ReadOnlyFileError } from "../identity/locked_update.ts";
 import { resolveAtRoot } from "../identity/resolve.ts";
 import { userKv } from "../store/open.ts";
 import { gitMetadata } from "../sync/git_metadata.ts";
-import { emit } from "../sync/emit.ts";
+import { emit, emitGuarded } from "../sync/emit.ts";
 import { type EventInput, runtimeErrorLogged } from "./events.ts";
 import { FrontmatterError } from "./frontmatter.ts";
 
@@ -30,6 +30,21 @@ export async function record(event: EventInput, cwd: string, what: string): Prom
   const stored = await emit(event, { cwd });
   if (stored === null) warn(`${what}, but its ${event.event_type} event was not recorded`);
   return stored !== null;
+}
+
+/**
+ * Stores one "announce once" event together with its mark (`guard`, see announcements.ts).
+ * `blocked` means it was announced already; `failed` comes after a warning naming `what`.
+ */
+export async function recordOnce(
+  event: EventInput,
+  guard: Deno.AtomicCheck,
+  cwd: string,
+  what: string,
+): Promise<"stored" | "blocked" | "failed"> {
+  const outcome = await emitGuarded(event, guard, { cwd });
+  if (outcome === "failed") warn(`${what}, but its ${event.event_type} event was not recorded`);
+  return outcome;
 }
 
 /**

@@ -7,10 +7,10 @@ import { warn } from "../common/warnings.ts";
 import { newEventId } from "../events/ulid.ts";
 import { resolveAtRoot } from "../identity/resolve.ts";
 import { userKv } from "../store/open.ts";
-import { announcedWpKey, claim, release } from "./announcements.ts";
+import { announcedWpKey, unclaimed } from "./announcements.ts";
 import { wpCreated } from "./events.ts";
 import { isTrackableWpId, MAX_TRACKABLE_WP } from "./ids.ts";
-import { record, runtimeFailure } from "./record.ts";
+import { recordOnce, runtimeFailure } from "./record.ts";
 import { scanTarget } from "./target.ts";
 
 export interface FinalizeReport {
@@ -51,15 +51,18 @@ export async function finalizeTasks(
         continue;
       }
       const key = announcedWpKey(project, feature, wp.id);
-      if (!(await claim(kv, key))) {
+      if ((await kv.get(key)).versionstamp !== null) {
         report.already_announced.push(wp.id);
         continue;
       }
-      if (await record(wpCreated(wp, feature, causation), cwd, `${wp.id} is finalized`)) {
+      const event = wpCreated(wp, feature, causation);
+      const outcome = await recordOnce(event, unclaimed(key), cwd, `${wp.id} is finalized`);
+      if (outcome === "stored") {
         report.announced.push(wp.id);
         report.causation_id = causation;
+      } else if (outcome === "blocked") {
+        report.already_announced.push(wp.id);
       } else {
-        await release(kv, key);
         report.failed.push(wp.id);
       }
     }

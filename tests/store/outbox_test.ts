@@ -208,3 +208,61 @@ Deno.test("a capacity lowered far below the backlog keeps new events and converg
     assert.equal((await listState(kv, "pending")).length, 10);
   });
 });
+
+Deno.test("a guarded event and its mark are written by the same commit, or not at all", async () => {
+  await withKv(async (kv) => {
+    const mark = ["work", "announced", "p", "001-x", "WP01"];
+    const first = await appendBatch(
+      kv,
+      [{ ...item(), guard: { key: mark, versionstamp: null } }],
+      100,
+    );
+    assert.equal(first.outcomes[0].status, "stored");
+    const stored = first.outcomes[0].event!;
+    const [markEntry, entry] = await kv.getMany<[{ event_id: string }, StoredRecord]>([
+      mark,
+      entryKey("pending", stored.lamport_clock),
+    ]);
+    assert.equal(markEntry.value?.event_id, stored.event_id);
+    assert.equal(markEntry.versionstamp, entry.versionstamp, "one commit, one versionstamp");
+
+    // The mark exists now: a second announcement is blocked and spends no Lamport value.
+    const again = await appendBatch(
+      kv,
+      [{ ...item(), guard: { key: mark, versionstamp: null } }],
+      100,
+    );
+    assert.deepEqual(again.outcomes[0], { status: "blocked", event: null });
+    assert.equal(await readClock(kv), 1);
+    assert.equal((await listState(kv, "pending", 10)).length, 1);
+  });
+});
+
+Deno.test("concurrent guarded appends of one mark store exactly one event", async () => {
+  await withKv(async (kv) => {
+    const outbox = new Outbox(kv, 1000);
+    const mark = ["work", "completed", "p", "001-x"];
+    // Unguarded traffic shares the commits; the guards make each commit carry extra checks.
+    const outcomes = await Promise.all(
+      Array.from(
+        { length: 120 },
+        (_, i) =>
+          outbox.append(i % 2 ? item() : { ...item(), guard: { key: mark, versionstamp: null } }),
+      ),
+    );
+    const guarded = outcomes.filter((_, i) => i % 2 === 0);
+    assert.equal(guarded.filter((o) => o.status === "stored").length, 1);
+    assert.equal(guarded.filter((o) => o.status === "blocked").length, 59);
+    assert.equal(outcomes.filter((_, i) => i % 2 === 1 && _.status === "stored").length, 60);
+    assert.equal((await listState(kv, "pending", 1000)).length, 61);
+  });
+});
+
+Deno.test("two items guarding one mark in the same batch: only the first is stored", async () => {
+  await withKv(async (kv) => {
+    const guard = { key: ["work", "announced", "p", "001-x", "WP02"], versionstamp: null };
+    const result = await appendBatch(kv, [{ ...item(), guard }, item(), { ...item(), guard }], 100);
+    assert.deepEqual(result.outcomes.map((o) => o.status), ["stored", "stored", "blocked"]);
+    assert.equal(await readClock(kv), 2);
+  });
+});
