@@ -33,3 +33,16 @@ export async function storedFallback(repoRoot: string, candidate: Complete): Pro
   }
   throw new Error("could not store the fallback identity: too much contention");
 }
+
+/**
+ * The fallback identity already used for `repoRoot` (events emitted while its config was broken
+ * or read-only carry it), or null when there is none or the store cannot be read.
+ */
+export async function existingFallback(repoRoot: string): Promise<Complete | null> {
+  try {
+    const entry = await (await userKv()).get(key(repoRoot));
+    return isComplete(entry.value) ? entry.value : null;
+  } catch {
+    return null;
+  }
+}

@@ -2,6 +2,7 @@
 import { describeError, isWriteDenied, UserError } from "../common/errors.ts";
 import { fillConfig, missingFields, readConfig } from "./config_doc.ts";
 import { RepoFacts } from "./defaults.ts";
+import { existingFallback } from "./fallback.ts";
 import { lockedUpdate, ReadOnlyFileError } from "./locked_update.ts";
 import { configPathOf, findRepoRoot } from "./repo_root.ts";
 import { forgetIdentities, resolveAtRoot } from "./resolve.ts";
@@ -61,7 +62,9 @@ export async function initProject(
           `${configPath}.broken-${backupSuffix(options.now ?? new Date())}`,
         );
         await Deno.rename(configPath, backup);
-        salvage = read.salvage;
+        // Keep what was readable; what was not comes from the fallback identity that events
+        // carried while the file was broken, so the project keeps one identity throughout.
+        salvage = { ...(await existingFallback(root)), ...read.salvage };
       } else {
         notes.push("config.yaml is not broken; nothing to repair");
       }

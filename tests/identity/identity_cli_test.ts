@@ -361,3 +361,23 @@ Deno.test("in a worktree the identity is the main checkout's", async () => {
     await sb.cleanup();
   }
 });
+
+Deno.test("init --repair of a config without a readable uuid adopts the fallback identity", async () => {
+  const sb = await sandbox();
+  try {
+    await Deno.mkdir(join(sb.repo, ".kittify"));
+    await Deno.writeTextFile(configPath(sb.repo), "project: [not, a, mapping]\n");
+    const opts = { cwd: sb.repo, home: sb.home };
+    // While the config is broken, the fallback identity is what events carry.
+    const during = await kittifyJson<IdentityJson>(["identity", "--json"], opts);
+    assert.equal(during.source, "fallback");
+    const repaired = await kittifyJson<{ identity: IdentityJson }>(
+      ["init", "--repair", "--json"],
+      opts,
+    );
+    assert.equal(repaired.identity.source, "config");
+    assert.equal(repaired.identity.project_uuid, during.project_uuid);
+  } finally {
+    await sb.cleanup();
+  }
+});
