@@ -3,6 +3,7 @@
  * §5.2). "Logged in" is a purely local check: the access or the refresh token is unexpired.
  * Tokens are never printed.
  */
+import { describeError } from "../common/errors.ts";
 import { join } from "node:path";
 import { kittifyHome } from "../common/home.ts";
 
@@ -41,21 +42,35 @@ function table(doc: Record<string, unknown>, name: string): Record<string, unkno
 
 const text = (v: unknown) => typeof v === "string" && v !== "" ? v : null;
 
+/** The credentials, or why a credentials file cannot be used (it then counts as logged out). */
+export type CredentialsRead = { credentials: Credentials; problem: null } | {
+  credentials: null;
+  /** null when there simply is no credentials file. */
+  problem: string | null;
+};
+
 /** Parses the credentials TOML; null when it is not usable (bad TOML, no tokens). */
 export async function parseCredentials(toml: string): Promise<Credentials | null> {
+  return (await parseCredentialsText(toml, "credentials")).credentials;
+}
+
+async function parseCredentialsText(toml: string, path: string): Promise<CredentialsRead> {
   let doc: Record<string, unknown>;
   try {
     const { parse } = await import("smol-toml");
     doc = parse(toml);
-  } catch {
-    return null;
+  } catch (err) {
+    const reason = err instanceof Error ? err.message.split("\n")[0] : String(err);
+    return { credentials: null, problem: `${path} is not valid TOML (${reason})` };
   }
   const tokens = table(doc, "tokens");
   const access = text(tokens.access);
   const refresh = text(tokens.refresh);
-  if (access === null && refresh === null) return null;
+  if (access === null && refresh === null) {
+    return { credentials: null, problem: `${path} holds no tokens` };
+  }
   const user = table(doc, "user");
-  return {
+  const credentials: Credentials = {
     access: access ?? "",
     refresh: refresh ?? "",
     accessExpiresAt: parseExpiry(tokens.access_expires_at),
@@ -64,15 +79,25 @@ export async function parseCredentials(toml: string): Promise<Credentials | null
     teamSlug: text(user.team_slug),
     serverUrl: text(table(doc, "server").url),
   };
+  return { credentials, problem: null };
+}
+
+/** Reads the credentials file, saying why when one exists but cannot be used. */
+export async function readCredentialsFile(home: string = kittifyHome()): Promise<CredentialsRead> {
+  const path = credentialsPath(home);
+  let toml: string;
+  try {
+    toml = await Deno.readTextFile(path);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return { credentials: null, problem: null };
+    return { credentials: null, problem: `cannot read ${path} (${describeError(err)})` };
+  }
+  return await parseCredentialsText(toml, path);
 }
 
 /** Reads the credentials file; null when there is none or it is unusable. */
 export async function readCredentials(home: string = kittifyHome()): Promise<Credentials | null> {
-  try {
-    return await parseCredentials(await Deno.readTextFile(credentialsPath(home)));
-  } catch {
-    return null;
-  }
+  return (await readCredentialsFile(home)).credentials;
 }
 
 function unexpired(token: string, expiresAt: Date | null, now: Date): boolean {

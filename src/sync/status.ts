@@ -6,7 +6,7 @@ import {
   type Credentials,
   credentialsPath,
   isLoggedIn,
-  readCredentials,
+  readCredentialsFile,
 } from "../auth/credentials.ts";
 import { findRepoRoot } from "../identity/repo_root.ts";
 import type { OutboxState } from "../store/keys.ts";
@@ -62,9 +62,9 @@ export function topTypes(types: Record<string, number>, n = 5): SyncStatus["top_
 
 export async function syncStatus(cwd: string, now: Date = new Date()): Promise<SyncStatus> {
   const root = await findRepoRoot(cwd);
-  const [config, creds, autoStart, kv] = await Promise.all([
+  const [config, credsRead, autoStart, kv] = await Promise.all([
     readSyncConfig(),
-    readCredentials(),
+    readCredentialsFile(),
     readAutoStart(root),
     existingUserKv(),
   ]);
@@ -72,7 +72,7 @@ export async function syncStatus(cwd: string, now: Date = new Date()): Promise<S
   const oldest = kv ? (await listState(kv, "pending", 1))[0] : undefined;
   return {
     server_url: config.serverUrl,
-    auth: authOf(creds, now),
+    auth: authOf(credsRead.credentials, now),
     auto_start: autoStart,
     project_root: root,
     store_path: userKvPath(),
@@ -88,6 +88,8 @@ export async function syncStatus(cwd: string, now: Date = new Date()): Promise<S
       RETRY_BUCKETS.map((b) => [b, stats.pending_retries[b] ?? 0]),
     ) as Record<RetryBucket, number>,
     top_event_types: topTypes(stats.pending_types),
-    problems: config.problems,
+    problems: credsRead.problem
+      ? [...config.problems, `${credsRead.problem}; counted as logged out`]
+      : config.problems,
   };
 }

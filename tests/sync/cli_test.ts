@@ -234,6 +234,27 @@ Deno.test("sync status reports the login state from the credentials file, never 
   });
 });
 
+Deno.test("an unusable credentials file is reported, not silently shown as logged out", async () => {
+  await withSandbox(async (sb) => {
+    await Deno.mkdir(sb.home, { recursive: true });
+    const cases: Array<[string, RegExp]> = [
+      [
+        '[tokens\naccess = "SECRET"\n',
+        /credentials is not valid TOML \(.*\); counted as logged out/,
+      ],
+      ['[user]\nusername = "ann"\n', /credentials holds no tokens; counted as logged out/],
+    ];
+    for (const [toml, warning] of cases) {
+      await Deno.writeTextFile(join(sb.home, "credentials"), toml);
+      const json = await run(sb, "sync", "status", "--json");
+      assert.equal(json.code, 0, json.stderr);
+      assert.equal(JSON.parse(json.stdout).auth.logged_in, false);
+      assert.match(json.stderr, warning);
+      assert.ok(!json.stderr.includes("SECRET") && !json.stdout.includes("SECRET"));
+    }
+  });
+});
+
 Deno.test("outside a project, emit holds the event and status shows it as held", async () => {
   await withSandbox(async (sb) => {
     const result = await emitStatus(sb);
