@@ -4,6 +4,7 @@
  * Tokens are never printed.
  */
 import { describeError } from "../common/errors.ts";
+import { parseToml } from "../common/toml.ts";
 import { join } from "node:path";
 import { kittifyHome } from "../common/home.ts";
 
@@ -55,14 +56,8 @@ export async function parseCredentials(toml: string): Promise<Credentials | null
 }
 
 async function parseCredentialsText(toml: string, path: string): Promise<CredentialsRead> {
-  let doc: Record<string, unknown>;
-  try {
-    const { parse } = await import("smol-toml");
-    doc = parse(toml);
-  } catch (err) {
-    const reason = err instanceof Error ? err.message.split("\n")[0] : String(err);
-    return { credentials: null, problem: `${path} is not valid TOML (${reason})` };
-  }
+  const { doc, problem } = await parseToml(toml);
+  if (doc === null) return { credentials: null, problem: `${path} is not valid TOML (${problem})` };
   const tokens = table(doc, "tokens");
   const access = text(tokens.access);
   const refresh = text(tokens.refresh);

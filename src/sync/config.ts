@@ -6,6 +6,7 @@
 import { join } from "node:path";
 import { kittifyHome } from "../common/home.ts";
 import { DEFAULT_CAPACITY } from "../store/outbox.ts";
+import { parseToml } from "../common/toml.ts";
 
 export const DEFAULT_SERVER_URL = "https://spec-kitty-dev.fly.dev";
 export const CONFIG_FILE = "config.toml";
@@ -25,13 +26,9 @@ export function defaultSyncConfig(): SyncConfig {
 export async function parseSyncConfig(text: string | null): Promise<SyncConfig> {
   const config = defaultSyncConfig();
   if (text === null || text.trim() === "") return config;
-  let doc: Record<string, unknown>;
-  try {
-    const { parse } = await import("smol-toml");
-    doc = parse(text);
-  } catch (err) {
-    const reason = err instanceof Error ? err.message.split("\n")[0] : String(err);
-    config.problems.push(`${CONFIG_FILE} is not valid TOML (${reason}); using defaults`);
+  const { doc, problem } = await parseToml(text);
+  if (doc === null) {
+    config.problems.push(`${CONFIG_FILE} is not valid TOML (${problem}); using defaults`);
     return config;
   }
   const sync = doc.sync;
