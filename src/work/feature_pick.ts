@@ -3,6 +3,7 @@
  * (`NNN-slug` or `NNN-slug-WPnn`), else the only feature of the repository.
  */
 import { UserError } from "../common/errors.ts";
+import { kebab } from "../identity/slug.ts";
 
 export interface FeatureClues {
   /** `--feature` as typed: a full slug or its number (`001`, `1`). */
@@ -28,6 +29,9 @@ function fromFlag(flag: string, features: readonly string[]): string {
     const matches = features.filter((f) => f.startsWith(prefix));
     if (matches.length === 1) return matches[0];
   }
+  // The name without its number: `beta-release` (or `Beta Release`) for `002-beta-release`.
+  const byName = features.filter((f) => f.slice(4) === kebab(text));
+  if (byName.length === 1) return byName[0];
   throw new UserError(`no feature '${flag}' in kitty-specs/`, { hint: candidatesHint(features) });
 }
 

@@ -37,10 +37,19 @@ export function wpIdFromFileName(name: string): string | null {
   return match ? wpIdOf(Number(match[1])) : null;
 }
 
+/**
+ * The kebab-case file-name part for a title: accents are dropped rather than the letters
+ * (`Ünïcödé` → `unicode`), capped at 60 characters; `fallback` when no letter or digit is left.
+ */
+export function nameSlug(text: string, fallback: string): string {
+  const ascii = text.normalize("NFKD").replace(/\p{M}+/gu, "");
+  if (!/[a-z0-9]/i.test(ascii)) return fallback;
+  return kebab(ascii).slice(0, 60).replace(/-+$/, "");
+}
+
 /** `WPnn-<title-slug>.md`; the slug part is capped so file names stay short. */
 export function wpFileName(id: string, title: string): string {
-  const slug = kebab(title).slice(0, 60).replace(/-+$/, "");
-  return `${id}-${slug}.md`;
+  return `${id}-${nameSlug(title, "task")}.md`;
 }
 
 export function isFeatureSlug(value: string): boolean {
@@ -49,7 +58,7 @@ export function isFeatureSlug(value: string): boolean {
 
 /** `NNN-<name-slug>` for feature number `n`. */
 export function featureSlugOf(n: number, name: string): string {
-  return `${String(n).padStart(3, "0")}-${kebab(name).slice(0, 60).replace(/-+$/, "")}`;
+  return `${String(n).padStart(3, "0")}-${nameSlug(name, "feature")}`;
 }
 
 export function featureNumberOf(slug: string): string {

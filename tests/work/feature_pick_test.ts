@@ -9,6 +9,9 @@ Deno.test("--feature wins; a number picks the feature with that prefix", () => {
   const clues = { branch: "001-alpha", worktree: null, features };
   assert.equal(pickFeature({ ...clues, flag: "002-beta-release" }), "002-beta-release");
   assert.equal(pickFeature({ ...clues, flag: "2" }), "002-beta-release");
+  assert.equal(pickFeature({ ...clues, flag: "beta-release" }), "002-beta-release");
+  assert.equal(pickFeature({ ...clues, flag: "Beta Release" }), "002-beta-release");
+  assert.throws(() => pickFeature({ ...clues, flag: "beta" }), UserError);
   assert.equal(
     pickFeature({ ...clues, flag: "kitty-specs/002-beta-release/" }),
     "002-beta-release",

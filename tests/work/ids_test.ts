@@ -37,6 +37,10 @@ Deno.test("task file names: WPnn-<title-slug>.md", () => {
 
 Deno.test("feature slugs and the feature named by a branch or worktree", () => {
   assert.equal(featureSlugOf(7, "Event Sync: v2"), "007-event-sync-v2");
+  assert.equal(featureSlugOf(8, "Café Crème"), "008-cafe-creme");
+  assert.equal(featureSlugOf(9, "日本語"), "009-feature");
+  assert.equal(wpFileName("WP03", "Ünïcödé titles"), "WP03-unicode-titles.md");
+  assert.equal(wpFileName("WP04", "测试"), "WP04-task.md");
   assert.equal(featureFromName("001-event-sync"), "001-event-sync");
   assert.equal(featureFromName("001-event-sync-WP03"), "001-event-sync");
   assert.equal(featureFromName("001-event-sync-wp03"), "001-event-sync");
