@@ -9,10 +9,6 @@
 export const STATES = ["pending", "held", "synced", "dead"] as const;
 export type OutboxState = typeof STATES[number];
 
-export function isOutboxState(value: unknown): value is OutboxState {
-  return typeof value === "string" && (STATES as readonly string[]).includes(value);
-}
-
 /**
  * The head of the store ({@link Head}): the Lamport clock of this user home and the outbox
  * counters, in one value that every outbox commit checks and rewrites.

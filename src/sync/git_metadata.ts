@@ -39,8 +39,3 @@ export function gitMetadata(dir: string): Promise<GitMetadata> {
   cache.set(dir, { at: now, value });
   return value;
 }
-
-/** Drops the cached values of `dir`, e.g. after the command itself moved HEAD. */
-export function forgetGitMetadata(dir: string): void {
-  cache.delete(dir);
-}

@@ -1,6 +1,7 @@
 /** The events the work commands emit, built from the model (pure; reference §2.1). */
 import type { EventInput } from "../events/envelope.ts";
 import { formatTimestamp } from "../events/timestamp.ts";
+import { featureNumberOf } from "./ids.ts";
 import type { Lane } from "./lanes.ts";
 import type { WorkPackage } from "./work_package.ts";
 
@@ -48,7 +49,7 @@ export function featureCreated(feature: string, targetBranch: string): EventInpu
     aggregate_type: "Feature",
     payload: {
       feature_slug: feature,
-      feature_number: feature.slice(0, 3),
+      feature_number: featureNumberOf(feature),
       target_branch: targetBranch,
       wp_count: 0,
     },

@@ -6,7 +6,7 @@ import { formatTimestamp } from "../events/timestamp.ts";
 import { currentCheckout } from "./checkout.ts";
 import { ensureDir, withDirLock } from "./dirs.ts";
 import { featureCreated } from "./events.ts";
-import { featureSlugOf, isFeatureSlug } from "./ids.ts";
+import { featureNumberOf, featureSlugOf, isFeatureSlug } from "./ids.ts";
 import { featureDir, specsDir } from "./layout.ts";
 import { record, runtimeFailure } from "./record.ts";
 import { listFeatures } from "./scan.ts";
@@ -44,12 +44,12 @@ function nameAndNumber(options: FeatureCreateOptions): { name: string; number?: 
     throw new UserError(`'${options.name}' cannot name a feature: it needs a letter or digit`);
   }
   if (options.number !== undefined) return { name, number: parseNumber(options.number) };
-  if (isFeatureSlug(name)) return { name: name.slice(4), number: Number(name.slice(0, 3)) };
+  if (isFeatureSlug(name)) return { name: name.slice(4), number: Number(featureNumberOf(name)) };
   return { name };
 }
 
 function nextNumber(features: string[]): number {
-  const next = Math.max(0, ...features.map((f) => Number(f.slice(0, 3)))) + 1;
+  const next = Math.max(0, ...features.map((f) => Number(featureNumberOf(f)))) + 1;
   if (next > MAX_FEATURE_NUMBER) {
     throw new UserError(`kitty-specs/ already has feature ${MAX_FEATURE_NUMBER}; pass --number`);
   }
@@ -85,12 +85,12 @@ export async function createFeature(
       feature = featureSlugOf(n, name);
       const taken = features.find((f) => f.startsWith(feature.slice(0, 4)));
       if (taken) {
-        throw new UserError(`feature number ${feature.slice(0, 3)} is taken by ${taken}`, {
+        throw new UserError(`feature number ${featureNumberOf(feature)} is taken by ${taken}`, {
           hint: "leave out --number to use the next free one",
         });
       }
       await writeFeatureFolder(featureDir(root, feature), {
-        feature_number: feature.slice(0, 3),
+        feature_number: featureNumberOf(feature),
         slug: feature,
         friendly_name: name,
         target_branch: targetBranch,
@@ -107,7 +107,7 @@ export async function createFeature(
   );
   return {
     feature,
-    feature_number: feature.slice(0, 3),
+    feature_number: featureNumberOf(feature),
     target_branch: targetBranch,
     path: featureDir(root, feature),
     event_recorded,

@@ -28,14 +28,6 @@ export async function listFeatures(root: string): Promise<string[]> {
   return found.filter((e) => e.isDirectory && isFeatureSlug(e.name)).map((e) => e.name).sort();
 }
 
-export async function featureExists(root: string, feature: string): Promise<boolean> {
-  try {
-    return (await Deno.stat(featureDir(root, feature))).isDirectory;
-  } catch {
-    return false;
-  }
-}
-
 export interface FeatureScan {
   feature: string;
   /** Sorted by number. */
