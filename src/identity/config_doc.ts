@@ -204,7 +204,10 @@ function reprint(doc: Document, fill: Required<StoredFields>, options: { autoSta
 
 /** `sync.auto_start` from a config text: only an explicit boolean false disables it. */
 export function autoStartEnabled(text: string | null): boolean {
-  const read = readConfig(text);
-  if (read.kind !== "ok") return true;
-  return read.doc.getIn(["sync", "auto_start"]) !== false;
+  return autoStartOf(readConfig(text));
+}
+
+/** `sync.auto_start` of an already read config (true when it is broken). */
+export function autoStartOf(read: ConfigRead): boolean {
+  return read.kind !== "ok" || read.doc.getIn(["sync", "auto_start"]) !== false;
 }

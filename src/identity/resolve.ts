@@ -8,7 +8,7 @@ import { describeError, isWriteDenied, NotInProjectError } from "../common/error
 import { kittifyHome } from "../common/home.ts";
 import { warnOnce } from "../common/warnings.ts";
 import { USER_STORE_FILE } from "../store/open.ts";
-import { type ConfigOk, fillConfig, missingFields, readConfig } from "./config_doc.ts";
+import { autoStartOf, type ConfigOk, fillConfig, missingFields, readConfig } from "./config_doc.ts";
 import { RepoFacts } from "./defaults.ts";
 import { storedFallback } from "./fallback.ts";
 import { lockedUpdate, ReadOnlyFileError } from "./locked_update.ts";
@@ -80,11 +80,15 @@ async function resolveUncached(root: string): Promise<ResolvedIdentity> {
       return fromConfig(facts, configPath, final);
     }
     const reason = final.kind === "broken" ? final.reason : "it changed while being written";
-    return fallback(facts, configPath, read.fields, `${configPath} is unusable (${reason})`);
+    return fallback(facts, configPath, read.fields, `${configPath} is unusable (${reason})`, {
+      autoStart: autoStartOf(read),
+    });
   } catch (err) {
     if (!isWriteDenied(err) && !(err instanceof ReadOnlyFileError)) throw err;
     const why = err instanceof ReadOnlyFileError ? err.message : describeError(err);
-    return fallback(facts, configPath, read.fields, `cannot write ${configPath} (${why})`);
+    return fallback(facts, configPath, read.fields, `cannot write ${configPath} (${why})`, {
+      autoStart: autoStartOf(read),
+    });
   }
 }
 
@@ -102,6 +106,7 @@ async function fromConfig(
       repo_slug: await facts.repoSlug(read.repoSlugOverride),
     },
     source: "config",
+    autoStart: autoStartOf(read),
     repoRoot: facts.repoRoot,
     configPath,
   };
@@ -112,6 +117,7 @@ async function fallback(
   configPath: string,
   known: StoredFields,
   reason: string,
+  { autoStart }: { autoStart: boolean } = { autoStart: true },
 ): Promise<ResolvedIdentity> {
   const candidate = await facts.defaults(known);
   let fields: Required<StoredFields>;
@@ -138,6 +144,7 @@ async function fallback(
       repo_slug: await facts.repoSlug(null),
     },
     source,
+    autoStart,
     repoRoot: facts.repoRoot,
     configPath,
   };

@@ -22,6 +22,8 @@ export interface ResolvedIdentity {
   source: IdentitySource;
   repoRoot: string;
   configPath: string;
+  /** `sync.auto_start` of this config (only an explicit false disables; true if unreadable). */
+  autoStart: boolean;
 }
 
 /** The identity fields stored under `project:` in config.yaml. */

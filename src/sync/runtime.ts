@@ -7,8 +7,7 @@
 import { readCredentials, teamSlugOf } from "../auth/credentials.ts";
 import { onShutdown } from "../common/lifecycle.ts";
 import { warnOnce } from "../common/warnings.ts";
-import { autoStartEnabled } from "../identity/config_doc.ts";
-import { configPathOf } from "../identity/repo_root.ts";
+import { resolveAtRoot } from "../identity/resolve.ts";
 import { userKv } from "../store/open.ts";
 import { Outbox } from "../store/outbox.ts";
 import { readSyncConfig, type SyncConfig } from "./config.ts";
@@ -26,13 +25,6 @@ export interface SyncRuntime {
 
 let current: Promise<SyncRuntime> | undefined;
 
-/** `sync.auto_start` from `<repoRoot>/.kittify/config.yaml`; only an explicit false disables. */
-export async function readAutoStart(repoRoot: string | null): Promise<boolean> {
-  if (repoRoot === null) return true;
-  const text = await Deno.readTextFile(configPathOf(repoRoot)).catch(() => null);
-  return autoStartEnabled(text);
-}
-
 /** The process's runtime, created on first use for the repository at `repoRoot`. */
 export function syncRuntime(repoRoot: string | null): Promise<SyncRuntime> {
   current ??= create(repoRoot);
@@ -45,7 +37,8 @@ export function syncRuntime(repoRoot: string | null): Promise<SyncRuntime> {
 async function create(repoRoot: string | null): Promise<SyncRuntime> {
   const [config, autoStart, creds] = await Promise.all([
     readSyncConfig(),
-    readAutoStart(repoRoot),
+    // The identity resolver has read (and cached) the repository root's config.yaml already.
+    repoRoot === null ? true : resolveAtRoot(repoRoot).then((r) => r.autoStart, () => true),
     readCredentials(),
   ]);
   for (const problem of config.problems) warnOnce(`config:${problem}`, problem);

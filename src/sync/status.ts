@@ -8,13 +8,13 @@ import {
   isLoggedIn,
   readCredentialsFile,
 } from "../auth/credentials.ts";
-import { findRepoRoot } from "../identity/repo_root.ts";
+import { configPathOf, findRepoRoot } from "../identity/repo_root.ts";
 import type { OutboxState } from "../store/keys.ts";
 import { existingUserKv, userKvPath } from "../store/open.ts";
 import { listState, readClock, readStats } from "../store/read.ts";
 import { emptyStats, RETRY_BUCKETS, type RetryBucket } from "../store/stats.ts";
 import { readSyncConfig } from "./config.ts";
-import { readAutoStart } from "./runtime.ts";
+import { autoStartEnabled } from "../identity/config_doc.ts";
 
 export interface SyncStatus {
   server_url: string;
@@ -58,6 +58,16 @@ export function topTypes(types: Record<string, number>, n = 5): SyncStatus["top_
     .map(([event_type, count]) => ({ event_type, count }))
     .sort((a, b) => b.count - a.count || a.event_type.localeCompare(b.event_type))
     .slice(0, n);
+}
+
+/**
+ * `sync.auto_start` from `<repoRoot>/.kittify/config.yaml`, read without the identity resolver
+ * (which would backfill the file: status has no side effects). Only an explicit false disables.
+ */
+async function readAutoStart(repoRoot: string | null): Promise<boolean> {
+  if (repoRoot === null) return true;
+  const text = await Deno.readTextFile(configPathOf(repoRoot)).catch(() => null);
+  return autoStartEnabled(text);
 }
 
 export async function syncStatus(cwd: string, now: Date = new Date()): Promise<SyncStatus> {

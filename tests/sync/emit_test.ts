@@ -9,6 +9,7 @@ import { type Delivery, NO_DELIVERY, setDeliveryFactory } from "../../src/sync/d
 import { emit } from "../../src/sync/emit.ts";
 import { syncRuntime } from "../../src/sync/runtime.ts";
 import { git, type Sandbox, sandbox } from "../helpers/fs.ts";
+import { forgetIdentities } from "../../src/identity/resolve.ts";
 
 const STATUS = {
   event_type: "WPStatusChanged",
@@ -187,6 +188,7 @@ Deno.test("the runtime reads sync.auto_start from the repository root and only t
       assert.deepEqual(notified, [event!.event_id]);
       await runShutdown();
       assert.equal(closed, 1);
+      forgetIdentities(); // what follows stands for a later command, i.e. a new process
 
       const config = join(sb.repo, ".kittify", "config.yaml");
       await Deno.writeTextFile(
