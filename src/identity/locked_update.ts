@@ -57,7 +57,8 @@ export async function lockedUpdate(path: string, update: Update): Promise<string
       const onDisk = await statOrNull(path);
       const locked = await file.stat();
       if (!onDisk || (onDisk.ino !== null && onDisk.ino !== locked.ino)) continue;
-      const bytes = await readAll(file);
+      // Under the lock the path names the locked file (checked above; writers take the lock).
+      const bytes = await Deno.readFile(path);
       const current = new TextDecoder().decode(bytes); // drops a UTF-8 byte order mark
       const next = update(current);
       if (next === null || next === current) return current;
@@ -75,23 +76,4 @@ export async function lockedUpdate(path: string, update: Update): Promise<string
     }
   }
   throw new Error(`could not update ${path}: too much contention`);
-}
-
-async function readAll(file: Deno.FsFile): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  const buf = new Uint8Array(16 * 1024);
-  let total = 0;
-  while (true) {
-    const n = await file.read(buf);
-    if (n === null) break;
-    chunks.push(buf.slice(0, n));
-    total += n;
-  }
-  const out = new Uint8Array(total);
-  let off = 0;
-  for (const c of chunks) {
-    out.set(c, off);
-    off += c.length;
-  }
-  return out;
 }
