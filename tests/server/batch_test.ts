@@ -228,6 +228,23 @@ Deno.test("batch: an event near the size limit with non-Latin-1 text is stored (
   });
 });
 
+/** The header block of a raw HTTP/1.1 batch request, for tests that time the body's bytes. */
+function batchHead(access: string, length: number): Uint8Array {
+  return new TextEncoder().encode(
+    `POST /api/v1/events/batch/ HTTP/1.1\r\nHost: 127.0.0.1\r\n` +
+      `Authorization: Bearer ${access}\r\nContent-Type: application/json\r\n` +
+      `Content-Length: ${length}\r\n\r\n`,
+  );
+}
+
+function closeQuietly(conn: Deno.Conn): void {
+  try {
+    conn.close();
+  } catch {
+    // already closed with its readable stream
+  }
+}
+
 Deno.test("batch: shutdown lets a request in flight finish (its events are stored and answered)", async () => {
   // The server reads its clock to verify the token, then to stamp the events it stores.
   let clockReads = -1;
@@ -241,11 +258,7 @@ Deno.test("batch: shutdown lets a request in flight finish (its events are store
   const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
   try {
     clockReads = 0;
-    await conn.write(new TextEncoder().encode(
-      `POST /api/v1/events/batch/ HTTP/1.1\r\nHost: 127.0.0.1\r\n` +
-        `Authorization: Bearer ${access}\r\nContent-Type: application/json\r\n` +
-        `Content-Length: ${body.length}\r\n\r\n`,
-    ));
+    await conn.write(batchHead(access, body.length));
     await conn.write(body);
     await inFlight.promise; // the handler is storing the events: the request is in flight
     const stopped = server.close();
@@ -254,11 +267,7 @@ Deno.test("batch: shutdown lets a request in flight finish (its events are store
     assert.match(response, new RegExp(`"event_id":"${event.event_id}","status":"success"`));
     await stopped;
   } finally {
-    try {
-      conn.close();
-    } catch {
-      // closed with its readable stream
-    }
+    closeQuietly(conn);
   }
 });
 
@@ -273,11 +282,7 @@ Deno.test("batch: an upload cut off by shutdown is a 503 (retried), not a 400 ag
   const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
   try {
     clockReads = 0;
-    await conn.write(new TextEncoder().encode(
-      `POST /api/v1/events/batch/ HTTP/1.1\r\nHost: 127.0.0.1\r\n` +
-        `Authorization: Bearer ${access}\r\nContent-Type: application/json\r\n` +
-        `Content-Length: ${body.length}\r\n\r\n`,
-    ));
+    await conn.write(batchHead(access, body.length));
     await conn.write(body.subarray(0, 10));
     await verifying.promise; // the handler runs; the body has not all arrived
     const stopped = server.close();
@@ -287,10 +292,6 @@ Deno.test("batch: an upload cut off by shutdown is a 503 (retried), not a 400 ag
     assert.match(response, /"error":"Request body interrupted"/);
     await stopped;
   } finally {
-    try {
-      conn.close();
-    } catch {
-      // closed with its readable stream
-    }
+    closeQuietly(conn);
   }
 });
