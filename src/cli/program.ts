@@ -51,5 +51,3 @@ function applyErrorStyle(command: Command): void {
   });
   for (const sub of command.commands) applyErrorStyle(sub);
 }
-
-export { EXIT };
