@@ -2,7 +2,7 @@
 import { basename, join } from "node:path";
 import { describeError, UserError } from "../common/errors.ts";
 import { isFeatureSlug, wpIdFromFileName, wpNumber } from "./ids.ts";
-import { featureDir, specsDir, tasksDir } from "./layout.ts";
+import { specsDir, tasksDir } from "./layout.ts";
 import {
   isProblem,
   parseWorkPackage,
