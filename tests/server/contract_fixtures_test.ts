@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { login, postBatch, results, startTestServer, type TestServer } from "./harness.ts";
 
-const FIXTURES = fileURLToPath(new URL("../../../shared/reference/fixtures/", import.meta.url));
+const FIXTURES = fileURLToPath(new URL("../fixtures/contract/", import.meta.url));
 
 interface Fixture {
   request: { events: Array<Record<string, unknown>> };

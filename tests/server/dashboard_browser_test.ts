@@ -1,54 +1,15 @@
 /**
- * The dashboard in a real headless Chromium (the Debian `chromium` package, driven by
- * puppeteer-core; no browser is ever downloaded): sign in, see a project appear after a batch is
+ * The dashboard in a real headless Chromium (see `helpers/browser.ts` for where it comes from,
+ * driven by puppeteer-core): sign in, see a project appear after a batch is
  * posted, see a lane change arrive live.
  */
 import assert from "node:assert/strict";
-import puppeteer, { type Browser, type Page } from "puppeteer-core";
+import type { Page } from "puppeteer-core";
+import { launchBrowser } from "../helpers/browser.ts";
 import { removeTree, tempDir } from "../helpers/fs.ts";
 import { login, PASSWORD, postBatch, PROJECT, startTestServer, statusEvent } from "./harness.ts";
 
-function isFile(path: string): boolean {
-  try {
-    return Deno.statSync(path).isFile;
-  } catch {
-    return false;
-  }
-}
-
-/** KITTIFY_CHROMIUM, else the first installed of the usual places (Debian, macOS, Windows). */
-function chromium(): string {
-  const candidates = [
-    Deno.env.get("KITTIFY_CHROMIUM"),
-    "/usr/bin/chromium",
-    "/usr/bin/chromium-browser",
-    "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome",
-    "C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe",
-  ];
-  for (const path of candidates) {
-    if (path && isFile(path)) return path;
-  }
-  throw new Error("no Chromium found: install the `chromium` package or set KITTIFY_CHROMIUM");
-}
 const WAIT = { timeout: 20_000 };
-
-async function launch(userDataDir: string): Promise<Browser> {
-  return await puppeteer.launch({
-    executablePath: chromium(),
-    userDataDir,
-    headless: true,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
-}
 
 async function signIn(page: Page, username: string, password: string): Promise<void> {
   await page.waitForSelector("#login-form", WAIT);
@@ -63,7 +24,7 @@ const laneOf = (page: Page, wp: string) =>
 Deno.test("dashboard (Chromium): sign in, a project appears after a batch, a lane changes live", async () => {
   const server = await startTestServer();
   const profile = await tempDir("kittify-chromium-");
-  const browser = await launch(profile);
+  const browser = await launchBrowser(profile);
   try {
     const page = await browser.newPage();
     await page.goto(`${server.url}/`, WAIT);
