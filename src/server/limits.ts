@@ -1,18 +1,8 @@
 /**
- * Protocol limits and timings of the reference sync server (DESIGN.md §8). Timings are fields of
- * {@link ServerTimings} so tests can shorten them; the defaults are what `kittify serve` uses.
+ * Timings of the reference sync server (DESIGN.md §8), fields of {@link ServerTimings} so tests
+ * can shorten them; the defaults are what `kittify serve` uses. The protocol's size limits are in
+ * `src/protocol/limits.ts`.
  */
-
-/** Most events one `POST /api/v1/events/batch/` may carry (the client's batch size). */
-export const MAX_BATCH_EVENTS = 1000;
-/** Largest request body on the wire (gzip or identity). */
-export const MAX_WIRE_BODY_BYTES = 8 * 1024 * 1024;
-/** Largest body after gzip decoding; decoding stops as soon as it is exceeded. */
-export const MAX_DECODED_BODY_BYTES = 32 * 1024 * 1024;
-/** Largest JSON body of the small auth endpoints. */
-export const MAX_AUTH_BODY_BYTES = 16 * 1024;
-/** Largest WebSocket frame; a bigger one closes the socket with 1009. */
-export const MAX_FRAME_BYTES = 64 * 1024;
 
 export interface ServerTimings {
   /** Access token lifetime, seconds (the original's 900). */

@@ -208,3 +208,57 @@ Deno.test("token: the request log has method, path, status and time, never a tok
     assert.match(server.logs.at(-1)!, /^GET \/x%0AGET%20\/forged%20200%201\.0ms 404 \d+\.\dms$/);
   });
 });
+
+Deno.test("token: revoke ends a login's refresh family; unknown tokens are not an error", async () => {
+  await withServer(async (server) => {
+    const tokens = await login(server.url, "alice");
+    const other = await login(server.url, "alice");
+    const revoke = (token: unknown) =>
+      postJson(`${server.url}/api/v1/token/revoke/`, { refresh: token });
+    assert.equal((await revoke(tokens.refresh)).status, 200);
+    const refused = await refresh(server.url, tokens.refresh);
+    assert.equal(refused.status, 401);
+    assert.match(JSON.stringify(refused.body), /revoked/);
+    // Another login of the same user (another family) is untouched.
+    assert.equal((await refresh(server.url, other.refresh)).status, 200);
+    // A token that is not a refresh token of this server: 200, nothing revoked.
+    assert.equal((await revoke("not-a-token")).status, 200);
+    assert.equal((await revoke(other.access)).status, 200);
+    assert.equal((await revoke(42)).status, 400);
+  });
+});
+
+Deno.test("protocol header: 2.x is spoken, another version is a 412 with guidance", async () => {
+  await withServer(async (server) => {
+    const { access } = await login(server.url, "alice");
+    const withVersion = (version: string) =>
+      send(`${server.url}/api/v1/events/batch/`, {
+        method: "POST",
+        headers: {
+          authorization: `Bearer ${access}`,
+          "content-type": "application/json",
+          "x-spec-kitty-sync-protocol": version,
+        },
+        body: JSON.stringify({ events: [] }),
+      });
+    assert.equal((await withVersion("2.0")).status, 200);
+    assert.equal((await withVersion("2.1")).status, 200);
+    const old = await withVersion("1.0");
+    assert.equal(old.status, 412);
+    const body = old.body as { error: string; details: string };
+    assert.match(body.error, /protocol/i);
+    assert.match(body.details, /speaks sync protocol 2\.0/);
+    assert.equal((await withVersion("3.0")).status, 412);
+    // The login endpoint and the WebSocket upgrade check it too.
+    const loginOld = await postJson(
+      `${server.url}/api/v1/token/`,
+      { username: "alice", password: PASSWORD },
+      { "x-spec-kitty-sync-protocol": "1" },
+    );
+    assert.equal(loginOld.status, 412);
+    const upgradeOld = await send(`${server.url}/ws/v1/events/`, {
+      headers: { "x-spec-kitty-sync-protocol": "9.9" },
+    });
+    assert.equal(upgradeOld.status, 412);
+  });
+});

@@ -107,6 +107,29 @@ export class TokenService {
     return await this.pair(user, family, next);
   }
 
+  /**
+   * Revokes the refresh family of a login (`auth logout`). Returns false for a token that is not
+   * a valid refresh token of this server; its family is then left alone.
+   */
+  async revoke(refreshToken: string): Promise<boolean> {
+    let claims: Record<string, unknown>;
+    try {
+      claims = await this.verifyClaims(refreshToken, "refresh");
+    } catch (err) {
+      if (err instanceof TokenRejected) return false;
+      throw err;
+    }
+    const key = refreshFamilyKey(String(claims.fam ?? ""));
+    const entry = await this.kv.get<RefreshFamily>(key);
+    if (!entry.value) return false;
+    await retryLocked(() =>
+      this.kv.set(key, { ...entry.value!, revoked: true }, {
+        expireIn: this.timings.refreshLifetime * 1000,
+      })
+    );
+    return true;
+  }
+
   /** A short-lived token that only opens a WebSocket. */
   async wsToken(principal: Principal): Promise<{ ws_token: string; expires_in: number }> {
     const lifetime = this.timings.wsTokenLifetime;

@@ -2,7 +2,9 @@
  * The HTTP application. Routing is Hono's (a small, widely used router with strict trailing-slash
  * matching, which the protocol's paths need); each group of routes lives in its own file.
  */
-import { Hono } from "hono";
+import { Hono, type MiddlewareHandler } from "hono";
+import { PATHS } from "../../protocol/paths.ts";
+import { PROTOCOL_HEADER, unsupportedVersion } from "../../protocol/version.ts";
 import type { ServerContext } from "../context.ts";
 import { registerAuthRoutes } from "./auth_routes.ts";
 import { registerBatchRoute } from "./batch_route.ts";
@@ -23,7 +25,11 @@ export function buildApp(ctx: ServerContext): Hono {
     ctx.log(`${c.req.method} ${new URL(c.req.url).pathname} ${c.res.status} ${ms}ms`);
   });
 
-  app.get("/healthz", (c) => c.json({ status: "ok" }));
+  // A client speaking another protocol version is told so before anything else happens.
+  app.use("/api/*", protocolGuard);
+  app.use("/ws/*", protocolGuard);
+
+  app.get(PATHS.health, (c) => c.json({ status: "ok" }));
   registerAuthRoutes(app, ctx);
   registerBatchRoute(app, ctx);
   registerProjectRoutes(app, ctx);
@@ -37,3 +43,10 @@ export function buildApp(ctx: ServerContext): Hono {
   });
   return app;
 }
+
+const protocolGuard: MiddlewareHandler = async (c, next) => {
+  const problem = unsupportedVersion(c.req.header(PROTOCOL_HEADER));
+  if (problem) return jsonError(c, 412, "Unsupported sync protocol version", problem);
+  await next();
+  return undefined;
+};

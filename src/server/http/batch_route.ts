@@ -1,15 +1,20 @@
 /** `POST /api/v1/events/batch/`: gzip or identity `{"events": [...]}` → per-event results. */
 import type { Hono } from "hono";
+import { PATHS } from "../../protocol/paths.ts";
 import type { ServerContext } from "../context.ts";
 import { readBody } from "../ingest/body.ts";
-import { batchResultJson } from "../ingest/results.ts";
-import { MAX_BATCH_EVENTS, MAX_DECODED_BODY_BYTES, MAX_WIRE_BODY_BYTES } from "../limits.ts";
+import { batchResultJson } from "../../protocol/results.ts";
+import {
+  MAX_BATCH_EVENTS,
+  MAX_DECODED_BODY_BYTES,
+  MAX_WIRE_BODY_BYTES,
+} from "../../protocol/limits.ts";
 import { authorise } from "./bearer.ts";
 import { jsonError, unauthorized } from "./errors.ts";
 import { bodyError, parseJsonObject } from "./json_body.ts";
 
 export function registerBatchRoute(app: Hono, ctx: ServerContext): void {
-  app.post("/api/v1/events/batch/", async (c) => {
+  app.post(PATHS.batch, async (c) => {
     // Authenticate before reading (or decompressing) a single byte of the body.
     const auth = await authorise(ctx.tokens, c.req.header("authorization"), "access");
     if (!auth.ok) return unauthorized(c, auth.reason);

@@ -12,7 +12,7 @@ import dashboardCss from "../dashboard/dashboard.css" with { type: "text" };
 import dashboardJs from "../dashboard/dashboard.js" with { type: "text" };
 import loginHtml from "../dashboard/login.html" with { type: "text" };
 import { readBody } from "../ingest/body.ts";
-import { MAX_AUTH_BODY_BYTES } from "../limits.ts";
+import { MAX_AUTH_BODY_BYTES } from "../../protocol/limits.ts";
 import { jsonError } from "./errors.ts";
 import { bodyError } from "./json_body.ts";
 import { liveStream } from "./live_stream.ts";

@@ -1,5 +1,5 @@
 /** Reading a small JSON request body (the auth endpoints). */
-import { MAX_AUTH_BODY_BYTES } from "../limits.ts";
+import { MAX_AUTH_BODY_BYTES } from "../../protocol/limits.ts";
 import {
   BadBody,
   BodyInterrupted,

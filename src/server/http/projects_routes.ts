@@ -1,11 +1,12 @@
 /** `GET /api/v1/projects/` and `/api/v1/projects/<uuid>/`: the team's materialised view. */
+import { PATHS } from "../../protocol/paths.ts";
 import type { Hono } from "hono";
 import type { ServerContext } from "../context.ts";
 import { authorise } from "./bearer.ts";
 import { jsonError, unauthorized } from "./errors.ts";
 
 export function registerProjectRoutes(app: Hono, ctx: ServerContext): void {
-  app.get("/api/v1/projects/", async (c) => {
+  app.get(PATHS.projects, async (c) => {
     const auth = await authorise(ctx.tokens, c.req.header("authorization"), "access");
     if (!auth.ok) return unauthorized(c, auth.reason);
     return c.json({
@@ -14,7 +15,7 @@ export function registerProjectRoutes(app: Hono, ctx: ServerContext): void {
     });
   });
 
-  app.get("/api/v1/projects/:uuid/", async (c) => {
+  app.get(`${PATHS.projects}:uuid/`, async (c) => {
     const auth = await authorise(ctx.tokens, c.req.header("authorization"), "access");
     if (!auth.ok) return unauthorized(c, auth.reason);
     const project = await ctx.views.project(auth.principal.team, c.req.param("uuid"));

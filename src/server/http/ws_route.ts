@@ -1,4 +1,5 @@
 /** `GET /ws/v1/events/`: the WebSocket upgrade, authorised by a Bearer ws_token. */
+import { PATHS } from "../../protocol/paths.ts";
 import type { Hono } from "hono";
 import type { ServerContext } from "../context.ts";
 import { snapshotWorkPackages } from "../view/present.ts";
@@ -7,7 +8,7 @@ import { authorise } from "./bearer.ts";
 import { jsonError, unauthorized } from "./errors.ts";
 
 export function registerWsRoute(app: Hono, ctx: ServerContext): void {
-  app.get("/ws/v1/events/", async (c) => {
+  app.get(PATHS.events, async (c) => {
     if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
       return jsonError(c, 426, "Upgrade required", "this endpoint only speaks WebSocket");
     }

@@ -25,7 +25,7 @@ import { type ProjectView, ViewCache, wpMapKey } from "../view/cache.ts";
 import { applyToFeature, applyToProject, applyToWp, rowTargets } from "../view/rows.ts";
 import type { FeatureRow, ProjectRow, WpRow } from "../view/rows.ts";
 import { type Candidate, splitIntoChunks } from "./chunks.ts";
-import { type EventResult, ownershipError } from "./results.ts";
+import { type EventResult, ownershipError } from "../../protocol/results.ts";
 import { screenEvent } from "./screen.ts";
 import { storedIds } from "./stored_ids.ts";
 import type { StoredEvent } from "./stored_event.ts";

@@ -20,7 +20,7 @@ import {
   parseClientFrame,
   pingFrame,
   pongFrame,
-} from "./frames.ts";
+} from "../../protocol/frames.ts";
 
 export interface SocketDeps {
   ingestor: Ingestor;

@@ -3,8 +3,8 @@
  * event envelope (no `type` key, as the spec-kitty client sends it) or a control message
  * (`pong`, `ping`).
  */
-import { MAX_FRAME_BYTES } from "../limits.ts";
-import type { EventResult } from "../ingest/results.ts";
+import { MAX_FRAME_BYTES } from "./limits.ts";
+import type { EventResult } from "./results.ts";
 
 export type ClientFrame =
   | { kind: "event"; event: unknown }
