@@ -6,6 +6,7 @@
  */
 import type { Envelope } from "../events/types.ts";
 import { entryKey, HEAD_KEY, indexKey, type OutboxState, statePrefix } from "./keys.ts";
+import { KV_GET_MANY_KEYS } from "./kv_limits.ts";
 import { encodeRecord, type IndexEntry, type StoredRecord } from "./records.ts";
 import { retryLocked } from "./retry.ts";
 import { emptyHead, type Head, type OutboxStats, tally } from "./stats.ts";
@@ -37,18 +38,10 @@ export interface AppendResult {
   evicted: number;
 }
 
-/**
- * KV allows 100 checks per commit: 1 (the head) + one dedup check per event (+ one per guard).
- * The group committer keeps the sum of `checksOf` within this.
- */
-export const MAX_BATCH_EVENTS = 96;
-
 /** Checks an item adds to its commit: its dedup check, plus its guard if it has one. */
 export function checksOf(item: AppendItem): number {
   return item.guard ? 2 : 1;
 }
-/** KV allows 800 KiB of mutations per commit; stay well below. */
-export const MAX_BATCH_BYTES = 600 * 1024;
 /** Evictions per commit; a capacity lowered far below the backlog converges over commits. */
 const MAX_EVICTIONS = 200;
 const MAX_ROUNDS = 10_000;
@@ -215,8 +208,8 @@ async function planEvictions(
 /** The event ids of `items` that the store already knows. */
 async function knownIds(kv: Deno.Kv, items: readonly AppendItem[]): Promise<Set<string>> {
   const known = new Set<string>();
-  for (let i = 0; i < items.length; i += 10) {
-    const chunk = items.slice(i, i + 10);
+  for (let i = 0; i < items.length; i += KV_GET_MANY_KEYS) {
+    const chunk = items.slice(i, i + KV_GET_MANY_KEYS);
     const entries = await retryLocked(() =>
       kv.getMany(chunk.map((item) => indexKey(item.event.event_id)))
     );
@@ -231,8 +224,8 @@ async function knownIds(kv: Deno.Kv, items: readonly AppendItem[]): Promise<Set<
 async function failedGuards(kv: Deno.Kv, items: readonly AppendItem[]): Promise<Set<number>> {
   const blocked = new Set<number>();
   const guarded = items.flatMap((item, i) => item.guard ? [{ i, guard: item.guard }] : []);
-  for (let c = 0; c < guarded.length; c += 10) {
-    const chunk = guarded.slice(c, c + 10);
+  for (let c = 0; c < guarded.length; c += KV_GET_MANY_KEYS) {
+    const chunk = guarded.slice(c, c + KV_GET_MANY_KEYS);
     const entries = await retryLocked(() => kv.getMany(chunk.map(({ guard }) => guard.key)));
     entries.forEach((entry, j) => {
       if (entry.versionstamp !== chunk[j].guard.versionstamp) blocked.add(chunk[j].i);

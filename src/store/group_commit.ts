@@ -3,14 +3,8 @@
  * next one (within the KV per-commit limits), so a loop of concurrent emits gets throughput
  * while a single awaited emit is still exactly one commit.
  */
-import {
-  type AppendItem,
-  type AppendOutcome,
-  type AppendResult,
-  checksOf,
-  MAX_BATCH_BYTES,
-  MAX_BATCH_EVENTS,
-} from "./append.ts";
+import { type AppendItem, type AppendOutcome, type AppendResult, checksOf } from "./append.ts";
+import { APPEND_MAX_CHECKS, KV_COMMIT_BYTES_BUDGET } from "./kv_limits.ts";
 
 interface Waiter {
   item: AppendItem;
@@ -58,7 +52,7 @@ export class GroupCommitter {
     while (n < this.#queue.length) {
       bytes += this.#queue[n].item.bytes;
       checks += checksOf(this.#queue[n].item);
-      if (n > 0 && (bytes > MAX_BATCH_BYTES || checks > MAX_BATCH_EVENTS)) break;
+      if (n > 0 && (bytes > KV_COMMIT_BYTES_BUDGET || checks > APPEND_MAX_CHECKS)) break;
       n++;
     }
     return this.#queue.splice(0, n);

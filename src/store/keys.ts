@@ -28,3 +28,9 @@ export function statePrefix(state: OutboxState): Deno.KvKey {
 export function indexKey(eventId: string): Deno.KvKey {
   return ["outbox_id", eventId];
 }
+
+/** The delivery lease (`Lease` in outbox.ts): one uploader per user store at a time. */
+export const LEASE_KEY: Deno.KvKey = ["sync", "lease"];
+
+/** Sync health (`SyncHealth` in outbox.ts): last success, last failure, consecutive failures. */
+export const HEALTH_KEY: Deno.KvKey = ["sync", "health"];

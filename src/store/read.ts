@@ -1,13 +1,10 @@
 /** Read-only queries on the outbox: they never write, so `sync status` can use them safely. */
 import { HEAD_KEY, type OutboxState, statePrefix } from "./keys.ts";
-import { decodeRecord, type OutboxRecord, type StoredRecord } from "./records.ts";
+import type { ListedEntry } from "./outbox.ts";
+import { decodeRecord, type StoredRecord } from "./records.ts";
 import { emptyHead, type Head, type OutboxStats } from "./stats.ts";
 
-export interface ListedEntry {
-  state: OutboxState;
-  seq: number;
-  record: OutboxRecord;
-}
+export type { ListedEntry };
 
 /** The Lamport clock and the outbox counters. */
 export async function readHead(kv: Deno.Kv): Promise<Head> {

@@ -9,12 +9,12 @@ import { onShutdown } from "../common/lifecycle.ts";
 import { warnOnce } from "../common/warnings.ts";
 import { resolveAtRoot } from "../identity/resolve.ts";
 import { userKv } from "../store/open.ts";
-import { Outbox } from "../store/outbox.ts";
+import { KvOutbox } from "../store/kv_outbox.ts";
 import { readSyncConfig, type SyncConfig } from "./config.ts";
 import { createDelivery, type Delivery, NO_DELIVERY } from "./delivery.ts";
 
 export interface SyncRuntime {
-  readonly outbox: Outbox;
+  readonly outbox: KvOutbox;
   readonly config: SyncConfig;
   /** `sync.auto_start` of the repository root (true outside a project). */
   readonly autoStart: boolean;
@@ -45,7 +45,7 @@ async function create(repoRoot: string | null): Promise<SyncRuntime> {
   const kv = await userKv();
   const delivery = autoStart ? createDelivery({ kv, config }) : NO_DELIVERY;
   const runtime: SyncRuntime = {
-    outbox: new Outbox(kv, config.maxQueueSize),
+    outbox: new KvOutbox(kv, config.maxQueueSize),
     config,
     autoStart,
     teamSlug: teamSlugOf(creds),

@@ -1,16 +1,16 @@
-/** The outbox on a real KV file: clock and event in one commit, dedup, FIFO, capacity, group
- * commit and the bounded synced log. */
+/** The KV outbox's own properties on a real KV file (one commit for the clock and the event,
+ * group commit, eviction limits, guards); behaviour every outbox shares is in the conformance
+ * suite (`outbox_conformance.ts`). */
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import type { Envelope } from "../../src/events/types.ts";
 import { newEventId } from "../../src/events/ulid.ts";
 import { appendBatch, type AppendItem } from "../../src/store/append.ts";
 import { entryKey, HEAD_KEY, indexKey } from "../../src/store/keys.ts";
-import { Outbox } from "../../src/store/outbox.ts";
+import { KvOutbox } from "../../src/store/kv_outbox.ts";
 import { decodeRecord, type StoredRecord } from "../../src/store/records.ts";
 import { listState, listStates, readClock, readStats } from "../../src/store/read.ts";
 import type { Head } from "../../src/store/stats.ts";
-import { markSynced, SYNCED_LOG_LIMIT } from "../../src/store/synced.ts";
 import { removeTree, tempDir } from "../helpers/fs.ts";
 
 function item(state: "pending" | "held" = "pending", type = "WPCreated"): AppendItem {
@@ -82,7 +82,7 @@ Deno.test("a duplicate event id is a no-op that spends no Lamport value", async 
 
 Deno.test("entries come back FIFO by commit order; held events are kept apart", async () => {
   await withKv(async (kv) => {
-    const outbox = new Outbox(kv, 1000);
+    const outbox = new KvOutbox(kv, 1000);
     const items = [item(), item("held"), item(), item("held"), item()];
     for (const i of items) await outbox.append(i);
     const all = await listStates(kv, ["pending", "held", "synced", "dead"]);
@@ -101,7 +101,7 @@ Deno.test("entries come back FIFO by commit order; held events are kept apart", 
 
 Deno.test("at capacity the oldest pending events are evicted and counted", async () => {
   await withKv(async (kv) => {
-    const outbox = new Outbox(kv, 3);
+    const outbox = new KvOutbox(kv, 3);
     const items = Array.from({ length: 5 }, () => item());
     const evictions: number[] = [];
     for (const i of items) evictions.push((await outbox.append(i)).evicted);
@@ -137,7 +137,7 @@ Deno.test("at capacity the oldest pending events are evicted and counted", async
 
 Deno.test("concurrent appends share commits (group commit); each one gets its own Lamport value", async () => {
   await withKv(async (kv) => {
-    const outbox = new Outbox(kv, 10_000);
+    const outbox = new KvOutbox(kv, 10_000);
     const outcomes = await Promise.all(Array.from({ length: 500 }, () => outbox.append(item())));
     const lamports = outcomes.map((o) => o.event!.lamport_clock);
     assert.equal(new Set(lamports).size, 500);
@@ -152,25 +152,6 @@ Deno.test("concurrent appends share commits (group commit); each one gets its ow
     const [head, entry] = await kv.getMany([HEAD_KEY, entryKey("pending", 501)]);
     assert.equal(single.event!.lamport_clock, 501);
     assert.equal(head.versionstamp, entry.versionstamp);
-  });
-});
-
-Deno.test("synced events move to a log that keeps the last 1,000", async () => {
-  await withKv(async (kv) => {
-    const outbox = new Outbox(kv, 10_000);
-    const n = SYNCED_LOG_LIMIT + 30;
-    const outcomes = await Promise.all(Array.from({ length: n }, () => outbox.append(item())));
-    const ids = outcomes.map((o) => o.event!.event_id);
-    assert.equal(await markSynced(kv, [...ids, "01JMBY7K8N3QRVX2DPFG5HWT4E"]), n);
-    assert.equal(await markSynced(kv, ids.slice(0, 5)), 0, "already synced: no-op");
-    const stats = await readStats(kv);
-    assert.equal(stats.count.pending, 0);
-    assert.equal(stats.count.synced, SYNCED_LOG_LIMIT);
-    assert.deepEqual(stats.pending_types, {});
-    const synced = await listState(kv, "synced");
-    assert.equal(synced.length, SYNCED_LOG_LIMIT);
-    assert.equal(synced[0].record.event.event_id, ids[30]);
-    assert.equal(stats.bytes.synced, synced.reduce((s, e) => s + e.record.bytes, 0));
   });
 });
 
@@ -240,7 +221,7 @@ Deno.test("a guarded event and its mark are written by the same commit, or not a
 
 Deno.test("concurrent guarded appends of one mark store exactly one event", async () => {
   await withKv(async (kv) => {
-    const outbox = new Outbox(kv, 1000);
+    const outbox = new KvOutbox(kv, 1000);
     const mark = ["work", "completed", "p", "001-x"];
     // Unguarded traffic shares the commits; the guards make each commit carry extra checks.
     const outcomes = await Promise.all(

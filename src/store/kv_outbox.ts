@@ -1,0 +1,115 @@
+/**
+ * The outbox on Deno KV (a file, or `:memory:` in tests): appends go through group commit;
+ * verdicts, dead letters, the lease and sync health each live in their own module.
+ */
+import { appendBatch, type AppendItem, type AppendOutcome, type HeadCache } from "./append.ts";
+import { applyResults } from "./apply_results.ts";
+import { dropDead, requeueDead } from "./dead_letters.ts";
+import { GroupCommitter } from "./group_commit.ts";
+import { readHealth, recordAttempt } from "./health.ts";
+import { entryKey, type OutboxState, statePrefix } from "./keys.ts";
+import { acquireLease, currentLease, releaseLease } from "./lease.ts";
+import {
+  type ApplyReport,
+  type AttemptOutcome,
+  type DeadLetterReport,
+  type DeadLetterSelection,
+  DEFAULT_CAPACITY,
+  type DeliveryResult,
+  type Lease,
+  type LeaseAttempt,
+  type LeaseHolder,
+  type ListedEntry,
+  type Outbox,
+  type PendingEntry,
+  type SyncHealth,
+} from "./outbox.ts";
+import { listStates, readHead } from "./read.ts";
+import type { StoredRecord } from "./records.ts";
+import { retryLocked } from "./retry.ts";
+import type { Head } from "./stats.ts";
+
+export class KvOutbox implements Outbox {
+  readonly #committer: GroupCommitter;
+  readonly #cache: HeadCache = { head: null };
+
+  constructor(
+    readonly kv: Deno.Kv,
+    readonly capacity: number = DEFAULT_CAPACITY,
+    /** ms since the epoch (leases). */
+    private readonly now: () => number = Date.now,
+  ) {
+    this.#committer = new GroupCommitter((items) =>
+      appendBatch(kv, items, capacity, { cache: this.#cache })
+    );
+  }
+
+  append(item: AppendItem): Promise<AppendOutcome & { evicted: number }> {
+    return this.#committer.submit(item);
+  }
+
+  takePending(
+    { after = 0, maxEvents, maxBytes }: { after?: number; maxEvents: number; maxBytes: number },
+  ): Promise<PendingEntry[]> {
+    return retryLocked(async () => {
+      const out: PendingEntry[] = [];
+      let bytes = 0;
+      const selector = { prefix: statePrefix("pending"), start: entryKey("pending", after + 1) };
+      const batchSize = Math.min(Math.max(maxEvents, 1), 500);
+      for await (const e of this.kv.list<StoredRecord>(selector, { limit: maxEvents, batchSize })) {
+        const r = e.value;
+        if (out.length > 0 && bytes + r.bytes > maxBytes) break;
+        bytes += r.bytes;
+        out.push({
+          seq: e.key[2] as number,
+          event_id: r.event_id,
+          event_type: r.event_type,
+          json: r.json,
+          bytes: r.bytes,
+          attempts: r.attempts,
+        });
+      }
+      return out;
+    });
+  }
+
+  applyResults(results: readonly DeliveryResult[]): Promise<ApplyReport> {
+    return applyResults(this.kv, results);
+  }
+
+  list(states: readonly OutboxState[], limit?: number): Promise<ListedEntry[]> {
+    return listStates(this.kv, states, limit);
+  }
+
+  requeueDead(selection: DeadLetterSelection): Promise<DeadLetterReport> {
+    return requeueDead(this.kv, selection);
+  }
+
+  dropDead(selection: DeadLetterSelection): Promise<DeadLetterReport> {
+    return dropDead(this.kv, selection);
+  }
+
+  head(): Promise<Head> {
+    return readHead(this.kv);
+  }
+
+  acquireLease(holder: LeaseHolder, ttlMs: number): Promise<LeaseAttempt> {
+    return acquireLease(this.kv, holder, ttlMs, this.now);
+  }
+
+  releaseLease(owner: string): Promise<void> {
+    return releaseLease(this.kv, owner);
+  }
+
+  currentLease(): Promise<Lease | null> {
+    return currentLease(this.kv, this.now);
+  }
+
+  health(): Promise<SyncHealth> {
+    return readHealth(this.kv);
+  }
+
+  recordAttempt(outcome: AttemptOutcome): Promise<SyncHealth> {
+    return recordAttempt(this.kv, outcome);
+  }
+}

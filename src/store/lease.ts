@@ -1,0 +1,42 @@
+/**
+ * The delivery lease in the KV store: one uploader per user store at a time. A holder renews it
+ * while it works; a crashed holder's lease lapses after its time to live.
+ */
+import { LEASE_KEY } from "./keys.ts";
+import type { Lease, LeaseAttempt, LeaseHolder } from "./outbox.ts";
+import { retryLocked } from "./retry.ts";
+
+const MAX_ROUNDS = 20;
+
+export async function acquireLease(
+  kv: Deno.Kv,
+  holder: LeaseHolder,
+  ttlMs: number,
+  now: () => number,
+): Promise<LeaseAttempt> {
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    const entry = await retryLocked(() => kv.get<Lease>(LEASE_KEY));
+    const current = entry.value;
+    if (current && current.owner !== holder.owner && current.expires_at > now()) {
+      return { acquired: false, holder: current };
+    }
+    const lease: Lease = { ...holder, expires_at: now() + ttlMs };
+    const result = await retryLocked(() => kv.atomic().check(entry).set(LEASE_KEY, lease).commit());
+    if (result.ok) return { acquired: true };
+  }
+  throw new Error("could not take the delivery lease: the store is busy");
+}
+
+export async function releaseLease(kv: Deno.Kv, owner: string): Promise<void> {
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    const entry = await retryLocked(() => kv.get<Lease>(LEASE_KEY));
+    if (entry.value?.owner !== owner) return;
+    const result = await retryLocked(() => kv.atomic().check(entry).delete(LEASE_KEY).commit());
+    if (result.ok) return;
+  }
+}
+
+export async function currentLease(kv: Deno.Kv, now: () => number): Promise<Lease | null> {
+  const lease = (await retryLocked(() => kv.get<Lease>(LEASE_KEY))).value;
+  return lease && lease.expires_at > now() ? lease : null;
+}

@@ -1,0 +1,290 @@
+/**
+ * The outbox conformance suite: every implementation of `Outbox` must pass it. A test module
+ * calls {@link outboxConformance} with a name and a factory (see `kv_outbox_test.ts`).
+ */
+import assert from "node:assert/strict";
+import type { Envelope } from "../../src/events/types.ts";
+import { newEventId } from "../../src/events/ulid.ts";
+import type { AppendItem } from "../../src/store/append.ts";
+import {
+  type DeliveryResult,
+  MAX_STRIKES,
+  type Outbox,
+  type PendingEntry,
+  SYNCED_LOG_LIMIT,
+  type Verdict,
+} from "../../src/store/outbox.ts";
+
+export interface OutboxUnderTest {
+  outbox: Outbox;
+  close(): Promise<void>;
+}
+
+export type OutboxFactory = (options: { capacity: number; now: () => number }) => Promise<
+  OutboxUnderTest
+>;
+
+export const PROJECT_UUID = "550e8400-e29b-41d4-a716-446655440000";
+
+export function envelope(overrides: Partial<Envelope> = {}): Envelope {
+  return {
+    event_id: newEventId(),
+    event_type: "WPCreated",
+    aggregate_id: "WP01",
+    aggregate_type: "WorkPackage",
+    payload: { wp_id: "WP01", title: "t", dependencies: [], feature_slug: "001-x" },
+    node_id: "a1b2c3d4e5f6",
+    lamport_clock: 0,
+    causation_id: null,
+    timestamp: "2026-02-12T10:00:00.000000+00:00",
+    team_slug: "local",
+    project_uuid: PROJECT_UUID,
+    project_slug: "x",
+    git_branch: null,
+    head_commit_sha: null,
+    repo_slug: null,
+    ...overrides,
+  } as Envelope;
+}
+
+export function pendingItem(overrides: Partial<Envelope> = {}): AppendItem {
+  const event = envelope(overrides);
+  return { event, state: "pending", bytes: new TextEncoder().encode(JSON.stringify(event)).length };
+}
+
+export function heldItem(): AppendItem {
+  const event = envelope({ project_uuid: null });
+  return { event, state: "held", bytes: new TextEncoder().encode(JSON.stringify(event)).length };
+}
+
+const verdictFor = (entries: PendingEntry[], verdict: Verdict): DeliveryResult[] =>
+  entries.map((e) => ({ seq: e.seq, event_id: e.event_id, verdict }));
+
+const ALL = { maxEvents: 1_000_000, maxBytes: Number.MAX_SAFE_INTEGER };
+
+export function outboxConformance(name: string, factory: OutboxFactory): void {
+  const test = (title: string, fn: (outbox: Outbox, clock: { ms: number }) => Promise<void>) =>
+    Deno.test(`outbox conformance (${name}): ${title}`, async () => {
+      const clock = { ms: Date.UTC(2026, 11, 2) };
+      const { outbox, close } = await factory({ capacity: 10_000, now: () => clock.ms });
+      try {
+        await fn(outbox, clock);
+      } finally {
+        await close();
+      }
+    });
+
+  test("append assigns increasing Lamport values; list is FIFO; held events apart", async (o) => {
+    const items = [pendingItem(), heldItem(), pendingItem(), heldItem(), pendingItem()];
+    const stored = [];
+    for (const item of items) stored.push((await o.append(item)).event!);
+    assert.deepEqual(stored.map((e) => e.lamport_clock), [1, 2, 3, 4, 5]);
+    const all = await o.list(["pending", "held", "synced", "dead"]);
+    assert.deepEqual(all.map((e) => e.record.event.event_id), items.map((i) => i.event.event_id));
+    assert.deepEqual(all.map((e) => e.state), ["pending", "held", "pending", "held", "pending"]);
+    const head = await o.head();
+    assert.equal(head.clock, 5);
+    assert.deepEqual(head.stats.count, { pending: 3, held: 2, synced: 0, dead: 0 });
+    const pending = await o.takePending(ALL);
+    assert.deepEqual(pending.map((p) => p.seq), [1, 3, 5], "held events are never taken");
+  });
+
+  test("a duplicate event id is stored once and spends no Lamport value", async (o) => {
+    const item = pendingItem();
+    assert.equal((await o.append(item)).status, "stored");
+    assert.equal((await o.append(item)).status, "duplicate");
+    assert.equal((await o.append(pendingItem())).event!.lamport_clock, 2);
+  });
+
+  test("takePending: oldest first, after a place, bounded by count and bytes", async (o) => {
+    const stored = [];
+    for (let i = 0; i < 10; i++) stored.push((await o.append(pendingItem())).event!);
+    const first = await o.takePending({ maxEvents: 4, maxBytes: 1 << 20 });
+    assert.deepEqual(first.map((p) => p.seq), [1, 2, 3, 4]);
+    assert.equal(first[0].event_id, stored[0].event_id);
+    assert.deepEqual(JSON.parse(new TextDecoder().decode(first[0].json)), stored[0]);
+    assert.equal(first[0].bytes, first[0].json.length);
+    const next = await o.takePending({ after: 4, maxEvents: 100, maxBytes: 1 << 20 });
+    assert.deepEqual(next.map((p) => p.seq), [5, 6, 7, 8, 9, 10]);
+    const bytes = first[0].bytes;
+    const byBytes = await o.takePending({ maxEvents: 100, maxBytes: bytes * 3 });
+    assert.equal(byBytes.length, 3);
+    const tiny = await o.takePending({ maxEvents: 100, maxBytes: 1 });
+    assert.equal(tiny.length, 1, "the oldest entry is taken even when it alone is larger");
+    assert.deepEqual(await o.takePending({ after: 10, maxEvents: 5, maxBytes: 1 << 20 }), []);
+  });
+
+  test("synced verdicts move events to the synced log; a repeat is stale", async (o) => {
+    for (let i = 0; i < 5; i++) await o.append(pendingItem());
+    const taken = await o.takePending(ALL);
+    const report = await o.applyResults(verdictFor(taken.slice(0, 3), { kind: "synced" }));
+    assert.deepEqual(report, { synced: 3, struck: 0, dead: 0, stale: 0 });
+    assert.deepEqual((await o.takePending(ALL)).map((p) => p.seq), [4, 5]);
+    const synced = await o.list(["synced"]);
+    assert.deepEqual(synced.map((e) => e.seq), [1, 2, 3]);
+    const again = await o.applyResults(verdictFor(taken.slice(0, 3), { kind: "synced" }));
+    assert.deepEqual(again, { synced: 0, struck: 0, dead: 0, stale: 3 });
+    const { stats } = await o.head();
+    assert.deepEqual(stats.count, { pending: 2, held: 0, synced: 3, dead: 0 });
+    assert.equal(stats.bytes.pending, taken.slice(3).reduce((n, p) => n + p.bytes, 0));
+    assert.deepEqual(stats.pending_types, { WPCreated: 2 });
+  });
+
+  test("strikes keep the event pending in place; the fifth makes it a dead letter", async (o) => {
+    for (let i = 0; i < 3; i++) await o.append(pendingItem());
+    const [poison] = await o.takePending({ maxEvents: 1, maxBytes: 1 << 20 });
+    for (let strike = 1; strike < MAX_STRIKES; strike++) {
+      const report = await o.applyResults(
+        verdictFor([poison], { kind: "strike", reason: `reason ${strike}` }),
+      );
+      assert.deepEqual(report, { synced: 0, struck: 1, dead: 0, stale: 0 });
+      const [head] = await o.takePending({ maxEvents: 1, maxBytes: 1 << 20 });
+      assert.equal(head.seq, poison.seq, "still first in the order");
+      assert.equal(head.attempts, strike);
+    }
+    const { stats } = await o.head();
+    assert.equal(stats.pending_retries["4+ retries"], 1);
+    const last = await o.applyResults(
+      verdictFor([poison], { kind: "strike", reason: `reason ${MAX_STRIKES}` }),
+    );
+    assert.deepEqual(last, { synced: 0, struck: 0, dead: 1, stale: 0 });
+    const [dead] = await o.list(["dead"]);
+    assert.equal(dead.record.event_id, poison.event_id);
+    assert.equal(dead.record.attempts, MAX_STRIKES);
+    assert.deepEqual(
+      dead.record.errors,
+      Array.from({ length: MAX_STRIKES }, (_, i) => `reason ${i + 1}`),
+      "every reason is kept",
+    );
+    assert.deepEqual((await o.takePending(ALL)).map((p) => p.seq), [2, 3]);
+    assert.deepEqual((await o.head()).stats.count, { pending: 2, held: 0, synced: 0, dead: 1 });
+  });
+
+  test("a dead verdict quarantines at once; events without a verdict are untouched", async (o) => {
+    for (let i = 0; i < 3; i++) await o.append(pendingItem());
+    const taken = await o.takePending(ALL);
+    const report = await o.applyResults([
+      { seq: taken[1].seq, event_id: taken[1].event_id, verdict: { kind: "dead", reason: "413" } },
+    ]);
+    assert.deepEqual(report, { synced: 0, struck: 0, dead: 1, stale: 0 });
+    const rest = await o.takePending(ALL);
+    assert.deepEqual(rest.map((p) => [p.seq, p.attempts]), [[1, 0], [3, 0]]);
+    assert.deepEqual((await o.list(["dead"]))[0].record.errors, ["413"]);
+  });
+
+  test("a result naming another event at that place is stale (nothing changes)", async (o) => {
+    await o.append(pendingItem());
+    const [entry] = await o.takePending(ALL);
+    const report = await o.applyResults([
+      { seq: entry.seq, event_id: newEventId(), verdict: { kind: "synced" } },
+    ]);
+    assert.equal(report.stale, 1);
+    assert.equal((await o.takePending(ALL)).length, 1);
+  });
+
+  test("thousands of verdicts, with appends racing them, leave consistent counters", async (o) => {
+    const n = 2_500;
+    await Promise.all(Array.from({ length: n }, () => o.append(pendingItem())));
+    const taken = await o.takePending(ALL);
+    assert.equal(taken.length, n);
+    const results = taken.map((p, i): DeliveryResult => ({
+      seq: p.seq,
+      event_id: p.event_id,
+      verdict: i % 100 === 7 ? { kind: "strike", reason: "no" } : { kind: "synced" },
+    }));
+    const [report] = await Promise.all([
+      o.applyResults(results),
+      Promise.all(Array.from({ length: 200 }, () => o.append(pendingItem()))),
+    ]);
+    assert.deepEqual(report, { synced: n - 25, struck: 25, dead: 0, stale: 0 });
+    const { stats, clock } = await o.head();
+    assert.equal(clock, n + 200);
+    assert.equal(stats.count.pending, 225);
+    assert.equal(stats.count.synced, SYNCED_LOG_LIMIT, "the synced log keeps the newest 1,000");
+    assert.equal(stats.pending_retries["1-3 retries"], 25);
+    const left = await o.takePending(ALL);
+    assert.equal(left.length, 225);
+    assert.equal(stats.bytes.pending, left.reduce((s, p) => s + p.bytes, 0));
+    const synced = await o.list(["synced"]);
+    assert.equal(synced.length, SYNCED_LOG_LIMIT);
+    assert.equal(stats.bytes.synced, synced.reduce((s, e) => s + e.record.bytes, 0));
+    assert.equal(synced.at(-1)!.seq, taken.at(-1)!.seq);
+  });
+
+  test("dead letters: requeue resets strikes at the original place; drop deletes", async (o) => {
+    for (let i = 0; i < 4; i++) await o.append(pendingItem());
+    const taken = await o.takePending(ALL);
+    await o.applyResults(verdictFor([taken[0], taken[2]], { kind: "dead", reason: "bad" }));
+    const unknown = newEventId();
+    const requeued = await o.requeueDead({ ids: [taken[2].event_id, unknown] });
+    assert.deepEqual(requeued.done.map((d) => d.seq), [taken[2].seq]);
+    assert.deepEqual(requeued.missing, [unknown]);
+    const order = await o.takePending(ALL);
+    assert.deepEqual(order.map((p) => p.seq), [2, 3, 4], "back at its own place");
+    assert.equal(order[1].attempts, 0);
+    const dropped = await o.dropDead({ all: true });
+    assert.deepEqual(dropped.done.map((d) => d.event_id), [taken[0].event_id]);
+    assert.deepEqual(await o.list(["dead"]), []);
+    assert.deepEqual((await o.head()).stats.count, { pending: 3, held: 0, synced: 0, dead: 0 });
+    assert.deepEqual((await o.requeueDead({ all: true })).done, []);
+    // A dropped event id is forgotten: the same event may be stored again.
+    assert.equal(
+      (await o.append({ ...pendingItem(), event: envelope({ event_id: taken[0].event_id }) }))
+        .status,
+      "stored",
+    );
+  });
+
+  test("the lease: one holder at a time, renewable, released, lapsing", async (o, clock) => {
+    const a = { owner: "a", pid: 1, hostname: "h", purpose: "sync now" };
+    const b = { owner: "b", pid: 2, hostname: "h", purpose: "exit delivery" };
+    assert.equal(await o.currentLease(), null);
+    assert.deepEqual(await o.acquireLease(a, 5_000), { acquired: true });
+    const refused = await o.acquireLease(b, 5_000);
+    assert.equal(refused.acquired, false);
+    assert.equal(!refused.acquired && refused.holder.purpose, "sync now");
+    clock.ms += 4_000;
+    assert.deepEqual(await o.acquireLease(a, 5_000), { acquired: true }, "the holder renews");
+    clock.ms += 4_000;
+    assert.equal((await o.acquireLease(b, 5_000)).acquired, false, "renewed: still held");
+    await o.releaseLease("b");
+    assert.equal((await o.currentLease())?.owner, "a", "only the holder releases");
+    await o.releaseLease("a");
+    assert.equal(await o.currentLease(), null);
+    assert.deepEqual(await o.acquireLease(b, 5_000), { acquired: true });
+    clock.ms += 5_001;
+    assert.equal(await o.currentLease(), null, "a crashed holder's lease lapses");
+    assert.deepEqual(await o.acquireLease(a, 5_000), { acquired: true });
+  });
+
+  test("sync health: attempts, failures in a row, reset by a success", async (o) => {
+    const empty = await o.health();
+    assert.deepEqual(empty, {
+      last_attempt_at: null,
+      last_success_at: null,
+      last_failure: null,
+      consecutive_failures: 0,
+    });
+    const t1 = new Date(Date.UTC(2026, 0, 1));
+    const t2 = new Date(Date.UTC(2026, 0, 2));
+    const t3 = new Date(Date.UTC(2026, 0, 3));
+    await o.recordAttempt({ ok: false, at: t1, reason: "connection refused", category: "network" });
+    const two = await o.recordAttempt({
+      ok: false,
+      at: t2,
+      reason: "HTTP 503",
+      category: "server_error",
+    });
+    assert.equal(two.consecutive_failures, 2);
+    assert.deepEqual(two.last_failure, {
+      at: t2.toISOString(),
+      reason: "HTTP 503",
+      category: "server_error",
+    });
+    const ok = await o.recordAttempt({ ok: true, at: t3 });
+    assert.equal(ok.consecutive_failures, 0);
+    assert.equal(ok.last_success_at, t3.toISOString());
+    assert.equal(ok.last_failure?.reason, "HTTP 503", "the last failure stays visible");
+    assert.deepEqual(await o.health(), ok);
+  });
+}
