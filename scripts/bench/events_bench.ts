@@ -10,7 +10,7 @@
 import { join } from "node:path";
 import { runShutdown } from "../../src/common/lifecycle.ts";
 import type { EventInput } from "../../src/events/envelope.ts";
-import { emit } from "../../src/sync/emit.ts";
+import { Services } from "../../src/cli/services.ts";
 import { cliCommand, ROOT, scriptCommand } from "../../tests/helpers/cli.ts";
 import { sandbox } from "../../tests/helpers/fs.ts";
 
@@ -42,15 +42,28 @@ function event(i: number): EventInput {
 }
 
 const sb = await sandbox({ origin: "git@github.com:acme/bench.git", commit: true });
-const opts = { cwd: sb.repo };
 let homeNo = 0;
+let services = new Services();
+
+/** Emits through this process's emitter for the repository; true when stored. */
+async function emit(input: EventInput): Promise<boolean> {
+  const { emitter } = await services.workspace(sb.repo);
+  return (await emitter.emit(input)).status === "stored";
+}
+
+/** Ends the current "process" (its services and store), as the CLI does after a command. */
+async function endProcess(): Promise<void> {
+  await services.close();
+  await runShutdown();
+  services = new Services();
+}
 
 /** Points the in-process emitter at a fresh, empty store. */
 async function freshHome(): Promise<string> {
-  await runShutdown();
+  await endProcess();
   const home = join(sb.home, `round-${homeNo++}`);
   Deno.env.set("KITTIFY_HOME", home);
-  await emit(event(0), opts); // opens the store, resolves identity, warms caches
+  await emit(event(0)); // opens the store, resolves identity, warms caches
   return home;
 }
 
@@ -60,7 +73,7 @@ async function sequential(): Promise<{ perSecond: number; latencies: number[] }>
   const start = performance.now();
   for (let i = 0; i < SEQUENTIAL; i++) {
     const t = performance.now();
-    if (!await emit(event(i), opts)) throw new Error("emit failed");
+    if (!await emit(event(i))) throw new Error("emit failed");
     latencies.push(performance.now() - t);
   }
   return { perSecond: SEQUENTIAL / ((performance.now() - start) / 1000), latencies };
@@ -71,9 +84,9 @@ async function concurrent(): Promise<number> {
   const start = performance.now();
   for (let done = 0; done < CONCURRENT; done += WAVE) {
     const wave = await Promise.all(
-      Array.from({ length: WAVE }, (_, i) => emit(event(done + i), opts)),
+      Array.from({ length: WAVE }, (_, i) => emit(event(done + i))),
     );
-    if (wave.some((e) => e === null)) throw new Error("emit failed");
+    if (!wave.every(Boolean)) throw new Error("emit failed");
   }
   return CONCURRENT / ((performance.now() - start) / 1000);
 }
@@ -81,9 +94,9 @@ async function concurrent(): Promise<number> {
 async function storeSizePer10k(): Promise<number> {
   const home = await freshHome();
   for (let done = 0; done < 10_000; done += WAVE) {
-    await Promise.all(Array.from({ length: WAVE }, (_, i) => emit(event(done + i), opts)));
+    await Promise.all(Array.from({ length: WAVE }, (_, i) => emit(event(done + i))));
   }
-  await runShutdown();
+  await endProcess();
   const size = (name: string) => Deno.stat(join(home, name)).then((s) => s.size, () => 0);
   return (await size("kittify.kv")) + (await size("kittify.kv-wal"));
 }
@@ -142,6 +155,6 @@ try {
   );
   console.log(`KV file size per 10,000 events          ${(size / 1024 / 1024).toFixed(2)} MiB`);
 } finally {
-  await runShutdown();
+  await endProcess();
   await sb.cleanup();
 }

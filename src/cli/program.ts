@@ -5,13 +5,15 @@ import { paint } from "../common/style.ts";
 import { VERSION } from "./version.ts";
 import { COMMANDS } from "./commands/index.ts";
 import type { CommandContext } from "./context.ts";
+import type { Services } from "./services.ts";
 
-export function buildProgram(): { program: Command; exitCode: () => number } {
+export function buildProgram(services: Services): { program: Command; exitCode: () => number } {
   let code: number = EXIT.OK;
   const ctx: CommandContext = {
     setExitCode: (c) => {
       code = Math.max(code, c);
     },
+    services,
   };
   const program = new Command("kittify")
     .description("Stable project identity and durable event sync for spec-kitty projects.")

@@ -4,6 +4,7 @@ import { EXIT, KittifyError } from "../common/errors.ts";
 import { runShutdown } from "../common/lifecycle.ts";
 import { paint } from "../common/style.ts";
 import { buildProgram } from "./program.ts";
+import { Services } from "./services.ts";
 
 export function debugEnabled(argv: readonly string[]): boolean {
   const env = Deno.env.get("KITTIFY_DEBUG");
@@ -13,13 +14,16 @@ export function debugEnabled(argv: readonly string[]): boolean {
 export async function runCli(argv: string[]): Promise<number> {
   const debug = debugEnabled(argv);
   let code: number = EXIT.OK;
+  const services = new Services();
   try {
-    const { program, exitCode } = buildProgram();
+    const { program, exitCode } = buildProgram(services);
     await program.parseAsync(argv, { from: "user" });
     code = exitCode();
   } catch (err) {
     code = reportError(err, debug);
   } finally {
+    // Delivery at the end of the command first (it uses the store), then the store closes.
+    await services.close().catch(() => {});
     await runShutdown();
   }
   return code;

@@ -8,7 +8,11 @@ import { kittifyHome } from "../common/home.ts";
 import { DEFAULT_CAPACITY } from "../store/outbox.ts";
 import { parseToml } from "../common/toml.ts";
 
-export const DEFAULT_SERVER_URL = "https://spec-kitty-dev.fly.dev";
+/**
+ * Without `[sync] server_url`, the reference server `kittify serve` on this machine (its default
+ * address). spec-kitty's hosted service, the original default, has been retired.
+ */
+export const DEFAULT_SERVER_URL = "http://127.0.0.1:8787";
 export const CONFIG_FILE = "config.toml";
 
 export interface SyncConfig {

@@ -1,60 +1,156 @@
 /**
- * The sync runtime: a lazy per-process singleton created by the first emit (commands that emit
- * nothing open nothing). It owns the outbox of the user store, the sync settings, the team slug
- * and, when `sync.auto_start` is not false in the repository root's config.yaml, the network
- * delivery (see `delivery.ts`). It is closed by the CLI's shutdown hooks, before the store.
+ * The sync runtime of one repository root, built from dependencies the CLI entry hands in (the
+ * user store, settings, credentials, `sync.auto_start`, a clock, `fetch`): no global state. It
+ * is created by the first emit of a command (commands that emit nothing open nothing), and at
+ * the end of the command it makes one bounded attempt to deliver what this process stored.
+ *
+ * One user store has one outbox per process, shared by the runtimes of every root the process
+ * touches (`SyncRuntimes`).
  */
-import { readCredentials, teamSlugOf } from "../auth/credentials.ts";
-import { onShutdown } from "../common/lifecycle.ts";
-import { warnOnce } from "../common/warnings.ts";
-import { resolveAtRoot } from "../identity/resolve.ts";
-import { userKv } from "../store/open.ts";
+import { type Credentials, teamSlugOf } from "../auth/credentials.ts";
+import { sameServer } from "../auth/server_url.ts";
+import type { Envelope } from "../events/types.ts";
 import { KvOutbox } from "../store/kv_outbox.ts";
-import { readSyncConfig, type SyncConfig } from "./config.ts";
-import { createDelivery, type Delivery, NO_DELIVERY } from "./delivery.ts";
+import type { Outbox } from "../store/outbox.ts";
+import type { Fetch } from "../transport/http.ts";
+import type { SyncConfig } from "./config.ts";
 
-export interface SyncRuntime {
-  readonly outbox: KvOutbox;
-  readonly config: SyncConfig;
-  /** `sync.auto_start` of the repository root (true outside a project). */
-  readonly autoStart: boolean;
+/** Everything a runtime works with, handed in by the CLI entry (tests hand in their own). */
+export interface SyncRuntimeDeps {
+  /** The user home (credentials, config.toml). */
+  home(): string;
+  /** Opens the user store (the same one for the whole process). */
+  openStore(): Promise<Deno.Kv>;
+  readSettings(home: string): Promise<SyncConfig>;
+  readCredentials(home: string): Promise<Credentials | null>;
+  /** `sync.auto_start` of a repository root (true outside a project). */
+  autoStart(root: string): Promise<boolean>;
+  /** ms since the epoch. */
+  now(): number;
+  fetch: Fetch;
+  /** Total time for the delivery attempt at the end of a command, ms. */
+  exitBudgetMs: number;
+  /** Reports a problem in one line (stderr). */
+  warn(message: string): void;
+}
+
+/** The default end-of-command budget: 1.5 s for everything, token refresh included. */
+export const EXIT_BUDGET_MS = 1_500;
+
+export class SyncRuntime {
+  #storedPending = 0;
+
+  constructor(
+    readonly root: string | null,
+    readonly outbox: Outbox,
+    readonly settings: SyncConfig,
+    readonly autoStart: boolean,
+    readonly credentials: Credentials | null,
+    private readonly deps: SyncRuntimeDeps,
+  ) {}
+
   /** The envelope's team_slug: the logged-in user's team, else `local`. */
-  readonly teamSlug: string;
-  readonly delivery: Delivery;
+  get teamSlug(): string {
+    return teamSlugOf(this.credentials, new Date(this.deps.now()));
+  }
+
+  /**
+   * Whether this runtime may use the network at all: auto-start on, and logged in (locally
+   * judged) to the configured server. Otherwise events simply wait in the outbox.
+   */
+  get mayDeliver(): boolean {
+    return this.autoStart && this.teamSlug !== "local" &&
+      (this.credentials?.serverUrl == null ||
+        sameServer(this.credentials.serverUrl, this.settings.serverUrl));
+  }
+
+  /** This process stored `event`. */
+  stored(event: Envelope): void {
+    if (event.project_uuid) this.#storedPending++;
+  }
+
+  get storedPending(): number {
+    return this.#storedPending;
+  }
 }
 
-let current: Promise<SyncRuntime> | undefined;
+/** The runtimes of one process, one per repository root, and what they share. */
+export class SyncRuntimes {
+  readonly #byRoot = new Map<string, Promise<SyncRuntime>>();
+  #shared:
+    | Promise<{ outbox: KvOutbox; settings: SyncConfig; credentials: Credentials | null }>
+    | undefined;
 
-/** The process's runtime, created on first use for the repository at `repoRoot`. */
-export function syncRuntime(repoRoot: string | null): Promise<SyncRuntime> {
-  current ??= create(repoRoot);
-  current.catch(() => {
-    current = undefined;
-  });
-  return current;
-}
+  constructor(readonly deps: SyncRuntimeDeps) {}
 
-async function create(repoRoot: string | null): Promise<SyncRuntime> {
-  const [config, autoStart, creds] = await Promise.all([
-    readSyncConfig(),
-    // The identity resolver has read (and cached) the repository root's config.yaml already.
-    repoRoot === null ? true : resolveAtRoot(repoRoot).then((r) => r.autoStart, () => true),
-    readCredentials(),
-  ]);
-  for (const problem of config.problems) warnOnce(`config:${problem}`, problem);
-  const kv = await userKv();
-  const delivery = autoStart ? createDelivery({ kv, config }) : NO_DELIVERY;
-  const runtime: SyncRuntime = {
-    outbox: new KvOutbox(kv, config.maxQueueSize),
-    config,
-    autoStart,
-    teamSlug: teamSlugOf(creds),
-    delivery,
-  };
-  // Registered after the store opened, so it runs before the store is closed.
-  onShutdown(async () => {
-    current = undefined;
-    await delivery.close();
-  });
-  return runtime;
+  /** The runtime of `root` (null: outside any project), created on first use. */
+  forRoot(root: string | null): Promise<SyncRuntime> {
+    const key = root ?? "";
+    let runtime = this.#byRoot.get(key);
+    if (!runtime) {
+      runtime = this.#create(root);
+      this.#byRoot.set(key, runtime);
+      runtime.catch(() => this.#byRoot.delete(key));
+    }
+    return runtime;
+  }
+
+  #sharedState() {
+    this.#shared ??= (async () => {
+      const home = this.deps.home();
+      const [settings, credentials] = await Promise.all([
+        this.deps.readSettings(home),
+        this.deps.readCredentials(home),
+      ]);
+      for (const problem of settings.problems) this.deps.warn(problem);
+      const kv = await this.deps.openStore();
+      return {
+        outbox: new KvOutbox(kv, settings.maxQueueSize, this.deps.now),
+        settings,
+        credentials,
+      };
+    })();
+    this.#shared.catch(() => {
+      this.#shared = undefined;
+    });
+    return this.#shared;
+  }
+
+  async #create(root: string | null): Promise<SyncRuntime> {
+    const [shared, autoStart] = await Promise.all([
+      this.#sharedState(),
+      root === null ? true : this.deps.autoStart(root).catch(() => true),
+    ]);
+    return new SyncRuntime(
+      root,
+      shared.outbox,
+      shared.settings,
+      autoStart,
+      shared.credentials,
+      this.deps,
+    );
+  }
+
+  /**
+   * The end of the command: if a runtime stored pending events and may deliver, one bounded
+   * attempt to deliver (within `exitBudgetMs` in total). Never throws, never prints more than
+   * one warning line.
+   */
+  async close(): Promise<void> {
+    const runtimes = await Promise.all(
+      [...this.#byRoot.values()].map((r) => r.catch(() => null)),
+    );
+    this.#byRoot.clear();
+    const deliverer = runtimes.find((r) => r !== null && r.storedPending > 0 && r.mayDeliver);
+    if (!deliverer) return;
+    try {
+      const { deliverAtExit } = await import("./exit_delivery.ts");
+      await deliverAtExit(deliverer, this.deps);
+    } catch (err) {
+      this.deps.warn(
+        `events were not delivered at exit (${err instanceof Error ? err.message : err}); ` +
+          "see `kittify sync status`",
+      );
+    }
+  }
 }

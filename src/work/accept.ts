@@ -13,7 +13,7 @@ import { isTrackableWpId } from "./ids.ts";
 import { prepareToRecord, recordOnce, runtimeFailure } from "./record.ts";
 import { type FeatureScan, scanFeature } from "./scan.ts";
 import { applyStatusChange } from "./status_change.ts";
-import { type FeatureTarget, scanTarget } from "./target.ts";
+import { type FeatureTarget, type Project, scanTarget } from "./target.ts";
 
 export interface Outstanding {
   wp_id: string | null;
@@ -66,10 +66,10 @@ export function planAcceptance(scan: FeatureScan) {
 }
 
 export async function accept(
-  cwd: string,
+  project: Project,
   options: { feature?: string; allowIncomplete?: boolean },
 ): Promise<AcceptReport> {
-  const target = await scanTarget(cwd, options.feature);
+  const target = await scanTarget(project, options.feature);
   const { root, feature, scan } = target;
   const total = scan.workPackages.length + scan.problems.length;
   if (total === 0) throw new UserError(`${feature} has no work packages to accept`);
@@ -153,7 +153,7 @@ async function announceCompletion(
   total: number,
   options: { finishedNow: boolean; before: Deno.KvEntryMaybe<unknown> | null },
 ): Promise<boolean | null> {
-  const { cwd, feature } = target;
+  const { emitter, feature } = target;
   try {
     const { kv, key } = await completionMark(target);
     let guard: Deno.AtomicCheck;
@@ -164,9 +164,9 @@ async function announceCompletion(
       guard = unclaimed(key);
     }
     const event = featureCompleted(feature, total);
-    const outcome = await recordOnce(event, guard, cwd, `${feature} is complete`);
+    const outcome = await recordOnce(emitter, event, guard, `${feature} is complete`);
     return outcome === "blocked" ? null : outcome === "stored";
   } catch (err) {
-    throw await runtimeFailure(err, cwd, { doing: `completing ${feature}` });
+    throw await runtimeFailure(err, emitter, { doing: `completing ${feature}` });
   }
 }

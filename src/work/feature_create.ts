@@ -10,7 +10,7 @@ import { featureNumberOf, featureSlugOf, isFeatureSlug } from "./ids.ts";
 import { featureDir, specsDir } from "./layout.ts";
 import { record, runtimeFailure } from "./record.ts";
 import { listFeatures } from "./scan.ts";
-import { repoRootOf } from "./target.ts";
+import type { Project } from "./target.ts";
 
 export interface FeatureCreateOptions {
   name: string;
@@ -69,11 +69,11 @@ async function writeFeatureFolder(dir: string, meta: Record<string, string>): Pr
 }
 
 export async function createFeature(
-  cwd: string,
+  project: Project,
   options: FeatureCreateOptions,
 ): Promise<FeatureCreateReport> {
   const { name, number } = nameAndNumber(options);
-  const root = await repoRootOf(cwd);
+  const { cwd, root, emitter } = project;
   const targetBranch = options.targetBranch?.trim() ||
     (await currentCheckout(cwd)).branch || DEFAULT_TARGET_BRANCH;
   let feature = "";
@@ -98,11 +98,11 @@ export async function createFeature(
       });
     });
   } catch (err) {
-    throw await runtimeFailure(err, cwd, { doing: `creating feature ${feature || name}` });
+    throw await runtimeFailure(err, emitter, { doing: `creating feature ${feature || name}` });
   }
   const event_recorded = await record(
+    emitter,
     featureCreated(feature, targetBranch),
-    cwd,
     `created ${feature}`,
   );
   return {

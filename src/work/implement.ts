@@ -7,15 +7,15 @@ import { actorArgument } from "./actor.ts";
 import { prepareToRecord } from "./record.ts";
 import { applyStatusChange, type StatusChangeReport } from "./status_change.ts";
 import { IMPLEMENT_SHORTCUT } from "./transitions.ts";
-import { locateWorkPackage, resolveFeature, wpIdArgument } from "./target.ts";
+import { locateWorkPackage, type Project, resolveFeature, wpIdArgument } from "./target.ts";
 
 export async function implement(
-  cwd: string,
+  project: Project,
   options: { wp: string; agent?: string; feature?: string },
 ): Promise<StatusChangeReport> {
   const id = wpIdArgument(options.wp);
   const actor = actorArgument(options.agent, "--agent");
-  const target = await resolveFeature(cwd, options.feature);
+  const target = await resolveFeature(project, options.feature);
   const wp = await locateWorkPackage(target, id);
   prepareToRecord(target);
   return await applyStatusChange(target, wp, actor, (current) => {

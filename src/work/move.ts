@@ -8,7 +8,7 @@ import { historyAdded } from "./events.ts";
 import { laneArgument } from "./lanes.ts";
 import { prepareToRecord, record } from "./record.ts";
 import { applyStatusChange, type StatusChangeReport } from "./status_change.ts";
-import { locateWorkPackage, resolveFeature, wpIdArgument } from "./target.ts";
+import { locateWorkPackage, type Project, resolveFeature, wpIdArgument } from "./target.ts";
 import { IMPLEMENT_SHORTCUT, transitionProblem } from "./transitions.ts";
 
 export interface MoveOptions {
@@ -29,7 +29,7 @@ export interface MoveReport extends StatusChangeReport {
   note_recorded: boolean | null;
 }
 
-export async function move(cwd: string, options: MoveOptions): Promise<MoveReport> {
+export async function move(project: Project, options: MoveOptions): Promise<MoveReport> {
   const id = wpIdArgument(options.wp);
   const to = laneArgument(options.to);
   const actor = actorArgument(options.actor, "--actor");
@@ -37,7 +37,7 @@ export async function move(cwd: string, options: MoveOptions): Promise<MoveRepor
   if (options.force && !reason) throw new UserError("--force needs --reason TEXT saying why");
   const note = options.note?.trim();
   if (options.note !== undefined && !note) throw new UserError("--note cannot be empty");
-  const target = await resolveFeature(cwd, options.feature);
+  const target = await resolveFeature(project, options.feature);
   const wp = await locateWorkPackage(target, id);
   prepareToRecord(target);
   let forced = false;
@@ -55,7 +55,11 @@ export async function move(cwd: string, options: MoveOptions): Promise<MoveRepor
   });
   let note_recorded: boolean | null = null;
   if (note) {
-    note_recorded = await record(historyAdded(id, "note", note, actor), cwd, `noted on ${id}`);
+    note_recorded = await record(
+      target.emitter,
+      historyAdded(id, "note", note, actor),
+      `noted on ${id}`,
+    );
   }
   return { ...status, forced, reason: forced ? reason! : null, note_recorded };
 }

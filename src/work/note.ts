@@ -2,8 +2,9 @@
 import { UserError } from "../common/errors.ts";
 import { actorArgument } from "./actor.ts";
 import { HISTORY_ENTRY_TYPES, historyAdded, type HistoryEntryType } from "./events.ts";
-import { emit } from "../sync/emit.ts";
-import { locateWorkPackage, resolveFeature, wpIdArgument } from "./target.ts";
+import { warn } from "../common/warnings.ts";
+import { notStoredWarning } from "../sync/emitter.ts";
+import { locateWorkPackage, type Project, resolveFeature, wpIdArgument } from "./target.ts";
 
 export interface NoteReport {
   feature: string;
@@ -24,7 +25,7 @@ function entryType(value: string | undefined): HistoryEntryType {
 }
 
 export async function addNote(
-  cwd: string,
+  project: Project,
   options: { wp: string; text: string; type?: string; author?: string; feature?: string },
 ): Promise<NoteReport> {
   const id = wpIdArgument(options.wp);
@@ -32,11 +33,14 @@ export async function addNote(
   const author = actorArgument(options.author, "--author");
   const content = options.text.trim();
   if (content === "") throw new UserError("the note cannot be empty");
-  const target = await resolveFeature(cwd, options.feature);
+  const target = await resolveFeature(project, options.feature);
   await locateWorkPackage(target, id);
   // The event is the note itself: when it cannot be stored (the emitter has said why), the
   // command failed.
-  if ((await emit(historyAdded(id, type, content, author), { cwd })) === null) {
+  const event = historyAdded(id, type, content, author);
+  const problem = notStoredWarning(event, await target.emitter.emit(event));
+  if (problem) {
+    warn(problem);
     throw new UserError(`the ${type} on ${id} was not recorded`);
   }
   return { feature: target.feature, wp_id: id, entry_type: type, entry_content: content, author };

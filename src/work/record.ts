@@ -6,30 +6,28 @@
 import { describeError, KittifyError, UserError } from "../common/errors.ts";
 import { warn } from "../common/warnings.ts";
 import { ReadOnlyFileError } from "../identity/locked_update.ts";
-import { resolveAtRoot } from "../identity/resolve.ts";
-import { userKv } from "../store/open.ts";
-import { gitMetadata } from "../sync/git_metadata.ts";
-import { emit, emitGuarded } from "../sync/emit.ts";
+import { type Emitter, notStoredWarning } from "../sync/emitter.ts";
 import { type EventInput, runtimeErrorLogged } from "./events.ts";
 import { FrontmatterError } from "./frontmatter.ts";
 
 /**
- * Starts the lookups the emitter will need (identity, git metadata, opening the user store) so
- * they overlap with the command's own file work. Called once a command has passed validation
- * and is about to emit; all of them are cached per process, and any failure is left for `emit`
- * to report.
+ * Starts the lookups the emitter will need (identity, git metadata, the user store) so they
+ * overlap with the command's own file work. Called once a command has passed validation and is
+ * about to emit; any failure is left for the emit to report.
  */
-export function prepareToRecord(target: { root: string; cwd: string }): void {
-  for (const pending of [resolveAtRoot(target.root), gitMetadata(target.cwd), userKv()]) {
-    pending.catch(() => {});
-  }
+export function prepareToRecord(target: { emitter: Emitter }): void {
+  target.emitter.prepare();
 }
 
 /** Stores one event; false (after a warning naming `what`) when it could not be stored. */
-export async function record(event: EventInput, cwd: string, what: string): Promise<boolean> {
-  const stored = await emit(event, { cwd });
-  if (stored === null) warn(`${what}, but its ${event.event_type} event was not recorded`);
-  return stored !== null;
+export async function record(emitter: Emitter, event: EventInput, what: string): Promise<boolean> {
+  const outcome = await emitter.emit(event);
+  const problem = notStoredWarning(event, outcome);
+  if (problem) {
+    warn(problem);
+    warn(`${what}, but its ${event.event_type} event was not recorded`);
+  }
+  return outcome.status === "stored";
 }
 
 /**
@@ -37,14 +35,16 @@ export async function record(event: EventInput, cwd: string, what: string): Prom
  * `blocked` means it was announced already; `failed` comes after a warning naming `what`.
  */
 export async function recordOnce(
+  emitter: Emitter,
   event: EventInput,
   guard: Deno.AtomicCheck,
-  cwd: string,
   what: string,
 ): Promise<"stored" | "blocked" | "failed"> {
-  const outcome = await emitGuarded(event, guard, { cwd });
-  if (outcome === "failed") warn(`${what}, but its ${event.event_type} event was not recorded`);
-  return outcome;
+  const outcome = await emitter.emit(event, { guard });
+  if (outcome.status === "stored" || outcome.status === "blocked") return outcome.status;
+  warn(notStoredWarning(event, outcome)!);
+  warn(`${what}, but its ${event.event_type} event was not recorded`);
+  return "failed";
 }
 
 /**
@@ -55,15 +55,16 @@ export async function recordOnce(
  */
 export async function runtimeFailure(
   err: unknown,
-  cwd: string,
+  emitter: Emitter,
   context: { doing: string; wpId?: string; agentId?: string },
 ): Promise<unknown> {
   if (err instanceof KittifyError) return err;
   const message = `${context.doing} failed: ${describeError(err)}`;
-  await emit(runtimeErrorLogged(message, context), { cwd });
+  const event = runtimeErrorLogged(message, context);
+  const problem = notStoredWarning(event, await emitter.emit(event));
+  if (problem) warn(problem);
   return isOperational(err) ? new UserError(message, { cause: err }) : err;
 }
-
 /** Failures of the environment (files, permissions), as opposed to bugs in kittify. */
 function isOperational(err: unknown): boolean {
   if (err instanceof FrontmatterError || err instanceof ReadOnlyFileError) return true;

@@ -34,7 +34,7 @@ export async function applyStatusChange(
   try {
     change = await changeLane(wp.path, decide);
   } catch (err) {
-    throw await runtimeFailure(err, target.cwd, {
+    throw await runtimeFailure(err, target.emitter, {
       doing: `changing the lane of ${wp.id}`,
       wpId: wp.id,
     });
@@ -56,8 +56,8 @@ export async function applyStatusChange(
     if (warning) warn(warning);
   }
   report.event_recorded = await record(
+    target.emitter,
     wpStatusChanged(wp.id, change.before.lane, change.to, actor, target.feature),
-    target.cwd,
     `${wp.id} moved to ${change.to}`,
   );
   return report;

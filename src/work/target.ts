@@ -1,29 +1,28 @@
 /** Resolves what a command works on: the repository root, the feature, a work package. */
-import { NotInProjectError, UserError } from "../common/errors.ts";
-import { findRepoRoot } from "../identity/repo_root.ts";
+import { UserError } from "../common/errors.ts";
+import type { Emitter } from "../sync/emitter.ts";
 import { currentCheckout } from "./checkout.ts";
 import { pickFeature } from "./feature_pick.ts";
 import { isTrackableWpId, MAX_TRACKABLE_WP, parseWpId, wpNumber } from "./ids.ts";
 import { type FeatureScan, listFeatures, readWorkPackage, scanFeature, taskFiles } from "./scan.ts";
 import { isProblem, type WorkPackage } from "./work_package.ts";
 
-export interface FeatureTarget {
+/** Where a work command runs: the directory, its repository root, and its emitter. */
+export interface Project {
   cwd: string;
   root: string;
+  emitter: Emitter;
+}
+
+export interface FeatureTarget extends Project {
   feature: string;
 }
 
-export async function repoRootOf(cwd: string): Promise<string> {
-  const root = await findRepoRoot(cwd);
-  if (!root) throw new NotInProjectError(cwd);
-  return root;
-}
-
 /** The feature from `--feature`, the branch or worktree name, or the only feature there is. */
-export async function resolveFeature(cwd: string, flag?: string): Promise<FeatureTarget> {
-  const root = await repoRootOf(cwd);
+export async function resolveFeature(project: Project, flag?: string): Promise<FeatureTarget> {
+  const { cwd, root } = project;
   const [features, checkout] = await Promise.all([listFeatures(root), currentCheckout(cwd)]);
-  return { cwd, root, feature: pickFeature({ flag, ...checkout, features }) };
+  return { ...project, feature: pickFeature({ flag, ...checkout, features }) };
 }
 
 /** A normalised WP id from user input; a user error for anything else. */
@@ -65,9 +64,9 @@ export async function locateWorkPackage(target: FeatureTarget, id: string): Prom
 
 /** Resolves the feature and reads it. */
 export async function scanTarget(
-  cwd: string,
+  project: Project,
   flag?: string,
 ): Promise<FeatureTarget & { scan: FeatureScan }> {
-  const target = await resolveFeature(cwd, flag);
+  const target = await resolveFeature(project, flag);
   return { ...target, scan: await scanFeature(target.root, target.feature) };
 }

@@ -8,7 +8,7 @@ import { MAX_TRACKABLE_WP, wpFileName, wpIdOf, wpNumber } from "./ids.ts";
 import { tasksDir } from "./layout.ts";
 import { runtimeFailure } from "./record.ts";
 import { scanFeature } from "./scan.ts";
-import { resolveFeature, wpIdArgument } from "./target.ts";
+import { type Project, resolveFeature, wpIdArgument } from "./target.ts";
 import type { TaskListEntry } from "./task_list.ts";
 
 export interface TaskAddOptions {
@@ -32,11 +32,11 @@ function dependencyIds(depends: string | undefined): string[] {
   return [...new Set(parts.map(wpIdArgument))];
 }
 
-export async function addTask(cwd: string, options: TaskAddOptions): Promise<TaskListEntry> {
+export async function addTask(project: Project, options: TaskAddOptions): Promise<TaskListEntry> {
   const title = options.title.trim().replace(/\s+/g, " ");
   if (title === "") throw new UserError("the title of a work package cannot be empty");
   const dependencies = dependencyIds(options.depends);
-  const { root, feature } = await resolveFeature(cwd, options.feature);
+  const { root, feature } = await resolveFeature(project, options.feature);
   const dir = tasksDir(root, feature);
   try {
     await ensureDir(dir);
@@ -71,6 +71,8 @@ export async function addTask(cwd: string, options: TaskAddOptions): Promise<Tas
       };
     });
   } catch (err) {
-    throw await runtimeFailure(err, cwd, { doing: `adding a work package to ${feature}` });
+    throw await runtimeFailure(err, project.emitter, {
+      doing: `adding a work package to ${feature}`,
+    });
   }
 }

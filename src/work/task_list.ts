@@ -2,7 +2,7 @@
 import { relative } from "node:path";
 import { type Lane, laneArgument } from "./lanes.ts";
 import type { WorkPackageProblem } from "./work_package.ts";
-import { scanTarget } from "./target.ts";
+import { type Project, scanTarget } from "./target.ts";
 
 /** One row of `tasks list --json` (and of `tasks add --json`). */
 export interface TaskListEntry {
@@ -22,11 +22,11 @@ export interface TaskListReport {
 }
 
 export async function listTasks(
-  cwd: string,
+  project: Project,
   options: { feature?: string; lane?: string },
 ): Promise<TaskListReport> {
   const lane = options.lane === undefined ? undefined : laneArgument(options.lane);
-  const { root, feature, scan } = await scanTarget(cwd, options.feature);
+  const { root, feature, scan } = await scanTarget(project, options.feature);
   const entries = scan.workPackages
     .filter((wp) => lane === undefined || wp.lane === lane)
     .map((wp) => ({

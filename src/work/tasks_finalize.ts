@@ -11,7 +11,7 @@ import { announcedWpKey, unclaimed } from "./announcements.ts";
 import { wpCreated } from "./events.ts";
 import { isTrackableWpId, MAX_TRACKABLE_WP } from "./ids.ts";
 import { recordOnce, runtimeFailure } from "./record.ts";
-import { scanTarget } from "./target.ts";
+import { type Project, scanTarget } from "./target.ts";
 
 export interface FinalizeReport {
   feature: string;
@@ -26,10 +26,10 @@ export interface FinalizeReport {
 }
 
 export async function finalizeTasks(
-  cwd: string,
+  project: Project,
   options: { feature?: string },
 ): Promise<FinalizeReport> {
-  const { root, feature, scan } = await scanTarget(cwd, options.feature);
+  const { root, feature, scan, emitter } = await scanTarget(project, options.feature);
   const report: FinalizeReport = {
     feature,
     causation_id: null,
@@ -56,7 +56,7 @@ export async function finalizeTasks(
         continue;
       }
       const event = wpCreated(wp, feature, causation);
-      const outcome = await recordOnce(event, unclaimed(key), cwd, `${wp.id} is finalized`);
+      const outcome = await recordOnce(emitter, event, unclaimed(key), `${wp.id} is finalized`);
       if (outcome === "stored") {
         report.announced.push(wp.id);
         report.causation_id = causation;
@@ -67,7 +67,7 @@ export async function finalizeTasks(
       }
     }
   } catch (err) {
-    throw await runtimeFailure(err, cwd, { doing: `finalizing the tasks of ${feature}` });
+    throw await runtimeFailure(err, emitter, { doing: `finalizing the tasks of ${feature}` });
   }
   return report;
 }

@@ -1,5 +1,6 @@
 /** `kittify accept`: accept every reviewed work package of a feature (for_review → done). */
 import type { Command } from "commander";
+import type { CommandContext } from "../context.ts";
 import { UserError } from "../../common/errors.ts";
 import { ink } from "../../common/style.ts";
 import { warn } from "../../common/warnings.ts";
@@ -24,7 +25,7 @@ function printReport(report: AcceptReport): void {
   }
 }
 
-export function registerAccept(program: Command): void {
+export function registerAccept(program: Command, ctx: CommandContext): void {
   program
     .command("accept")
     .description("accept reviewed work: every for_review work package → done")
@@ -35,7 +36,7 @@ export function registerAccept(program: Command): void {
       const { accept, AcceptFailedError } = await import("../../work/accept.ts");
       let report: AcceptReport;
       try {
-        report = await accept(Deno.cwd(), opts);
+        report = await accept(await ctx.services.project(Deno.cwd()), opts);
       } catch (err) {
         if (!(err instanceof AcceptFailedError)) throw err;
         // What was accepted stands: report it, then fail with the reason(s).

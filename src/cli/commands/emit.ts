@@ -1,5 +1,6 @@
 /** `kittify emit TYPE --aggregate-id ID --payload JSON [--causation-id ULID]`: emit by hand. */
 import type { Command } from "commander";
+import type { CommandContext } from "../context.ts";
 import { UserError } from "../../common/errors.ts";
 import { ink } from "../../common/style.ts";
 import { aggregateTypeOf, EVENT_TYPES, isEventType } from "../../events/types.ts";
@@ -26,7 +27,7 @@ export function parsePayload(text: string): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
-export function registerEmit(program: Command): void {
+export function registerEmit(program: Command, ctx: CommandContext): void {
   program
     .command("emit")
     .description("store one event by hand (for scripts and for testing the pipeline)")
@@ -42,20 +43,20 @@ export function registerEmit(program: Command): void {
         });
       }
       const payload = parsePayload(opts.payload);
-      const { EventRejectedError, storeEvent } = await import("../../sync/emit.ts");
-      let event;
-      try {
-        event = await storeEvent({
-          event_type: type,
-          aggregate_id: opts.aggregateId,
-          aggregate_type: aggregateTypeOf(type, payload),
-          payload,
-          causation_id: opts.causationId ?? null,
-        });
-      } catch (err) {
-        if (err instanceof EventRejectedError) throw err;
-        throw new UserError(`could not store the event: ${(err as Error).message}`, { cause: err });
+      const { emitter } = await ctx.services.workspace(Deno.cwd());
+      const outcome = await emitter.emit({
+        event_type: type,
+        aggregate_id: opts.aggregateId,
+        aggregate_type: aggregateTypeOf(type, payload),
+        payload,
+        causation_id: opts.causationId ?? null,
+      });
+      if (outcome.status === "invalid") throw new UserError(outcome.reason);
+      if (outcome.status !== "stored") {
+        const reason = outcome.status === "failed" ? outcome.reason : "blocked";
+        throw new UserError(`could not store the event: ${reason}`);
       }
+      const event = outcome.event;
       if (opts.json) {
         printJson(event);
         return;

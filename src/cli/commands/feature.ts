@@ -1,5 +1,6 @@
 /** `kittify feature create NAME`: a new feature folder, announced with one FeatureCreated. */
 import type { Command } from "commander";
+import type { CommandContext } from "../context.ts";
 import { ink } from "../../common/style.ts";
 import { printJson } from "../output.ts";
 
@@ -9,7 +10,7 @@ interface CreateOptions {
   json?: boolean;
 }
 
-export function registerFeature(program: Command): void {
+export function registerFeature(program: Command, ctx: CommandContext): void {
   const feature = program
     .command("feature")
     .description("manage the features of this repository (kitty-specs/NNN-slug/)");
@@ -22,7 +23,7 @@ export function registerFeature(program: Command): void {
     .option("--json", "print one JSON object")
     .action(async (name: string, opts: CreateOptions) => {
       const { createFeature } = await import("../../work/feature_create.ts");
-      const report = await createFeature(Deno.cwd(), { name, ...opts });
+      const report = await createFeature(await ctx.services.project(Deno.cwd()), { name, ...opts });
       if (opts.json) return printJson(report);
       console.log(
         `${ink.green("Created")} feature ${ink.bold(report.feature)} (target branch ` +

@@ -1,5 +1,6 @@
 /** `kittify implement WPnn`: start a planned work package (planned → in_progress). */
 import type { Command } from "commander";
+import type { CommandContext } from "../context.ts";
 import { ink } from "../../common/style.ts";
 import type { StatusChangeReport } from "../../work/status_change.ts";
 import { printJson } from "../output.ts";
@@ -13,7 +14,7 @@ export function describeStatusChange(report: StatusChangeReport): string {
     `(actor: ${report.actor})`;
 }
 
-export function registerImplement(program: Command): void {
+export function registerImplement(program: Command, ctx: CommandContext): void {
   program
     .command("implement")
     .description("start a planned work package: planned → in_progress, one WPStatusChanged")
@@ -23,7 +24,7 @@ export function registerImplement(program: Command): void {
     .option("--json", "print one JSON object")
     .action(async (wp: string, opts: { agent?: string; feature?: string; json?: boolean }) => {
       const { implement } = await import("../../work/implement.ts");
-      const report = await implement(Deno.cwd(), { wp, ...opts });
+      const report = await implement(await ctx.services.project(Deno.cwd()), { wp, ...opts });
       if (opts.json) printJson(report);
       else console.log(describeStatusChange(report));
     });

@@ -1,12 +1,13 @@
 /** `kittify move WPnn --to LANE`: change a work package's lane. */
 import type { Command } from "commander";
+import type { CommandContext } from "../context.ts";
 import { ink } from "../../common/style.ts";
 import { laneChoices } from "../../work/lanes.ts";
 import type { MoveOptions } from "../../work/move.ts";
 import { printJson } from "../output.ts";
 import { describeStatusChange } from "./implement.ts";
 
-export function registerMove(program: Command): void {
+export function registerMove(program: Command, ctx: CommandContext): void {
   program
     .command("move")
     .description("move a work package to another lane (one WPStatusChanged)")
@@ -20,7 +21,7 @@ export function registerMove(program: Command): void {
     .option("--json", "print one JSON object")
     .action(async (wp: string, opts: Omit<MoveOptions, "wp"> & { json?: boolean }) => {
       const { move } = await import("../../work/move.ts");
-      const report = await move(Deno.cwd(), { wp, ...opts });
+      const report = await move(await ctx.services.project(Deno.cwd()), { wp, ...opts });
       if (opts.json) return printJson(report);
       console.log(describeStatusChange(report));
       if (report.forced) console.log(ink.yellow(`forced: ${report.reason}`));

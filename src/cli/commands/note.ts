@@ -1,5 +1,6 @@
 /** `kittify note WPnn TEXT`: record a note on a work package (one HistoryAdded). */
 import type { Command } from "commander";
+import type { CommandContext } from "../context.ts";
 import { printJson } from "../output.ts";
 
 interface NoteOptions {
@@ -9,7 +10,7 @@ interface NoteOptions {
   json?: boolean;
 }
 
-export function registerNote(program: Command): void {
+export function registerNote(program: Command, ctx: CommandContext): void {
   program
     .command("note")
     .description("record a note, review remark or comment on a work package")
@@ -21,7 +22,7 @@ export function registerNote(program: Command): void {
     .option("--json", "print one JSON object")
     .action(async (wp: string, text: string, opts: NoteOptions) => {
       const { addNote } = await import("../../work/note.ts");
-      const report = await addNote(Deno.cwd(), { wp, text, ...opts });
+      const report = await addNote(await ctx.services.project(Deno.cwd()), { wp, text, ...opts });
       if (opts.json) printJson(report);
       else console.log(`${report.entry_type} recorded on ${report.wp_id} (by ${report.author})`);
     });

@@ -16,7 +16,7 @@ function printTable(entries: TaskListEntry[]): void {
   console.log([ink.bold(line(header)), ...rows.map(line)].join("\n"));
 }
 
-function registerAdd(tasks: Command): void {
+function registerAdd(tasks: Command, ctx: CommandContext): void {
   tasks
     .command("add")
     .description("add the next work package (WPnn-<title>.md) in lane planned")
@@ -26,7 +26,7 @@ function registerAdd(tasks: Command): void {
     .option("--json", "print one JSON object")
     .action(async (title: string, opts: { depends?: string; feature?: string; json?: boolean }) => {
       const { addTask } = await import("../../work/task_add.ts");
-      const entry = await addTask(Deno.cwd(), { title, ...opts });
+      const entry = await addTask(await ctx.services.project(Deno.cwd()), { title, ...opts });
       if (opts.json) return printJson(entry);
       console.log(`${ink.green("Added")} ${ink.bold(entry.wp_id)} “${entry.title}”: ${entry.path}`);
     });
@@ -40,7 +40,7 @@ function registerFinalize(tasks: Command, ctx: CommandContext): void {
     .option("--json", "print one JSON object")
     .action(async (opts: { feature?: string; json?: boolean }) => {
       const { finalizeTasks } = await import("../../work/tasks_finalize.ts");
-      const report = await finalizeTasks(Deno.cwd(), opts);
+      const report = await finalizeTasks(await ctx.services.project(Deno.cwd()), opts);
       if (report.failed.length > 0) ctx.setExitCode(1);
       if (opts.json) return printJson(report);
       if (report.announced.length > 0) {
@@ -61,7 +61,7 @@ function registerFinalize(tasks: Command, ctx: CommandContext): void {
     });
 }
 
-function registerList(tasks: Command): void {
+function registerList(tasks: Command, ctx: CommandContext): void {
   tasks
     .command("list")
     .description("list the work packages of a feature")
@@ -70,7 +70,7 @@ function registerList(tasks: Command): void {
     .option("--json", 'print one JSON array of {"feature", "wp_id", "title", "lane", ...}')
     .action(async (opts: { lane?: string; feature?: string; json?: boolean }) => {
       const { listTasks } = await import("../../work/task_list.ts");
-      const report = await listTasks(Deno.cwd(), opts);
+      const report = await listTasks(await ctx.services.project(Deno.cwd()), opts);
       for (const p of report.problems) warn(`skipping ${p.path}: ${p.reason}`);
       if (opts.json) return printJson(report.entries);
       if (report.entries.length === 0) {
@@ -85,7 +85,7 @@ export function registerTasks(program: Command, ctx: CommandContext): void {
   const tasks = program
     .command("tasks")
     .description("add, announce and list the work packages of a feature");
-  registerAdd(tasks);
+  registerAdd(tasks, ctx);
   registerFinalize(tasks, ctx);
-  registerList(tasks);
+  registerList(tasks, ctx);
 }

@@ -1,0 +1,106 @@
+/**
+ * What the commands of one process share, built by the CLI entry and handed to every command
+ * through its context: the sync runtimes (one per repository root) and the workspaces (a working
+ * directory, its repository root found once, and its emitter). Everything is created on first
+ * use, so a command that emits nothing opens nothing.
+ */
+import { NotInProjectError } from "../common/errors.ts";
+import { kittifyHome } from "../common/home.ts";
+import { warn, warnOnce } from "../common/warnings.ts";
+import type { Emitter } from "../sync/emitter.ts";
+import type { SyncRuntimes } from "../sync/runtime.ts";
+
+/** A working directory and what commands run there need. */
+export interface Workspace {
+  cwd: string;
+  /** The repository root (null outside any repository or project). */
+  root: string | null;
+  /** Stores this command's events. */
+  emitter: Emitter;
+}
+
+/** A workspace inside a repository. */
+export interface ProjectWorkspace extends Workspace {
+  root: string;
+}
+
+export class Services {
+  #runtimes: Promise<SyncRuntimes> | undefined;
+  readonly #workspaces = new Map<string, Promise<Workspace>>();
+
+  /** The sync runtimes of this process. */
+  runtimes(): Promise<SyncRuntimes> {
+    this.#runtimes ??= (async () => {
+      const [
+        { SyncRuntimes, EXIT_BUDGET_MS },
+        { userKv },
+        { readSyncConfig },
+        { readCredentials },
+        { resolveAtRoot },
+      ] = await Promise.all([
+        import("../sync/runtime.ts"),
+        import("../store/open.ts"),
+        import("../sync/config.ts"),
+        import("../auth/credentials.ts"),
+        import("../identity/resolve.ts"),
+      ]);
+      return new SyncRuntimes({
+        home: kittifyHome,
+        openStore: userKv,
+        readSettings: readSyncConfig,
+        readCredentials,
+        // The identity resolver reads (and caches) the root's config.yaml anyway.
+        autoStart: (root) => resolveAtRoot(root).then((r) => r.autoStart, () => true),
+        now: Date.now,
+        fetch: globalThis.fetch,
+        exitBudgetMs: EXIT_BUDGET_MS,
+        warn,
+      });
+    })();
+    return this.#runtimes;
+  }
+
+  /** The workspace of `cwd`; its repository root is looked up once per process. */
+  workspace(cwd: string): Promise<Workspace> {
+    let ws = this.#workspaces.get(cwd);
+    if (!ws) {
+      ws = this.#createWorkspace(cwd);
+      this.#workspaces.set(cwd, ws);
+      ws.catch(() => this.#workspaces.delete(cwd));
+    }
+    return ws;
+  }
+
+  /** The workspace of `cwd`, which must be inside a repository. */
+  async project(cwd: string): Promise<ProjectWorkspace> {
+    const ws = await this.workspace(cwd);
+    if (ws.root === null) throw new NotInProjectError(cwd);
+    return ws as ProjectWorkspace;
+  }
+
+  async #createWorkspace(cwd: string): Promise<Workspace> {
+    const [{ findRepoRoot }, { Emitter }, { resolveAtRoot }, { gitMetadata }, { localNodeId }] =
+      await Promise.all([
+        import("../identity/repo_root.ts"),
+        import("../sync/emitter.ts"),
+        import("../identity/resolve.ts"),
+        import("../sync/git_metadata.ts"),
+        import("../identity/node_id.ts"),
+      ]);
+    const root = await findRepoRoot(cwd);
+    const runtimes = await this.runtimes();
+    const emitter = new Emitter(cwd, root, {
+      runtimes,
+      identity: resolveAtRoot,
+      git: gitMetadata,
+      nodeId: localNodeId,
+      warnOnce,
+    });
+    return { cwd, root, emitter };
+  }
+
+  /** The end of the command: the runtimes make their delivery attempt. */
+  async close(): Promise<void> {
+    if (this.#runtimes) await (await this.#runtimes).close();
+  }
+}
