@@ -12,6 +12,8 @@ export const EXIT = {
   USER: 1,
   /** Unknown command, unknown flag, missing argument. */
   USAGE: 2,
+  /** `auth status`: not logged in (no login, expired, or for another server). */
+  NOT_LOGGED_IN: 3,
   /** A bug in kittify (an unexpected exception). */
   INTERNAL: 70,
   /** Interrupted by SIGINT. */

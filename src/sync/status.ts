@@ -13,6 +13,9 @@ import type { OutboxState } from "../store/keys.ts";
 import { existingUserKv, userKvPath } from "../store/open.ts";
 import { listState, readClock, readStats } from "../store/read.ts";
 import { emptyStats, RETRY_BUCKETS, type RetryBucket } from "../store/stats.ts";
+import { readHealth } from "../store/health.ts";
+import { currentLease } from "../store/lease.ts";
+import { emptyHealth, type Lease, type SyncHealth } from "../store/outbox.ts";
 import { readSyncConfig } from "./config.ts";
 import { autoStartEnabled } from "../identity/config_doc.ts";
 
@@ -37,6 +40,10 @@ export interface SyncStatus {
   oldest_pending_age_seconds: number | null;
   retry_distribution: Record<RetryBucket, number>;
   top_event_types: Array<{ event_type: string; count: number }>;
+  /** Delivery so far: last attempt, last success, last failure (when, why), failures in a row. */
+  health: SyncHealth;
+  /** The process delivering right now, if any. */
+  uploader: Lease | null;
   /** Settings that were ignored (e.g. a broken config.toml). */
   problems: string[];
 }
@@ -78,7 +85,9 @@ export async function syncStatus(cwd: string, now: Date = new Date()): Promise<S
     readAutoStart(root),
     existingUserKv(),
   ]);
-  const stats = kv ? await readStats(kv) : emptyStats();
+  const [stats, health, uploader] = kv
+    ? await Promise.all([readStats(kv), readHealth(kv), currentLease(kv, () => now.getTime())])
+    : [emptyStats(), emptyHealth(), null];
   const oldest = kv ? (await listState(kv, "pending", 1))[0] : undefined;
   return {
     server_url: config.serverUrl,
@@ -98,6 +107,8 @@ export async function syncStatus(cwd: string, now: Date = new Date()): Promise<S
       RETRY_BUCKETS.map((b) => [b, stats.pending_retries[b] ?? 0]),
     ) as Record<RetryBucket, number>,
     top_event_types: topTypes(stats.pending_types),
+    health,
+    uploader,
     problems: credsRead.problem
       ? [...config.problems, `${credsRead.problem}; counted as logged out`]
       : config.problems,

@@ -6,6 +6,7 @@ import { registerIdentity } from "./identity.ts";
 import { registerEmit } from "./emit.ts";
 import { registerEvents } from "./events.ts";
 import { registerSync } from "./sync.ts";
+import { registerAuth } from "./auth.ts";
 import { registerFeature } from "./feature.ts";
 import { registerTasks } from "./tasks.ts";
 import { registerImplement } from "./implement.ts";
@@ -27,6 +28,7 @@ export const COMMANDS: Register[] = [
   registerNote,
   registerEvents,
   registerEmit,
+  registerAuth,
   registerSync,
   registerServe,
 ];

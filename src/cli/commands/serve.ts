@@ -49,8 +49,8 @@ export function registerServe(program: Command): void {
     const opts = flags<StoreFlags & { team: string }>(command);
     const { checkNewUser } = await import("../../server/auth/users.ts");
     checkNewUser(name, opts.team);
-    const { readPassword } = await import("../../server/cli/read_password.ts");
-    const password = await readPassword();
+    const { readNewPassword } = await import("../../common/terminal_input.ts");
+    const password = await readNewPassword();
     const added = await withUsers(opts, (users) => users.add(name, opts.team, password));
     console.log(ink.green(`Added user ${added.username} (team ${added.team})`));
   });

@@ -1,11 +1,15 @@
-/** `kittify sync status` and `kittify sync diagnose`: the local side of sync (no network). */
+/** `kittify sync ...`: the group, `sync status` and `sync diagnose`; the others register here. */
 import type { Command } from "commander";
 import { EXIT } from "../../common/errors.ts";
 import { ink } from "../../common/style.ts";
 import { warn } from "../../common/warnings.ts";
 import { humanizeSeconds } from "../../sync/age.ts";
 import type { DiagnoseReport } from "../../sync/diagnose.ts";
+import type { ProbeResult } from "../../sync/probe.ts";
 import type { SyncStatus } from "../../sync/status.ts";
+import { registerDeadLetters } from "./sync_dead_letters.ts";
+import { registerSyncNow } from "./sync_now.ts";
+import { registerSyncServer } from "./sync_server.ts";
 import type { CommandContext } from "../context.ts";
 import { printJson, printRows } from "../output.ts";
 
@@ -17,6 +21,36 @@ function authLine(auth: SyncStatus["auth"]): string {
   }
   const team = auth.team_slug ? ` (team ${auth.team_slug})` : "";
   return `logged in as ${auth.username ?? "unknown"}${team}`;
+}
+
+function when(iso: string | null, now: number): string {
+  if (iso === null) return "never";
+  return `${iso.slice(0, 19).replace("T", " ")} UTC (${
+    humanizeSeconds((now - Date.parse(iso)) / 1000)
+  } ago)`;
+}
+
+/** Last sync, last failure, failures in a row, who is uploading: a stalled sync is never silent. */
+function healthRows(s: SyncStatus): Array<[string, string]> {
+  const now = Date.now();
+  const h = s.health;
+  const rows: Array<[string, string]> = [["Last sync", when(h.last_success_at, now)]];
+  if (h.last_failure) {
+    rows.push([
+      "Last failure",
+      `${when(h.last_failure.at, now)}: ${h.last_failure.reason} [${h.last_failure.category}]`,
+    ]);
+  }
+  if (h.consecutive_failures > 0) {
+    rows.push(["Failures", `${n(h.consecutive_failures)} in a row since the last success`]);
+  }
+  if (s.uploader) {
+    rows.push([
+      "Uploading",
+      `pid ${s.uploader.pid} on ${s.uploader.hostname} (${s.uploader.purpose})`,
+    ]);
+  }
+  return rows;
 }
 
 function printStatus(s: SyncStatus): void {
@@ -33,6 +67,7 @@ function printStatus(s: SyncStatus): void {
       `${n(q.synced)} recently synced`,
     ],
     ["Evicted", `${n(s.evicted)} (max_queue_size ${n(s.max_queue_size)})`],
+    ...healthRows(s),
   ]);
   if (q.pending === 0) {
     // Held and dead events are not waiting to be sent, but they were not synced either.
@@ -79,18 +114,51 @@ function printDiagnosis(report: DiagnoseReport): void {
 export function registerSync(program: Command, ctx: CommandContext): void {
   const sync = program
     .command("sync")
-    .description("event sync: queue status and local diagnostics");
+    .description("event sync: deliver now, status, dead letters, the server, diagnostics");
+  registerSyncNow(sync, ctx);
   sync
     .command("status")
-    .description("show queue depth, evictions, auth state, server URL and auto-start (read-only)")
+    .description(
+      "show the outbox, sync health, login, server and auto-start (read-only; --check probes " +
+        "the server and exits 1 when it is not usable)",
+    )
+    .option("-c, --check", "also check that the server is reachable and accepts the login")
     .option("--json", "print one JSON object")
-    .action(async (opts: { json?: boolean }) => {
+    .action(async (opts: { check?: boolean; json?: boolean }) => {
       const { syncStatus } = await import("../../sync/status.ts");
       const status = await syncStatus(Deno.cwd());
       for (const problem of status.problems) warn(problem);
-      if (opts.json) printJson(status);
-      else printStatus(status);
+      let check: ProbeResult | null = null;
+      if (opts.check) {
+        const [{ probeServer }, { kittifyHome }] = await Promise.all([
+          import("../../sync/probe.ts"),
+          import("../../common/home.ts"),
+        ]);
+        check = await probeServer({
+          home: kittifyHome(),
+          serverUrl: status.server_url,
+          fetch: globalThis.fetch,
+          now: Date.now,
+        });
+        if (check.status !== "connected") ctx.setExitCode(EXIT.USER);
+      }
+      if (opts.json) {
+        printJson(check ? { ...status, check } : status);
+        return;
+      }
+      printStatus(status);
+      console.log("");
+      if (check) {
+        const label = check.status === "connected"
+          ? ink.green(check.status)
+          : ink.yellow(check.status);
+        printRows([["Check", `${label}: ${check.note}`]]);
+      } else {
+        console.log(ink.dim("Use `kittify sync status --check` to test the connection."));
+      }
     });
+  registerDeadLetters(sync, ctx);
+  registerSyncServer(sync);
   sync
     .command("diagnose")
     .description("validate every stored pending and held event (exit 1 if any is invalid)")

@@ -1,0 +1,115 @@
+/** `kittify sync dead-letter list|retry|drop [EVENT_ID...|--all] [--json]`. */
+import type { Command } from "commander";
+import { UsageError, UserError } from "../../common/errors.ts";
+import { ink } from "../../common/style.ts";
+import type { DeadLetterSelection, Outbox } from "../../store/outbox.ts";
+import type { CommandContext } from "../context.ts";
+import { printJson } from "../output.ts";
+
+/** The outbox of the user store if it exists (nothing is created to list nothing). */
+async function existingOutbox(): Promise<Outbox | null> {
+  const [{ existingUserKv }, { KvOutbox }] = await Promise.all([
+    import("../../store/open.ts"),
+    import("../../store/kv_outbox.ts"),
+  ]);
+  const kv = await existingUserKv();
+  return kv === null ? null : new KvOutbox(kv);
+}
+
+function selection(ids: string[], all?: boolean): DeadLetterSelection {
+  if (all && ids.length > 0) throw new UsageError("give event ids or --all, not both");
+  if (all) return { all: true };
+  if (ids.length === 0) throw new UsageError("name the dead letters (EVENT_ID ...) or use --all");
+  return { ids };
+}
+
+export function registerDeadLetters(sync: Command, _ctx: CommandContext): void {
+  const dead = sync
+    .command("dead-letter")
+    .description("events the server rejected 5 times, kept aside: list, retry or drop them");
+
+  dead
+    .command("list")
+    .description("list the dead letters, oldest first, with every rejection reason")
+    .option("--json", "print one JSON array")
+    .action(async (opts: { json?: boolean }) => {
+      const outbox = await existingOutbox();
+      const entries = outbox ? await outbox.list(["dead"]) : [];
+      if (opts.json) {
+        printJson(entries.map(({ seq, record }) => ({
+          event_id: record.event_id,
+          event_type: record.event_type,
+          lamport_clock: seq,
+          attempts: record.attempts,
+          errors: record.errors,
+          event: record.event,
+        })));
+        return;
+      }
+      if (entries.length === 0) {
+        console.log("No dead letters.");
+        return;
+      }
+      for (const { seq, record } of entries) {
+        console.log(
+          `${ink.bold(record.event_id)} ${record.event_type} ${record.event.aggregate_id ?? ""} ` +
+            `(lamport ${seq}, ${record.attempts} rejection(s))`,
+        );
+        for (const error of record.errors) console.log(`  - ${error}`);
+      }
+    });
+
+  dead
+    .command("retry")
+    .description("send dead letters again: back to pending, strikes reset, at their old place")
+    .argument("[event-ids...]", "the dead letters to retry")
+    .option("--all", "every dead letter")
+    .option("--json", "print one JSON object")
+    .action(async (ids: string[], opts: { all?: boolean; json?: boolean }) => {
+      const which = selection(ids, opts.all);
+      const outbox = await existingOutbox();
+      const report = outbox
+        ? await outbox.requeueDead(which)
+        : { done: [], missing: "ids" in which ? [...which.ids] : [] };
+      if (opts.json) {
+        printJson({ requeued: report.done, missing: report.missing });
+      } else {
+        for (const id of report.missing) console.error(`not a dead letter: ${id}`);
+        if (report.done.length === 0) {
+          console.log("No dead letters requeued.");
+        } else {
+          console.log(
+            `${ink.green("Requeued")} ${report.done.length} event(s). Each goes back to its own ` +
+              "place in the order (its Lamport value), ahead of every event stored after it; " +
+              "`kittify sync now` sends them.",
+          );
+        }
+      }
+      if (report.missing.length > 0) {
+        throw new UsageError(`${report.missing.length} id(s) are not dead letters`);
+      }
+    });
+
+  dead
+    .command("drop")
+    .description("delete dead letters for good (they are never sent)")
+    .argument("[event-ids...]", "the dead letters to drop")
+    .option("--all", "every dead letter")
+    .option("--json", "print one JSON object")
+    .action(async (ids: string[], opts: { all?: boolean; json?: boolean }) => {
+      const which = selection(ids, opts.all);
+      const outbox = await existingOutbox();
+      const report = outbox
+        ? await outbox.dropDead(which)
+        : { done: [], missing: "ids" in which ? [...which.ids] : [] };
+      if (opts.json) {
+        printJson({ dropped: report.done, missing: report.missing });
+      } else {
+        for (const id of report.missing) console.error(`not a dead letter: ${id}`);
+        console.log(`Dropped ${report.done.length} dead letter(s).`);
+      }
+      if (report.missing.length > 0) {
+        throw new UsageError(`${report.missing.length} id(s) are not dead letters`);
+      }
+    });
+}

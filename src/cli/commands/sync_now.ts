@@ -1,0 +1,97 @@
+/** `kittify sync now [--report FILE] [--strict|--no-strict] [--json]`: deliver everything now. */
+import type { Command } from "commander";
+import { EXIT } from "../../common/errors.ts";
+import { ink, paint } from "../../common/style.ts";
+import type { SyncNowSummary } from "../../sync/summary.ts";
+import type { CommandContext } from "../context.ts";
+import { printJson } from "../output.ts";
+import { progressBar } from "../progress.ts";
+
+const n = (value: number) => value.toLocaleString("en-US");
+
+function printSummary(s: SyncNowSummary): void {
+  console.log(
+    `Synced: ${ink.green(n(s.synced))}  Duplicates: ${n(s.duplicates)}  ` +
+      `Failed: ${s.failed > 0 ? ink.yellow(n(s.failed)) : "0"}  Dead: ${n(s.dead)}  ` +
+      `Remaining: ${n(s.remaining)}`,
+  );
+  for (const c of s.categories) {
+    console.log(ink.yellow(`  ${c.category}: ${n(c.count)}  -- ${c.action}`));
+  }
+  if (s.stopped) {
+    console.log(`Stopped: ${s.stopped.reason}`);
+    if (s.stopped.hint) console.log(ink.dim(`  ${s.stopped.hint}`));
+  }
+  if (s.dead_letters > 0) {
+    console.log(
+      `${n(s.dead_letters)} dead letter(s) kept aside: \`kittify sync dead-letter list\``,
+    );
+  }
+}
+
+interface NowOptions {
+  report?: string;
+  strict: boolean;
+  json?: boolean;
+}
+
+export function registerSyncNow(sync: Command, ctx: CommandContext): void {
+  sync
+    .command("now")
+    .description("deliver every pending event now (exit 1 on failures unless --no-strict)")
+    .option("--report <file>", "write the failures of this run to a JSON file")
+    .option("--strict", "exit 1 when any event failed or events are left (the default)", true)
+    .option("--no-strict", "exit 0 whatever happened")
+    .option("--json", "print one JSON object")
+    .action(async (opts: NowOptions) => {
+      const [{ syncNow }, { failureReport, strictFailure }, { kittifyHome }] = await Promise.all([
+        import("../../sync/sync_now.ts"),
+        import("../../sync/summary.ts"),
+        import("../../common/home.ts"),
+      ]);
+      const runtime = await (await ctx.services.runtimes()).forRoot(null);
+      let bar = progressBar("", 0);
+      const result = await syncNow({
+        home: kittifyHome(),
+        serverUrl: runtime.settings.serverUrl,
+        outbox: runtime.outbox,
+        fetch: globalThis.fetch,
+        now: Date.now,
+      }, {
+        onStart: (pending) => {
+          if (!opts.json) {
+            console.error(`Syncing ${n(pending)} event(s) to ${runtime.settings.serverUrl} ...`);
+          }
+          bar = progressBar("Delivering", pending, !opts.json);
+        },
+        onProgress: (handled) => bar.update(handled),
+        onWaiting: (holder) =>
+          console.error(
+            paint.dim(
+              `waiting for kittify pid ${holder.pid} (${holder.purpose}), which is delivering ...`,
+            ),
+          ),
+      }).finally(() => bar.done());
+      if (result.kind === "empty") {
+        if (opts.json) {
+          printJson({ synced: 0, duplicates: 0, failed: 0, dead: 0, remaining: 0, ...result });
+        } else {
+          console.log("Queue is empty, nothing to sync.");
+        }
+        return;
+      }
+      const summary = result.summary;
+      if (opts.report) {
+        if (summary.failures.length > 0) {
+          const report = failureReport(summary, new Date());
+          await Deno.writeTextFile(opts.report, `${JSON.stringify(report, null, 2)}\n`);
+          if (!opts.json) console.error(`Failure report written to ${opts.report}`);
+        } else if (!opts.json) {
+          console.error("No failures to report.");
+        }
+      }
+      if (opts.json) printJson(summary);
+      else printSummary(summary);
+      if (opts.strict && strictFailure(summary)) ctx.setExitCode(EXIT.USER);
+    });
+}
