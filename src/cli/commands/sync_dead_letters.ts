@@ -86,7 +86,7 @@ export function registerDeadLetters(sync: Command, _ctx: CommandContext): void {
         }
       }
       if (report.missing.length > 0) {
-        throw new UsageError(`${report.missing.length} id(s) are not dead letters`);
+        throw new UserError(`${report.missing.length} id(s) are not dead letters`);
       }
     });
 
@@ -109,7 +109,7 @@ export function registerDeadLetters(sync: Command, _ctx: CommandContext): void {
         console.log(`Dropped ${report.done.length} dead letter(s).`);
       }
       if (report.missing.length > 0) {
-        throw new UsageError(`${report.missing.length} id(s) are not dead letters`);
+        throw new UserError(`${report.missing.length} id(s) are not dead letters`);
       }
     });
 }

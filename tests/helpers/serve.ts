@@ -1,0 +1,110 @@
+/**
+ * A real `kittify serve` subprocess (the binary's permission flags) on a free loopback port, with
+ * its store on disk. Users are seeded into the store file before it starts, with one password
+ * hash computed once per test module (600,000 PBKDF2 rounds are slow to repeat). The store can be
+ * read while the server runs, to see what it holds.
+ */
+import { join } from "node:path";
+import { hashPassword, type PasswordHash } from "../../src/server/auth/password.ts";
+import type { UserRecord } from "../../src/server/auth/users.ts";
+import { envelopeJson, type StoredEvent } from "../../src/server/ingest/stored_event.ts";
+import { projectRowKey, userKey } from "../../src/server/keys.ts";
+import type { ProjectRow } from "../../src/server/view/rows.ts";
+import type { Envelope } from "../../src/events/types.ts";
+import { cliCommand } from "./cli.ts";
+import { removeTree, tempDir } from "./fs.ts";
+
+export const SERVE_PASSWORD = "correct horse battery";
+
+let sharedHash: Promise<PasswordHash> | undefined;
+
+export interface ServeUser {
+  username: string;
+  team: string;
+}
+
+export interface RunningServe {
+  url: string;
+  dataPath: string;
+  /** The events the server stored, by event_id. */
+  storedEvents(): Promise<Map<string, { event: Envelope; team: string }>>;
+  /** The project row of the materialised view (event_count counts stored events). */
+  projectRow(team: string, project: string): Promise<ProjectRow | null>;
+  /** Stops the server (SIGTERM) and removes its folder. */
+  close(): Promise<void>;
+  /** The server's stderr so far (request log). */
+  log(): string;
+}
+
+async function readStore<T>(path: string, read: (kv: Deno.Kv) => Promise<T>): Promise<T> {
+  const kv = await Deno.openKv(path);
+  try {
+    return await read(kv);
+  } finally {
+    kv.close();
+  }
+}
+
+export async function startServe(users: ServeUser[]): Promise<RunningServe> {
+  const dir = await tempDir("kittify-serve-");
+  const dataPath = join(dir, "server.kv");
+  sharedHash ??= hashPassword(SERVE_PASSWORD);
+  const password = await sharedHash;
+  await readStore(dataPath, async (kv) => {
+    for (const user of users) {
+      const record: UserRecord = { ...user, password, created_at: new Date().toISOString() };
+      await kv.set(userKey(user.username), record);
+    }
+  });
+  const child = cliCommand(["serve", "--port", "0", "--data", dataPath], {
+    cwd: dir,
+    home: join(dir, "home"),
+  }).spawn();
+  let stderr = "";
+  const stderrDone = child.stderr.pipeThrough(new TextDecoderStream()).pipeTo(
+    new WritableStream({ write: (chunk) => void (stderr += chunk) }),
+  );
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let stdout = "";
+  let url: string | undefined;
+  while (!url) {
+    const { done, value } = await reader.read();
+    if (done) throw new Error(`serve exited early: ${stdout}\n${stderr}`);
+    stdout += value;
+    url = /listening on (http:\/\/\S+)/.exec(stdout)?.[1];
+  }
+  const drained = (async () => {
+    while (!(await reader.read()).done) { /* keep the pipe flowing */ }
+  })();
+  return {
+    url,
+    dataPath,
+    log: () => stderr,
+    storedEvents: () =>
+      readStore(dataPath, async (kv) => {
+        const out = new Map<string, { event: Envelope; team: string }>();
+        for await (const e of kv.list<StoredEvent>({ prefix: ["events"] })) {
+          out.set(e.key[1] as string, {
+            event: JSON.parse(envelopeJson(e.value)),
+            team: e.value.team,
+          });
+        }
+        return out;
+      }),
+    projectRow: (team, project) =>
+      readStore(
+        dataPath,
+        async (kv) => (await kv.get<ProjectRow>(projectRowKey(team, project))).value,
+      ),
+    close: async () => {
+      try {
+        child.kill("SIGTERM");
+      } catch {
+        // already gone
+      }
+      await child.status;
+      await Promise.all([drained, stderrDone]).catch(() => {});
+      await removeTree(dir);
+    },
+  };
+}
