@@ -27,7 +27,8 @@ export async function formatCredentials(creds: Credentials): Promise<string> {
     user,
   };
   if (creds.serverUrl) doc.server = { url: creds.serverUrl };
-  return `${stringify(doc)}\n`;
+  const text = stringify(doc);
+  return text.endsWith("\n") ? text : `${text}\n`;
 }
 
 export async function writeCredentials(home: string, creds: Credentials): Promise<void> {

@@ -27,7 +27,7 @@ export class NotLoggedInError extends UserError {
 /** The server ended the session (or it ran out): the user must log in again. */
 export class SessionExpiredError extends UserError {
   constructor(detail?: string) {
-    super(`session expired${detail ? ` (${detail})` : ""}, log in again`, { hint: LOGIN_HINT });
+    super(`session expired, log in again${detail ? ` (${detail})` : ""}`, { hint: LOGIN_HINT });
   }
 }
 
