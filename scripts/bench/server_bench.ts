@@ -22,6 +22,7 @@ import { cliCommand } from "../../tests/helpers/cli.ts";
 import { removeTree, tempDir } from "../../tests/helpers/fs.ts";
 import { formatTimestamp } from "../../src/events/timestamp.ts";
 import { newEventId } from "../../src/events/ulid.ts";
+import { peakRssMb } from "./rss.ts";
 
 const RUNS = Number(Deno.args[0] ?? 3);
 const EVENTS = Number(Deno.args[1] ?? 100_000);
@@ -124,17 +125,6 @@ async function startServer(dir: string): Promise<Server> {
       await log;
     },
   };
-}
-
-/** Peak resident set of a process (VmHWM), MB; Linux only. */
-async function peakRssMb(pid: number): Promise<number | undefined> {
-  try {
-    const status = await Deno.readTextFile(`/proc/${pid}/status`);
-    const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1]);
-    return kb / 1024;
-  } catch {
-    return undefined;
-  }
 }
 
 async function token(url: string): Promise<string> {

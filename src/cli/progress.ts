@@ -2,6 +2,8 @@
  * A progress bar on stderr for long work, drawn only when stderr is a terminal (never in pipes,
  * logs or `--json` runs), redrawn at most ten times a second and erased when done.
  */
+import { formatCount } from "./output.ts";
+
 const WIDTH = 30;
 const REDRAW_MS = 100;
 
@@ -22,8 +24,8 @@ export function progressBar(label: string, total: number, enabled = true): Progr
     const ratio = Math.min(1, done / total);
     const filled = Math.round(ratio * WIDTH);
     const bar = `${"█".repeat(filled)}${"░".repeat(WIDTH - filled)}`;
-    const text = `\r${label} ${bar} ${done.toLocaleString("en-US")}/` +
-      `${total.toLocaleString("en-US")} (${Math.floor(ratio * 100)}%)`;
+    const text = `\r${label} ${bar} ${formatCount(done)}/` +
+      `${formatCount(total)} (${Math.floor(ratio * 100)}%)`;
     Deno.stderr.writeSync(encoder.encode(text));
     drawn = true;
   };

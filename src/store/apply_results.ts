@@ -2,10 +2,14 @@
  * Applying the server's verdicts to the KV outbox. Every commit checks the head, which every
  * outbox commit rewrites, so a commit applies its results only to entries exactly as they were
  * read: a result is applied once or not at all, and a result for an event that is no longer
- * pending (applied by an earlier commit) is counted `stale` and ignored. Synced events move to
- * the synced log, which is trimmed to its newest {@link SYNCED_LOG_LIMIT} in the same commit.
+ * pending (applied by an earlier commit) is counted `stale` and ignored.
+ *
+ * A delivered event leaves the queue and its index entry (two deletes) and joins the synced log,
+ * whose pages each hold the events of one commit: a handful of writes per commit, not one per
+ * event, and the log is never read here. Pages beyond the newest {@link SYNCED_LOG_LIMIT}
+ * events are deleted. (The log's size in bytes is not kept in the head; readers sum it.)
  */
-import { entryKey, HEAD_KEY, indexKey, type OutboxState, statePrefix } from "./keys.ts";
+import { entryKey, HEAD_KEY, indexKey, syncedPageKey } from "./keys.ts";
 import { KV_COMMIT_BYTES_BUDGET, KV_MAX_MUTATIONS } from "./kv_limits.ts";
 import {
   type ApplyReport,
@@ -14,16 +18,18 @@ import {
   SYNCED_LOG_LIMIT,
   type Verdict,
 } from "./outbox.ts";
-import type { IndexEntry, StoredRecord } from "./records.ts";
+import type { IndexEntry, StoredRecord, SyncedPage } from "./records.ts";
 import { retryLocked } from "./retry.ts";
-import { emptyHead, type Head, type OutboxStats, tally } from "./stats.ts";
+import { emptyHead, type Head, type SyncedPageRef, tally } from "./stats.ts";
 
 /** Longest reason kept per rejection (records must stay within a KV value). */
 export const MAX_REASON_CHARS = 500;
-/** Mutations one result may need: delete + set + index, plus trimming one synced entry (2). */
-const MUTATIONS_PER_RESULT = 5;
-/** Bytes a moved entry adds to a commit besides its JSON (keys, metadata, reasons). */
-const ENTRY_OVERHEAD_BYTES = 4 * 1024;
+/** Mutations one result may need (a delivered event: two deletes, and its share of a page). */
+const MUTATIONS_PER_RESULT = 3;
+/** Bytes of records per synced-log page (a KV value holds 64 KiB). */
+const PAGE_BYTES = 40 * 1024;
+/** Bytes a written entry adds to a commit besides its JSON and reasons (keys, metadata). */
+const ENTRY_OVERHEAD_BYTES = 256;
 const MAX_ROUNDS = 50;
 
 export function emptyReport(): ApplyReport {
@@ -58,17 +64,15 @@ function clip(reason: string): string {
   return reason.length <= MAX_REASON_CHARS ? reason : `${reason.slice(0, MAX_REASON_CHARS - 1)}…`;
 }
 
-/** The state and record an entry moves to under a verdict (null: it leaves the outbox). */
-function judged(
-  record: StoredRecord,
-  verdict: Verdict,
-): { state: OutboxState; record: StoredRecord } {
-  if (verdict.kind === "synced") return { state: "synced", record };
-  const errors = [...record.errors, clip(verdict.reason)];
+/** The record a struck or dead entry keeps: one more attempt, one more reason. */
+function struck(record: StoredRecord, verdict: Exclude<Verdict, { kind: "synced" }>) {
   const attempts = record.attempts + 1;
-  const next = { ...record, attempts, errors };
-  if (verdict.kind === "dead" || attempts >= MAX_STRIKES) return { state: "dead", record: next };
-  return { state: "pending", record: next };
+  const next = { ...record, attempts, errors: [...record.errors, clip(verdict.reason)] };
+  return { record: next, dead: verdict.kind === "dead" || attempts >= MAX_STRIKES };
+}
+
+function writeCost(record: StoredRecord): number {
+  return record.bytes + ENTRY_OVERHEAD_BYTES + record.errors.reduce((n, e) => n + e.length, 0);
 }
 
 /** Applies a prefix of `results` (sorted by seq) in one commit; returns how many it consumed. */
@@ -76,16 +80,16 @@ async function applyChunk(
   kv: Deno.Kv,
   results: readonly DeliveryResult[],
 ): Promise<{ consumed: number; report: ApplyReport }> {
+  const window = results.slice(0, Math.floor(KV_MAX_MUTATIONS / MUTATIONS_PER_RESULT) - 2);
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    const maxResults = Math.floor(KV_MAX_MUTATIONS / MUTATIONS_PER_RESULT) - 1;
-    const window = results.slice(0, maxResults);
     const [headEntry, pending] = await Promise.all([
       retryLocked(() => kv.get<Head>(HEAD_KEY)),
-      readRange(kv, window[0].seq, window[window.length - 1].seq),
+      readPending(kv, window[0].seq, window[window.length - 1].seq),
     ]);
     const head = structuredClone(headEntry.value ?? emptyHead());
     const stats = head.stats;
     const report = emptyReport();
+    const delivered: Array<{ seq: number; record: StoredRecord }> = [];
     const op = kv.atomic().check(headEntry);
     let bytes = 0;
     let consumed = 0;
@@ -96,27 +100,33 @@ async function applyChunk(
         consumed++;
         continue;
       }
-      const cost = entry.bytes + ENTRY_OVERHEAD_BYTES;
+      const verdict = result.verdict;
+      const next = verdict.kind === "synced"
+        ? { record: entry, dead: false }
+        : struck(entry, verdict);
+      const cost = writeCost(next.record);
       if (consumed > 0 && bytes + cost > KV_COMMIT_BYTES_BUDGET) break;
       bytes += cost;
       consumed++;
-      const next = judged(entry, result.verdict);
       tally(stats, "pending", entry, -1);
-      tally(stats, next.state, next.record, 1);
-      if (next.state === "pending") {
+      if (verdict.kind === "synced") {
+        report.synced++;
+        op.delete(entryKey("pending", result.seq)).delete(indexKey(result.event_id));
+        delivered.push({ seq: result.seq, record: entry });
+      } else if (next.dead) {
+        report.dead++;
+        tally(stats, "dead", next.record, 1);
+        op.delete(entryKey("pending", result.seq))
+          .set(entryKey("dead", result.seq), next.record)
+          .set(indexKey(result.event_id), { state: "dead", seq: result.seq } satisfies IndexEntry);
+      } else {
         report.struck++;
+        tally(stats, "pending", next.record, 1);
         op.set(entryKey("pending", result.seq), next.record);
-        continue;
       }
-      report[next.state === "synced" ? "synced" : "dead"]++;
-      op.delete(entryKey("pending", result.seq));
-      op.set(entryKey(next.state, result.seq), next.record);
-      op.set(
-        indexKey(result.event_id),
-        { state: next.state, seq: result.seq } satisfies IndexEntry,
-      );
     }
-    await trimSyncedLog(kv, op, stats);
+    head.synced_pages = logDelivered(op, head.synced_pages ?? [], delivered);
+    stats.count.synced = head.synced_pages.reduce((n, p) => n + p.count - p.skip, 0);
     op.set(HEAD_KEY, head);
     if ((await retryLocked(() => op.commit())).ok) return { consumed, report };
     await new Promise((r) => setTimeout(r, Math.random() * Math.min(2 ** round, 50)));
@@ -124,9 +134,54 @@ async function applyChunk(
   throw new Error("could not record delivery results: the store is too busy; nothing was lost");
 }
 
+/**
+ * Writes `delivered` into new pages of the synced log, then trims the log to its newest
+ * {@link SYNCED_LOG_LIMIT} events (whole pages are deleted, a partly trimmed one is skipped in).
+ * Returns the pages kept.
+ */
+function logDelivered(
+  op: Deno.AtomicOperation,
+  kept: readonly SyncedPageRef[],
+  delivered: ReadonlyArray<{ seq: number; record: StoredRecord }>,
+): SyncedPageRef[] {
+  const pages = kept.map((p) => ({ ...p }));
+  let next = (pages.at(-1)?.page ?? -1) + 1;
+  let page: SyncedPage = { seqs: [], records: [] };
+  let bytes = 0;
+  const flush = () => {
+    if (page.seqs.length === 0) return;
+    op.set(syncedPageKey(next), page);
+    pages.push({ page: next++, count: page.seqs.length, skip: 0 });
+    page = { seqs: [], records: [] };
+    bytes = 0;
+  };
+  for (const { seq, record } of delivered) {
+    const cost = writeCost(record);
+    if (bytes + cost > PAGE_BYTES) flush();
+    page.seqs.push(seq);
+    page.records.push(record);
+    bytes += cost;
+  }
+  flush();
+  let total = pages.reduce((n, p) => n + p.count - p.skip, 0);
+  while (total > SYNCED_LOG_LIMIT) {
+    const oldest = pages[0];
+    const live = oldest.count - oldest.skip;
+    if (total - live >= SYNCED_LOG_LIMIT) {
+      op.delete(syncedPageKey(oldest.page));
+      pages.shift();
+      total -= live;
+    } else {
+      oldest.skip += total - SYNCED_LOG_LIMIT;
+      total = SYNCED_LOG_LIMIT;
+    }
+  }
+  return pages;
+}
+
 /** Pending entries with seq in [from, to], by seq. */
-async function readRange(kv: Deno.Kv, from: number, to: number) {
-  return await retryLocked(async () => {
+function readPending(kv: Deno.Kv, from: number, to: number): Promise<Map<number, StoredRecord>> {
+  return retryLocked(async () => {
     const bySeq = new Map<number, StoredRecord>();
     const range = { start: entryKey("pending", from), end: entryKey("pending", to + 1) };
     for await (const entry of kv.list<StoredRecord>(range)) {
@@ -134,19 +189,4 @@ async function readRange(kv: Deno.Kv, from: number, to: number) {
     }
     return bySeq;
   });
-}
-
-/** Deletes the oldest synced entries beyond the log's limit (counted in `stats`). */
-async function trimSyncedLog(
-  kv: Deno.Kv,
-  op: Deno.AtomicOperation,
-  stats: OutboxStats,
-): Promise<void> {
-  const excess = stats.count.synced - SYNCED_LOG_LIMIT;
-  if (excess <= 0) return;
-  const oldest = kv.list<StoredRecord>({ prefix: statePrefix("synced") }, { limit: excess });
-  for await (const old of oldest) {
-    op.delete(old.key).delete(indexKey(old.value.event_id));
-    tally(stats, "synced", old.value, -1);
-  }
 }

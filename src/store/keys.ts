@@ -15,16 +15,26 @@ export type OutboxState = typeof STATES[number];
  */
 export const HEAD_KEY: Deno.KvKey = ["outbox_meta", "head"];
 
-/** One outbox entry. */
-export function entryKey(state: OutboxState, seq: number): Deno.KvKey {
+/** One outbox entry of a queue state (`pending`, `held`, `dead`), keyed by its Lamport value. */
+export function entryKey(state: Exclude<OutboxState, "synced">, seq: number): Deno.KvKey {
   return ["outbox", state, seq];
+}
+
+/**
+ * One page of the synced log (`SyncedPage` in records.ts): the events one commit delivered, in
+ * one value, so delivering an event costs no write of its own. Pages are numbered in the order
+ * they were written; the head lists the pages kept.
+ */
+export function syncedPageKey(page: number): Deno.KvKey {
+  return ["outbox", "synced", page];
 }
 
 export function statePrefix(state: OutboxState): Deno.KvKey {
   return ["outbox", state];
 }
 
-/** event_id → where the entry is ({@link IndexEntry}); also the dedup check. */
+/** event_id → where a pending, held or dead entry is (`IndexEntry`); also the dedup check. A
+ * delivered event leaves the index. */
 export function indexKey(eventId: string): Deno.KvKey {
   return ["outbox_id", eventId];
 }

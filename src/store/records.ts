@@ -21,6 +21,12 @@ export interface StoredRecord {
   errors: string[];
 }
 
+/** A page of the synced log: delivered events with their Lamport values, oldest first. */
+export interface SyncedPage {
+  seqs: number[];
+  records: StoredRecord[];
+}
+
 /** A stored entry with its event decoded. */
 export interface OutboxRecord extends Omit<StoredRecord, "json"> {
   event: Envelope;

@@ -10,6 +10,7 @@ export type RetryBucket = typeof RETRY_BUCKETS[number];
 
 export interface OutboxStats {
   count: Record<OutboxState, number>;
+  /** Bytes per state; the synced log's are not kept here (0): sum the log to know them. */
   bytes: Record<OutboxState, number>;
   /** Pending or held events evicted because the outbox was full (ever). */
   evicted: number;
@@ -24,10 +25,20 @@ export interface Head {
   /** The last Lamport value handed out (0 before the first event). */
   clock: number;
   stats: OutboxStats;
+  /** The pages of the synced log kept, oldest first (see keys.ts `syncedPageKey`). */
+  synced_pages?: SyncedPageRef[];
+}
+
+export interface SyncedPageRef {
+  page: number;
+  /** Events on the page. */
+  count: number;
+  /** Its oldest events that are no longer part of the log (trimmed, not yet deleted). */
+  skip: number;
 }
 
 export function emptyHead(): Head {
-  return { clock: 0, stats: emptyStats() };
+  return { clock: 0, stats: emptyStats(), synced_pages: [] };
 }
 
 export function emptyStats(): OutboxStats {

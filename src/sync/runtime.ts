@@ -64,9 +64,15 @@ export class SyncRuntime {
         sameServer(this.credentials.serverUrl, this.settings.serverUrl));
   }
 
-  /** This process stored `event`. */
+  /**
+   * This process stored `event`. The first pending one starts loading the delivery code in the
+   * background, so the attempt at exit does not wait for it.
+   */
   stored(event: Envelope): void {
-    if (event.project_uuid) this.#storedPending++;
+    if (!event.project_uuid) return;
+    if (this.#storedPending++ === 0 && this.mayDeliver) {
+      import("./exit_delivery.ts").catch(() => {});
+    }
   }
 
   get storedPending(): number {

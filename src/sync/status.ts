@@ -97,7 +97,11 @@ export async function syncStatus(cwd: string, now: Date = new Date()): Promise<S
     store_path: userKvPath(),
     lamport_clock: kv ? await readClock(kv) : 0,
     queue: stats.count,
-    bytes: stats.bytes,
+    // The synced log's size is not kept in the counters: it is summed here (1,000 at most).
+    bytes: {
+      ...stats.bytes,
+      synced: kv ? (await listState(kv, "synced")).reduce((n, e) => n + e.record.bytes, 0) : 0,
+    },
     max_queue_size: config.maxQueueSize,
     evicted: stats.evicted,
     oldest_pending_age_seconds: oldest

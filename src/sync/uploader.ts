@@ -14,6 +14,10 @@
  *
  * Events a pass struck or skipped are not sent again in the same pass, so a poison event never
  * holds up the events behind it.
+ *
+ * Local work overlaps the request in flight: the next batch is read from the outbox while the
+ * current one is out, and a batch's verdicts are committed while the next one is out (in order,
+ * at most one batch behind). Only one request is ever in flight.
  */
 import { KittifyError } from "../common/errors.ts";
 import { MAX_BATCH_EVENTS } from "../protocol/limits.ts";
@@ -87,6 +91,8 @@ export class Uploader {
   #maxBytes = CLIENT_BATCH_BYTES;
   #report: DrainReport = emptyDrain();
   #options: DrainOptions = { maxRetries: 0 };
+  /** Verdict commits not yet finished, oldest first; each waits for the one before. */
+  #applies: Promise<void>[] = [];
 
   constructor(private readonly deps: UploaderDeps) {}
 
@@ -96,24 +102,45 @@ export class Uploader {
     this.#maxEvents = Math.min(options.maxEvents ?? MAX_BATCH_EVENTS, MAX_BATCH_EVENTS);
     this.#maxBytes = options.maxBytes ?? CLIENT_BATCH_BYTES;
     this.#report = emptyDrain();
+    this.#applies = [];
     let cursor = 0;
+    let next = this.#take(cursor);
     try {
       for (;;) {
         this.#checkTime();
-        const batch = await this.deps.outbox.takePending({
-          after: cursor,
-          maxEvents: this.#maxEvents,
-          maxBytes: this.#maxBytes,
-        });
+        const batch = await next;
         if (batch.length === 0) break;
-        await this.#deliver(batch);
         cursor = batch[batch.length - 1].seq;
+        const size = this.#maxEvents;
+        next = this.#take(cursor);
+        await this.#deliver(batch);
+        // A 413 made batches smaller: the batch read ahead is read again at the new size.
+        if (this.#maxEvents !== size) next = this.#take(cursor);
       }
     } catch (err) {
       if (!(err instanceof Stop)) throw err;
       this.#report.stopped = err.stop;
+    } finally {
+      // Verdicts that arrived are committed whatever happens next.
+      await this.#settle(0);
     }
     return this.#report;
+  }
+
+  /** The next pending events after `cursor` (read ahead: failures surface when awaited). */
+  #take(cursor: number): Promise<PendingEntry[]> {
+    const taking = this.deps.outbox.takePending({
+      after: cursor,
+      maxEvents: this.#maxEvents,
+      maxBytes: this.#maxBytes,
+    });
+    taking.catch(() => {});
+    return taking;
+  }
+
+  /** Waits until at most `outstanding` verdict commits are unfinished. */
+  async #settle(outstanding: number): Promise<void> {
+    while (this.#applies.length > outstanding) await this.#applies.shift();
   }
 
   /** Delivers `entries`, splitting them as the server's answers require. */
@@ -121,7 +148,7 @@ export class Uploader {
     const answer = await this.#send(entries);
     switch (answer.kind) {
       case "results":
-        return await this.#apply(entries.flatMap((e): DeliveryResult[] => {
+        return this.#apply(entries.flatMap((e): DeliveryResult[] => {
           const verdict = answer.verdicts.get(e.event_id);
           if (!verdict) return [];
           if (verdict.status === "rejected") {
@@ -132,7 +159,7 @@ export class Uploader {
           return [{ ...idOf(e), verdict: { kind: "synced" } }];
         }));
       case "named_rejections": {
-        await this.#apply(entries.flatMap((e): DeliveryResult[] => {
+        this.#apply(entries.flatMap((e): DeliveryResult[] => {
           const reason = answer.rejected.get(e.event_id);
           return reason === undefined ? [] : [{ ...idOf(e), verdict: { kind: "strike", reason } }];
         }));
@@ -141,7 +168,7 @@ export class Uploader {
       }
       case "bad_request":
         if (entries.length === 1) {
-          return await this.#apply([{
+          return this.#apply([{
             ...idOf(entries[0]),
             verdict: { kind: "strike", reason: answer.error },
           }]);
@@ -151,7 +178,7 @@ export class Uploader {
         if (entries.length === 1) {
           const reason = `too large for the server on its own (${entries[0].bytes} bytes): ` +
             answer.error;
-          return await this.#apply([{ ...idOf(entries[0]), verdict: { kind: "dead", reason } }]);
+          return this.#apply([{ ...idOf(entries[0]), verdict: { kind: "dead", reason } }]);
         }
         this.#maxEvents = Math.max(1, Math.ceil(entries.length / 2));
         this.#maxBytes = Math.max(1, Math.floor(this.#maxBytes / 2));
@@ -167,24 +194,30 @@ export class Uploader {
     await this.#deliver(entries.slice(middle));
   }
 
-  async #apply(results: DeliveryResult[]): Promise<void> {
+  /** Commits verdicts after the commits before them, without waiting for it here. */
+  #apply(results: DeliveryResult[]): void {
     if (results.length === 0) return;
-    const applied = await this.deps.outbox.applyResults(results);
-    this.#report.rejected += applied.struck;
-    this.#report.dead += applied.dead;
-    for (const r of results) {
-      if (r.verdict.kind === "synced") continue;
-      this.#report.failures.push({
-        event_id: r.event_id,
-        error: r.verdict.reason,
-        category: errorCategory(r.verdict.reason),
-        dead: r.verdict.kind === "dead",
-      });
-    }
-    this.#options.onProgress?.(
-      this.#report.synced + this.#report.duplicates +
-        this.#report.rejected + this.#report.dead,
-    );
+    const previous = this.#applies.at(-1) ?? Promise.resolve();
+    const applying = previous.then(async () => {
+      const applied = await this.deps.outbox.applyResults(results);
+      this.#report.rejected += applied.struck;
+      this.#report.dead += applied.dead;
+      for (const r of results) {
+        if (r.verdict.kind === "synced") continue;
+        this.#report.failures.push({
+          event_id: r.event_id,
+          error: r.verdict.reason,
+          category: errorCategory(r.verdict.reason),
+          dead: r.verdict.kind === "dead",
+        });
+      }
+      this.#options.onProgress?.(
+        this.#report.synced + this.#report.duplicates + this.#report.rejected +
+          this.#report.dead,
+      );
+    });
+    applying.catch(() => {}); // surfaced by #settle
+    this.#applies.push(applying);
   }
 
   /**
@@ -195,6 +228,8 @@ export class Uploader {
     let renewed = false;
     for (let failures = 0;; failures++) {
       this.#checkTime();
+      // At most one batch's verdicts may still be committing while the next request goes out.
+      await this.#settle(1);
       let answer: DeliveryAnswer;
       let token = "";
       try {

@@ -11,9 +11,9 @@ import { registerDeadLetters } from "./sync_dead_letters.ts";
 import { registerSyncNow } from "./sync_now.ts";
 import { registerSyncServer } from "./sync_server.ts";
 import type { CommandContext } from "../context.ts";
-import { printJson, printRows } from "../output.ts";
+import { formatCount, printJson, printRows } from "../output.ts";
 
-const n = (value: number) => value.toLocaleString("en-US");
+const n = formatCount;
 
 function authLine(auth: SyncStatus["auth"]): string {
   if (!auth.logged_in) {

@@ -4,10 +4,10 @@ import { EXIT } from "../../common/errors.ts";
 import { ink, paint } from "../../common/style.ts";
 import type { SyncNowSummary } from "../../sync/summary.ts";
 import type { CommandContext } from "../context.ts";
-import { printJson } from "../output.ts";
+import { formatCount, printJson } from "../output.ts";
 import { progressBar } from "../progress.ts";
 
-const n = (value: number) => value.toLocaleString("en-US");
+const n = formatCount;
 
 function printSummary(s: SyncNowSummary): void {
   console.log(
