@@ -90,7 +90,11 @@ export async function appendBatch(
       op.delete(evicted.key);
       op.delete(indexKey(evicted.value.event_id));
     }
-    const head: Head = { clock: plan.clock, stats: plan.stats };
+    const head: Head = {
+      ...(headEntry.value ?? emptyHead()),
+      clock: plan.clock,
+      stats: plan.stats,
+    };
     op.set(HEAD_KEY, head);
     const result = await retryLocked(() => op.commit());
     if (result.ok) {

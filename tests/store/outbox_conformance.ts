@@ -130,6 +130,19 @@ export function outboxConformance(name: string, factory: OutboxFactory): void {
     assert.deepEqual(stats.pending_types, { WPCreated: 2 });
   });
 
+  test("the synced log keeps what earlier deliveries logged across later appends", async (o) => {
+    for (let round = 0; round < 3; round++) {
+      await o.append(pendingItem());
+      await o.append(heldItem());
+      const taken = await o.takePending(ALL);
+      await o.applyResults(verdictFor(taken, { kind: "synced" }));
+    }
+    const synced = await o.list(["synced"]);
+    assert.deepEqual(synced.map((e) => e.seq), [1, 3, 5]);
+    assert.equal((await o.head()).stats.count.synced, 3);
+    assert.deepEqual((await o.list(["synced"], 2)).map((e) => e.seq), [1, 3]);
+  });
+
   test("strikes keep the event pending in place; the fifth makes it a dead letter", async (o) => {
     for (let i = 0; i < 3; i++) await o.append(pendingItem());
     const [poison] = await o.takePending({ maxEvents: 1, maxBytes: 1 << 20 });
