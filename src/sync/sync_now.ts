@@ -3,23 +3,15 @@
  * first, retrying transient failures with backoff. Not logged in: no network at all.
  */
 import { UserError } from "../common/errors.ts";
-import type { Lease, Outbox } from "../store/outbox.ts";
-import type { Fetch } from "../transport/http.ts";
-import { syncClient } from "./client.ts";
+import type { Lease } from "../store/outbox.ts";
+import { syncClient, type SyncClientDeps } from "./client.ts";
 import { runDelivery } from "./delivery_run.ts";
 import { summarize, type SyncNowSummary } from "./summary.ts";
 
 /** Transient failures in a row before `sync now` gives up (0.5+1+2+4+8 s of backoff). */
 export const SYNC_NOW_RETRIES = 5;
 
-export interface SyncNowDeps {
-  home: string;
-  serverUrl: string;
-  outbox: Outbox;
-  fetch: Fetch;
-  now(): number;
-  random?(): number;
-}
+export type SyncNowDeps = SyncClientDeps;
 
 export interface SyncNowHooks {
   /** The number of pending events when delivery starts. */

@@ -12,7 +12,8 @@ import type { OutboxState } from "../../src/store/keys.ts";
 import type { Head } from "../../src/store/stats.ts";
 import { type CliOptions, type CliResult, kittifyJson, runKittify } from "./cli.ts";
 import { type Sandbox, sandbox } from "./fs.ts";
-import { SERVE_PASSWORD } from "./serve.ts";
+import { FaultProxy } from "./fault_proxy.ts";
+import { type RunningServe, SERVE_PASSWORD, type ServeUser, startServe } from "./serve.ts";
 
 export interface SyncClientBox extends Sandbox {
   run(args: string[], options?: Partial<CliOptions>): Promise<CliResult>;
@@ -107,4 +108,32 @@ export async function syncClientBox(serverUrl: string): Promise<SyncClientBox> {
     ids: (state) =>
       withOutbox(sb.home, async (o) => (await o.list([state])).map((e) => e.record.event_id)),
   };
+}
+
+export interface SyncWorld {
+  server: RunningServe;
+  proxy: FaultProxy;
+  client: SyncClientBox;
+}
+
+/**
+ * A real `kittify serve` with `users` (alice in acme by default), the fault-injecting proxy in
+ * front of it, and a client pointed at the proxy (logged in as `login` when given); all removed
+ * afterwards.
+ */
+export async function withSyncWorld(
+  fn: (world: SyncWorld) => Promise<void>,
+  options: { users?: ServeUser[]; login?: string } = {},
+): Promise<void> {
+  const server = await startServe(options.users ?? [{ username: "alice", team: "acme" }]);
+  const proxy = FaultProxy.start(server.url);
+  const client = await syncClientBox(proxy.url);
+  try {
+    if (options.login) await client.login(options.login);
+    await fn({ server, proxy, client });
+  } finally {
+    await client.cleanup();
+    await proxy.close();
+    await server.close();
+  }
 }

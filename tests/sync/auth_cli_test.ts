@@ -6,32 +6,14 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { parseCredentials } from "../../src/auth/credentials.ts";
 import { formatCredentials } from "../../src/auth/credentials_file.ts";
-import { FaultProxy } from "../helpers/fault_proxy.ts";
-import { type RunningServe, SERVE_PASSWORD, startServe } from "../helpers/serve.ts";
-import { type SyncClientBox, syncClientBox } from "../helpers/sync_client.ts";
+import { SERVE_PASSWORD } from "../helpers/serve.ts";
+import { type SyncClientBox, type SyncWorld, withSyncWorld } from "../helpers/sync_client.ts";
 import { postJson } from "../server/harness.ts";
 
 const REFRESH = "/api/v1/token/refresh/";
 const BATCH = "/api/v1/events/batch/";
 
-interface World {
-  server: RunningServe;
-  proxy: FaultProxy;
-  client: SyncClientBox;
-}
-
-async function withWorld(fn: (w: World) => Promise<void>): Promise<void> {
-  const server = await startServe([{ username: "alice", team: "acme" }]);
-  const proxy = FaultProxy.start(server.url);
-  const client = await syncClientBox(proxy.url);
-  try {
-    await fn({ server, proxy, client });
-  } finally {
-    await client.cleanup();
-    await proxy.close();
-    await server.close();
-  }
-}
+const withWorld = (fn: (w: SyncWorld) => Promise<void>) => withSyncWorld(fn);
 
 const credentialsPath = (client: SyncClientBox) => join(client.home, "credentials");
 

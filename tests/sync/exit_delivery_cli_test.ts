@@ -7,23 +7,13 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { KvOutbox } from "../../src/store/kv_outbox.ts";
-import { FaultProxy } from "../helpers/fault_proxy.ts";
-import { type RunningServe, startServe } from "../helpers/serve.ts";
-import { type SyncClientBox, syncClientBox } from "../helpers/sync_client.ts";
+import { type SyncWorld, withSyncWorld } from "../helpers/sync_client.ts";
 
 const BATCH = "/api/v1/events/batch/";
 
-interface World {
-  server: RunningServe;
-  proxy: FaultProxy;
-  client: SyncClientBox;
-}
-
-async function withWorld(fn: (w: World) => Promise<void>): Promise<void> {
-  const server = await startServe([{ username: "alice", team: "acme" }]);
-  const proxy = FaultProxy.start(server.url);
-  const client = await syncClientBox(proxy.url);
-  try {
+/** A server, a proxy, a client with a feature of two work packages (not announced yet). */
+function withWorld(fn: (w: SyncWorld) => Promise<void>): Promise<void> {
+  return withSyncWorld(async (world) => {
     for (
       const args of [["feature", "create", "Demo"], ["tasks", "add", "One"], [
         "tasks",
@@ -31,15 +21,11 @@ async function withWorld(fn: (w: World) => Promise<void>): Promise<void> {
         "Two",
       ]]
     ) {
-      const r = await client.run(args);
+      const r = await world.client.run(args);
       assert.equal(r.code, 0, r.stderr);
     }
-    await fn({ server, proxy, client });
-  } finally {
-    await client.cleanup();
-    await proxy.close();
-    await server.close();
-  }
+    await fn(world);
+  });
 }
 
 const warnings = (stderr: string) => stderr.split("\n").filter((l) => l.startsWith("warning:"));

@@ -5,20 +5,14 @@
  */
 import assert from "node:assert/strict";
 import { cliCommand } from "../helpers/cli.ts";
-import { FaultProxy } from "../helpers/fault_proxy.ts";
-import { startServe } from "../helpers/serve.ts";
-import { syncClientBox } from "../helpers/sync_client.ts";
+import { withSyncWorld } from "../helpers/sync_client.ts";
 
 const BATCH = "/api/v1/events/batch/";
 
 Deno.test({
   name: "sync now killed with SIGKILL 10 times, then rerun: every event exactly once at the server",
-  fn: async () => {
-    const server = await startServe([{ username: "alice", team: "acme" }]);
-    const proxy = FaultProxy.start(server.url);
-    const client = await syncClientBox(proxy.url);
-    try {
-      await client.login("alice");
+  fn: () =>
+    withSyncWorld(async ({ server, proxy, client }) => {
       // Slow batches widen the windows: between send and answer, answer and commit.
       proxy.rule = (req) => req.path === BATCH ? { kind: "delay", ms: 120 } : { kind: "pass" };
       const seeded: string[] = [];
@@ -50,20 +44,11 @@ Deno.test({
       const sent = proxy.sentEventIds();
       assert.ok(sent.length >= seeded.length);
       assert.ok(finished < 10, "most runs were killed mid-way");
-    } finally {
-      await client.cleanup();
-      await proxy.close();
-      await server.close();
-    }
-  },
+    }, { login: "alice" }),
 });
 
 Deno.test("two sync now at once: one delivers while the other waits; no event is uploaded twice", async () => {
-  const server = await startServe([{ username: "alice", team: "acme" }]);
-  const proxy = FaultProxy.start(server.url);
-  const client = await syncClientBox(proxy.url);
-  try {
-    await client.login("alice");
+  await withSyncWorld(async ({ server, proxy, client }) => {
     const ids = await client.seed(3_000);
     proxy.rule = (req) => req.path === BATCH ? { kind: "delay", ms: 50 } : { kind: "pass" };
     const [a, b] = await Promise.all([
@@ -78,9 +63,5 @@ Deno.test("two sync now at once: one delivers while the other waits; no event is
     assert.equal(sent.length, 3_000, "no event went twice");
     assert.deepEqual(sent, ids);
     assert.equal((await server.storedEvents()).size, 3_000);
-  } finally {
-    await client.cleanup();
-    await proxy.close();
-    await server.close();
-  }
+  }, { login: "alice" });
 });

@@ -6,34 +6,22 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { type Fault, FaultProxy } from "../helpers/fault_proxy.ts";
-import { type RunningServe, startServe } from "../helpers/serve.ts";
-import { type SyncClientBox, syncClientBox, validEvent } from "../helpers/sync_client.ts";
+import {
+  type SyncClientBox,
+  type SyncWorld,
+  validEvent,
+  withSyncWorld,
+} from "../helpers/sync_client.ts";
 import { login as serverLogin, postBatch } from "../server/harness.ts";
 
 const BATCH = "/api/v1/events/batch/";
 
-interface World {
-  server: RunningServe;
-  proxy: FaultProxy;
-  client: SyncClientBox;
-}
-
-/** A server (alice and bob in acme, eve in rival), a proxy in front, a logged-in client. */
-async function withWorld(fn: (w: World) => Promise<void>): Promise<void> {
-  const server = await startServe([
-    { username: "alice", team: "acme" },
-    { username: "eve", team: "rival" },
-  ]);
-  const proxy = FaultProxy.start(server.url);
-  const client = await syncClientBox(proxy.url);
-  try {
-    await client.login("alice");
-    await fn({ server, proxy, client });
-  } finally {
-    await client.cleanup();
-    await proxy.close();
-    await server.close();
-  }
+/** A server (alice in acme, eve in rival), a proxy in front, a client logged in as alice. */
+function withWorld(fn: (w: SyncWorld) => Promise<void>): Promise<void> {
+  return withSyncWorld(fn, {
+    users: [{ username: "alice", team: "acme" }, { username: "eve", team: "rival" }],
+    login: "alice",
+  });
 }
 
 async function syncNow(client: SyncClientBox, ...flags: string[]) {

@@ -2,7 +2,7 @@
 import type { Command } from "commander";
 import { UsageError, UserError } from "../../common/errors.ts";
 import { ink } from "../../common/style.ts";
-import type { DeadLetterSelection, Outbox } from "../../store/outbox.ts";
+import type { DeadLetterReport, DeadLetterSelection, Outbox } from "../../store/outbox.ts";
 import type { CommandContext } from "../context.ts";
 import { printJson } from "../output.ts";
 
@@ -59,54 +59,52 @@ export function registerDeadLetters(sync: Command, _ctx: CommandContext): void {
       }
     });
 
-  dead
-    .command("retry")
-    .description("send dead letters again: back to pending, strikes reset, at their old place")
-    .argument("[event-ids...]", "the dead letters to retry")
-    .option("--all", "every dead letter")
-    .option("--json", "print one JSON object")
-    .action(async (ids: string[], opts: { all?: boolean; json?: boolean }) => {
-      const which = selection(ids, opts.all);
-      const outbox = await existingOutbox();
-      const report = outbox
-        ? await outbox.requeueDead(which)
-        : { done: [], missing: "ids" in which ? [...which.ids] : [] };
-      if (opts.json) {
-        printJson({ requeued: report.done, missing: report.missing });
-      } else {
-        for (const id of report.missing) console.error(`not a dead letter: ${id}`);
-        if (report.done.length === 0) {
-          console.log("No dead letters requeued.");
-        } else {
-          console.log(
-            `${ink.green("Requeued")} ${report.done.length} event(s). Each goes back to its own ` +
-              "place in the order (its Lamport value), ahead of every event stored after it; " +
-              "`kittify sync now` sends them.",
-          );
-        }
-      }
-      if (report.missing.length > 0) {
-        throw new UserError(`${report.missing.length} id(s) are not dead letters`);
-      }
-    });
+  registerChange(dead, {
+    name: "retry",
+    description: "send dead letters again: back to pending, strikes reset, at their old place",
+    jsonKey: "requeued",
+    change: (outbox, which) => outbox.requeueDead(which),
+    summary: (n) =>
+      n === 0
+        ? "No dead letters requeued."
+        : `${ink.green("Requeued")} ${n} event(s). Each goes back to its own place in the order ` +
+          "(its Lamport value), ahead of every event stored after it; `kittify sync now` sends " +
+          "them.",
+  });
+  registerChange(dead, {
+    name: "drop",
+    description: "delete dead letters for good (they are never sent)",
+    jsonKey: "dropped",
+    change: (outbox, which) => outbox.dropDead(which),
+    summary: (n) => `Dropped ${n} dead letter(s).`,
+  });
+}
 
+/** `retry` and `drop`: the same selection, a different change. */
+function registerChange(dead: Command, spec: {
+  name: string;
+  description: string;
+  jsonKey: string;
+  change(outbox: Outbox, which: DeadLetterSelection): Promise<DeadLetterReport>;
+  summary(done: number): string;
+}): void {
   dead
-    .command("drop")
-    .description("delete dead letters for good (they are never sent)")
-    .argument("[event-ids...]", "the dead letters to drop")
+    .command(spec.name)
+    .description(spec.description)
+    .argument("[event-ids...]", `the dead letters to ${spec.name}`)
     .option("--all", "every dead letter")
     .option("--json", "print one JSON object")
     .action(async (ids: string[], opts: { all?: boolean; json?: boolean }) => {
       const which = selection(ids, opts.all);
       const outbox = await existingOutbox();
       const report = outbox
-        ? await outbox.dropDead(which)
+        ? await spec.change(outbox, which)
         : { done: [], missing: "ids" in which ? [...which.ids] : [] };
       if (opts.json) {
-        printJson({ dropped: report.done, missing: report.missing });
+        printJson({ [spec.jsonKey]: report.done, missing: report.missing });
       } else {
         for (const id of report.missing) console.error(`not a dead letter: ${id}`);
-        console.log(`Dropped ${report.done.length} dead letter(s).`);
+        console.log(spec.summary(report.done.length));
       }
       if (report.missing.length > 0) {
         throw new UserError(`${report.missing.length} id(s) are not dead letters`);
