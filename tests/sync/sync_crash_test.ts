@@ -16,15 +16,22 @@ Deno.test({
       // Slow batches widen the windows: between send and answer, answer and commit.
       proxy.rule = (req) => req.path === BATCH ? { kind: "delay", ms: 120 } : { kind: "pass" };
       const seeded: string[] = [];
-      let finished = 0;
+      let killedDelivering = 0;
       for (let round = 0; round < 10; round++) {
         seeded.push(...await client.seed(700));
+        const requests = proxy.to(BATCH).length;
         const child = cliCommand(["sync", "now"], { cwd: client.repo, home: client.home }).spawn();
-        await new Promise((r) => setTimeout(r, 80 + Math.random() * 2_000));
-        try {
+        let exited = false;
+        child.status.then(() => (exited = true));
+        // Once this run is delivering (after any wait for the lease a killed run left behind),
+        // kill it at a random moment: before, during or after a request, mid-commit.
+        while (!exited && proxy.to(BATCH).length === requests) {
+          await new Promise((r) => setTimeout(r, 5));
+        }
+        await new Promise((r) => setTimeout(r, Math.random() * 400));
+        if (!exited) {
           child.kill("SIGKILL");
-        } catch {
-          finished++; // it had finished already
+          killedDelivering++;
         }
         await child.output();
       }
@@ -43,7 +50,7 @@ Deno.test({
       );
       const sent = proxy.sentEventIds();
       assert.ok(sent.length >= seeded.length);
-      assert.ok(finished < 10, "most runs were killed mid-way");
+      assert.ok(killedDelivering >= 5, `${killedDelivering} runs were killed while delivering`);
     }, { login: "alice" }),
 });
 
