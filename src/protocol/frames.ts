@@ -1,7 +1,9 @@
 /**
- * Parsing client frames and building server frames (pure). A client frame is either a bare
- * event envelope (no `type` key, as the spec-kitty client sends it) or a control message
- * (`pong`, `ping`).
+ * The frames of `/ws/v1/events/` (pure), both ways. A client frame is either a bare event
+ * envelope (no `type` key, as the spec-kitty client sends it) or a control message (`pong`,
+ * `ping`). A server frame has a `type`: `snapshot` (first), `ack` (one per event, in order),
+ * `event` (another connection's event, the envelope's keys beside `type`), `ping`, `pong`,
+ * `error`.
  */
 import { MAX_FRAME_BYTES } from "./limits.ts";
 import type { EventResult } from "./results.ts";
@@ -63,4 +65,53 @@ export function pongFrame(timestamp: unknown): string {
 
 export function eventFrame(event: object): string {
   return JSON.stringify({ type: "event", ...event });
+}
+
+export type ServerFrame =
+  | { kind: "snapshot"; workPackages: unknown[] }
+  | { kind: "ack"; eventId: string; status: string; error: string | null }
+  | { kind: "event"; event: Record<string, unknown> }
+  | { kind: "ping"; timestamp: unknown }
+  | { kind: "pong" }
+  | { kind: "error"; error: string }
+  /** Unknown types and undecodable frames: ignored by clients (forward compatibility). */
+  | { kind: "other" };
+
+/** What a server frame says, as the client reads it. */
+export function parseServerFrame(text: string): ServerFrame {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { kind: "other" };
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return { kind: "other" };
+  const frame = value as Record<string, unknown>;
+  switch (frame.type) {
+    case "snapshot":
+      return {
+        kind: "snapshot",
+        workPackages: Array.isArray(frame.work_packages) ? frame.work_packages : [],
+      };
+    case "ack":
+      if (typeof frame.event_id !== "string") return { kind: "other" };
+      return {
+        kind: "ack",
+        eventId: frame.event_id,
+        status: String(frame.status),
+        error: typeof frame.error === "string" ? frame.error : null,
+      };
+    case "event": {
+      const { type: _type, ...event } = frame;
+      return { kind: "event", event };
+    }
+    case "ping":
+      return { kind: "ping", timestamp: frame.timestamp ?? null };
+    case "pong":
+      return { kind: "pong" };
+    case "error":
+      return { kind: "error", error: String(frame.error ?? "") };
+    default:
+      return { kind: "other" };
+  }
 }
