@@ -29,8 +29,7 @@ export interface LoginReport {
 
 /** The login of this server when one is still usable (access or refresh unexpired). */
 export function activeLogin(creds: Credentials | null, serverUrl: string, now: number) {
-  if (creds === null) return null;
-  if (creds.serverUrl !== null && !sameServer(creds.serverUrl, serverUrl)) return null;
+  if (creds === null || !sameServer(creds.serverUrl, serverUrl)) return null;
   const alive = isUnexpired(creds.access, creds.accessExpiresAt, now) ||
     isUnexpired(creds.refresh, creds.refreshExpiresAt, now);
   return alive ? creds : null;
@@ -136,8 +135,11 @@ export async function logout(deps: AuthDeps): Promise<LogoutReport> {
       revoke_problem: null,
     };
     if (!creds || !isUnexpired(creds.refresh, creds.refreshExpiresAt, deps.now())) return report;
-    const server = creds.serverUrl ?? deps.serverUrl;
-    report.server_url = server;
+    const server = creds.serverUrl;
+    if (server === null) {
+      report.revoke_problem = "the login does not say which server issued it";
+      return report;
+    }
     if (insecureUrlProblem(server)) {
       report.revoke_problem = "the server is not https";
       return report;
@@ -197,7 +199,7 @@ export async function authStatus(
     reason: null,
     username: creds?.username ?? null,
     team_slug: creds?.teamSlug ?? null,
-    server_url: creds ? creds.serverUrl ?? deps.serverUrl : null,
+    server_url: creds?.serverUrl ?? null,
     configured_server_url: deps.serverUrl,
     access: creds ? tokenState(creds.access, creds.accessExpiresAt, now) : null,
     refresh: creds ? tokenState(creds.refresh, creds.refreshExpiresAt, now) : null,
@@ -206,7 +208,9 @@ export async function authStatus(
   };
   if (creds === null) {
     status.reason = read.problem ? "the credentials file cannot be used" : "no login";
-  } else if (creds.serverUrl !== null && !sameServer(creds.serverUrl, deps.serverUrl)) {
+  } else if (creds.serverUrl === null) {
+    status.reason = "the login does not say which server issued it";
+  } else if (!sameServer(creds.serverUrl, deps.serverUrl)) {
     status.reason = `the login is for ${creds.serverUrl}, but events go to ${deps.serverUrl}`;
   } else if (!status.access!.valid && !status.refresh!.valid) {
     status.reason = "the session expired";

@@ -10,7 +10,7 @@ import { type AuthApi, AuthRefused, type TokenGrant } from "../transport/auth_ap
 import { type Credentials, readCredentials } from "./credentials.ts";
 import { removeCredentials, writeCredentials } from "./credentials_file.ts";
 import { withCredentialsLock } from "./credentials_lock.ts";
-import { sameServer } from "./server_url.ts";
+import { insecureUrlProblem, sameServer } from "./server_url.ts";
 
 /** An access token this close to expiry is refreshed first (clock skew, request time). */
 const EXPIRY_MARGIN_MS = 10_000;
@@ -95,7 +95,15 @@ export class Session implements TokenSource {
   private usable(creds: Credentials | null): Credentials {
     const server = this.deps.serverUrl;
     if (creds === null) throw new NotLoggedInError(`not logged in to ${server}`);
-    if (creds.serverUrl !== null && !sameServer(creds.serverUrl, server)) {
+    if (creds.serverUrl === null) {
+      throw new NotLoggedInError(
+        "the stored login does not say which server issued it; tokens are only sent to that " +
+          "server",
+      );
+    }
+    const insecure = insecureUrlProblem(creds.serverUrl);
+    if (insecure) throw new NotLoggedInError(insecure);
+    if (!sameServer(creds.serverUrl, server)) {
       throw new NotLoggedInError(
         `logged in to ${creds.serverUrl}, but the sync server is now ${server}; ` +
           "tokens are only sent to the server that issued them",
@@ -113,7 +121,7 @@ export class Session implements TokenSource {
 
   /** One refresh under the lock, or the tokens another process stored since `stale`. */
   private refreshed(stale: string, signal?: AbortSignal): Promise<Credentials> {
-    const { home, serverUrl, api, now } = this.deps;
+    const { home, api, now } = this.deps;
     return withCredentialsLock(home, async () => {
       const onDisk = this.usable(await readCredentials(home));
       if (onDisk.access !== stale && isUnexpired(onDisk.access, onDisk.accessExpiresAt, now())) {
@@ -125,7 +133,7 @@ export class Session implements TokenSource {
       }
       let grant: TokenGrant;
       try {
-        grant = await api.refresh(onDisk.serverUrl ?? serverUrl, onDisk.refresh, signal);
+        grant = await api.refresh(onDisk.serverUrl!, onDisk.refresh, signal);
       } catch (err) {
         if (err instanceof AuthRefused && err.refusal === "session_refused") {
           await removeCredentials(home);
@@ -137,7 +145,7 @@ export class Session implements TokenSource {
       const next = credentialsFromGrant(grant, now(), {
         username: onDisk.username ?? "unknown",
         teamSlug: onDisk.teamSlug,
-        serverUrl: onDisk.serverUrl ?? serverUrl,
+        serverUrl: onDisk.serverUrl!,
       });
       await writeCredentials(home, next);
       this.#creds = Promise.resolve(next);

@@ -8,7 +8,7 @@ import { dropDead, requeueDead } from "./dead_letters.ts";
 import { GroupCommitter } from "./group_commit.ts";
 import { readHealth, recordAttempt } from "./health.ts";
 import { entryKey, type OutboxState, statePrefix } from "./keys.ts";
-import { acquireLease, currentLease, releaseLease } from "./lease.ts";
+import { acquireLease, currentLease, releaseLease, renewLease } from "./lease.ts";
 import {
   type ApplyReport,
   type AttemptOutcome,
@@ -95,6 +95,10 @@ export class KvOutbox implements Outbox {
 
   acquireLease(holder: LeaseHolder, ttlMs: number): Promise<LeaseAttempt> {
     return acquireLease(this.kv, holder, ttlMs, this.now);
+  }
+
+  renewLease(holder: LeaseHolder, ttlMs: number): Promise<boolean> {
+    return renewLease(this.kv, holder, ttlMs, this.now);
   }
 
   releaseLease(owner: string): Promise<void> {

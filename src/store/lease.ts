@@ -27,6 +27,23 @@ export async function acquireLease(
   throw new Error("could not take the delivery lease: the store is busy");
 }
 
+/** Extends the lease only while `holder` still holds it (never re-creates a released one). */
+export async function renewLease(
+  kv: Deno.Kv,
+  holder: LeaseHolder,
+  ttlMs: number,
+  now: () => number,
+): Promise<boolean> {
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    const entry = await retryLocked(() => kv.get<Lease>(LEASE_KEY));
+    if (entry.value?.owner !== holder.owner) return false;
+    const lease: Lease = { ...holder, expires_at: now() + ttlMs };
+    const result = await retryLocked(() => kv.atomic().check(entry).set(LEASE_KEY, lease).commit());
+    if (result.ok) return true;
+  }
+  return false;
+}
+
 export async function releaseLease(kv: Deno.Kv, owner: string): Promise<void> {
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const entry = await retryLocked(() => kv.get<Lease>(LEASE_KEY));

@@ -47,6 +47,9 @@ export type Verdict =
 export interface DeliveryResult {
   seq: number;
   event_id: string;
+  /** The entry's `attempts` when it was taken: a verdict about an older or newer state of the
+   * entry (applied already by someone else) is stale. */
+  attempts: number;
   verdict: Verdict;
 }
 
@@ -58,6 +61,10 @@ export interface ApplyReport {
   dead: number;
   /** Results for events that were no longer pending (applied already): ignored. */
   stale: number;
+  /** The events that became dead letters. */
+  dead_ids: string[];
+  /** The events whose results were stale. */
+  stale_ids: string[];
 }
 
 export interface ListedEntry {
@@ -134,7 +141,8 @@ export interface Outbox {
 
   /**
    * Applies the server's verdicts in atomic commits: each result is applied exactly once (a
-   * result for an event no longer pending is `stale`), whatever happens to the process.
+   * result for an event that is no longer pending, or no longer as it was taken, is `stale`),
+   * whatever happens to the process.
    */
   applyResults(results: readonly DeliveryResult[]): Promise<ApplyReport>;
 
@@ -158,6 +166,9 @@ export interface Outbox {
    * unexpired holder has it.
    */
   acquireLease(holder: LeaseHolder, ttlMs: number): Promise<LeaseAttempt>;
+
+  /** Extends the lease while `holder` still holds it; false when it lost it. */
+  renewLease(holder: LeaseHolder, ttlMs: number): Promise<boolean>;
 
   /** Releases the lease if `owner` still holds it. */
   releaseLease(owner: string): Promise<void>;

@@ -35,6 +35,8 @@ export interface SyncedPageRef {
   count: number;
   /** Its oldest events that are no longer part of the log (trimmed, not yet deleted). */
   skip: number;
+  /** Bytes of records on the page (estimated as a commit counts them). */
+  bytes?: number;
 }
 
 export function emptyHead(): Head {

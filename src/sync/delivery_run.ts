@@ -65,9 +65,10 @@ export async function runDelivery(
     }
   }
   const lost = new AbortController();
+  let renewing: Promise<unknown> = Promise.resolve();
   const renewal = setInterval(() => {
-    outbox.acquireLease(holder, LEASE_TTL_MS).then(
-      (renewed) => renewed.acquired || lost.abort(),
+    renewing = outbox.renewLease(holder, LEASE_TTL_MS).then(
+      (held) => held || lost.abort(),
       () => {},
     );
   }, LEASE_TTL_MS / 3);
@@ -81,6 +82,7 @@ export async function runDelivery(
     return { status: "delivered", report };
   } finally {
     clearInterval(renewal);
+    await renewing; // a renewal in flight must not outlive the release
     await outbox.releaseLease(holder.owner).catch(() => {});
   }
 }

@@ -7,7 +7,7 @@
  * One user store has one outbox per process, shared by the runtimes of every root the process
  * touches (`SyncRuntimes`).
  */
-import { type Credentials, teamSlugOf } from "../auth/credentials.ts";
+import { type Credentials, isLoggedIn, teamSlugOf } from "../auth/credentials.ts";
 import { sameServer } from "../auth/server_url.ts";
 import type { Envelope } from "../events/types.ts";
 import { KvOutbox } from "../store/kv_outbox.ts";
@@ -59,9 +59,9 @@ export class SyncRuntime {
    * judged) to the configured server. Otherwise events simply wait in the outbox.
    */
   get mayDeliver(): boolean {
-    return this.autoStart && this.teamSlug !== "local" &&
-      (this.credentials?.serverUrl == null ||
-        sameServer(this.credentials.serverUrl, this.settings.serverUrl));
+    const creds = this.credentials;
+    return this.autoStart && isLoggedIn(creds, new Date(this.deps.now())) &&
+      creds?.serverUrl != null && sameServer(creds.serverUrl, this.settings.serverUrl);
   }
 
   /**

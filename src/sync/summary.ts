@@ -25,6 +25,8 @@ export interface SyncNowSummary {
   failed: number;
   /** Events that became dead letters in this run. */
   dead: number;
+  /** Events the server left out of its answers (still pending). */
+  unanswered: number;
   /** Pending events left after the run. */
   remaining: number;
   /** Events kept on this machine that are never sent (emitted outside a project). */
@@ -51,6 +53,7 @@ export function summarize(
     duplicates: report.duplicates,
     failed: report.failures.length,
     dead: report.dead,
+    unanswered: report.unanswered,
     remaining: after.pending,
     held: after.held,
     dead_letters: after.dead,
@@ -60,9 +63,13 @@ export function summarize(
   };
 }
 
-/** Strict mode: anything rejected, or delivery stopped with events left, is a failure. */
+/**
+ * Strict mode: anything rejected, anything the server did not answer for, or delivery stopped
+ * with events left, is a failure.
+ */
 export function strictFailure(summary: SyncNowSummary): boolean {
-  return summary.failed > 0 || (summary.stopped !== null && summary.remaining > 0);
+  return summary.failed > 0 || summary.unanswered > 0 ||
+    (summary.stopped !== null && summary.remaining > 0);
 }
 
 /** The `--report` file (reference §8.3): the failures of this run. */

@@ -75,6 +75,8 @@ export interface DrainReport {
   rejected: number;
   /** Events moved to the dead letters. */
   dead: number;
+  /** Events the server left out of its answer (still pending). */
+  unanswered: number;
   failures: DeliveryFailure[];
   stopped: StopReason | null;
   requests: number;
@@ -93,6 +95,8 @@ export class Uploader {
   #options: DrainOptions = { maxRetries: 0 };
   /** Verdict commits not yet finished, oldest first; each waits for the one before. */
   #applies: Promise<void>[] = [];
+  /** Single events refused as too large in this drain. */
+  #tooLargeAlone = 0;
 
   constructor(private readonly deps: UploaderDeps) {}
 
@@ -103,6 +107,7 @@ export class Uploader {
     this.#maxBytes = options.maxBytes ?? CLIENT_BATCH_BYTES;
     this.#report = emptyDrain();
     this.#applies = [];
+    this.#tooLargeAlone = 0;
     let cursor = 0;
     let next = this.#take(cursor);
     try {
@@ -147,17 +152,21 @@ export class Uploader {
   async #deliver(entries: readonly PendingEntry[]): Promise<void> {
     const answer = await this.#send(entries);
     switch (answer.kind) {
-      case "results":
-        return this.#apply(entries.flatMap((e): DeliveryResult[] => {
+      case "results": {
+        const duplicates = new Set<string>();
+        const results = entries.flatMap((e): DeliveryResult[] => {
           const verdict = answer.verdicts.get(e.event_id);
           if (!verdict) return [];
           if (verdict.status === "rejected") {
             return [{ ...idOf(e), verdict: { kind: "strike", reason: verdict.reason } }];
           }
-          if (verdict.status === "duplicate") this.#report.duplicates++;
-          else this.#report.synced++;
+          if (verdict.status === "duplicate") duplicates.add(e.event_id);
           return [{ ...idOf(e), verdict: { kind: "synced" } }];
-        }));
+        });
+        // Events the server did not answer for stay pending (the next pass sends them again).
+        this.#report.unanswered += entries.length - results.length;
+        return this.#apply(results, duplicates);
+      }
       case "named_rejections": {
         this.#apply(entries.flatMap((e): DeliveryResult[] => {
           const reason = answer.rejected.get(e.event_id);
@@ -176,6 +185,16 @@ export class Uploader {
         return await this.#halves(entries);
       case "too_large":
         if (entries.length === 1) {
+          // One event refused alone: that event is the problem, once. When a second one is too,
+          // the server refuses events of any size (a proxy limit): stop instead of burying them.
+          if (this.#tooLargeAlone++ > 0) {
+            throw new Stop({
+              kind: "server",
+              category: "server_limit",
+              reason: `the server refuses single events as too large (HTTP 413: ${answer.error})`,
+              hint: "raise the request size limit of the server or its proxy (at least 1 MiB)",
+            });
+          }
           const reason = `too large for the server on its own (${entries[0].bytes} bytes): ` +
             answer.error;
           return this.#apply([{ ...idOf(entries[0]), verdict: { kind: "dead", reason } }]);
@@ -194,21 +213,31 @@ export class Uploader {
     await this.#deliver(entries.slice(middle));
   }
 
-  /** Commits verdicts after the commits before them, without waiting for it here. */
-  #apply(results: DeliveryResult[]): void {
+  /**
+   * Commits verdicts after the commits before them, without waiting for it here. The report
+   * counts what the commits did (a result another process applied first is not counted).
+   */
+  #apply(results: DeliveryResult[], duplicates: ReadonlySet<string> = new Set()): void {
     if (results.length === 0) return;
     const previous = this.#applies.at(-1) ?? Promise.resolve();
     const applying = previous.then(async () => {
       const applied = await this.deps.outbox.applyResults(results);
+      const stale = new Set(applied.stale_ids);
+      const dead = new Set(applied.dead_ids);
       this.#report.rejected += applied.struck;
       this.#report.dead += applied.dead;
       for (const r of results) {
-        if (r.verdict.kind === "synced") continue;
+        if (stale.has(r.event_id)) continue;
+        if (r.verdict.kind === "synced") {
+          if (duplicates.has(r.event_id)) this.#report.duplicates++;
+          else this.#report.synced++;
+          continue;
+        }
         this.#report.failures.push({
           event_id: r.event_id,
           error: r.verdict.reason,
           category: errorCategory(r.verdict.reason),
-          dead: r.verdict.kind === "dead",
+          dead: dead.has(r.event_id),
         });
       }
       this.#options.onProgress?.(
@@ -318,8 +347,8 @@ export class Uploader {
   }
 }
 
-function idOf(e: PendingEntry): { seq: number; event_id: string } {
-  return { seq: e.seq, event_id: e.event_id };
+function idOf(e: PendingEntry): { seq: number; event_id: string; attempts: number } {
+  return { seq: e.seq, event_id: e.event_id, attempts: e.attempts };
 }
 
 function emptyDrain(): DrainReport {
@@ -328,6 +357,7 @@ function emptyDrain(): DrainReport {
     duplicates: 0,
     rejected: 0,
     dead: 0,
+    unanswered: 0,
     failures: [],
     stopped: null,
     requests: 0,

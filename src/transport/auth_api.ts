@@ -3,7 +3,7 @@
  * (password grant), refresh (rotation), revoke (logout) and the WebSocket token.
  */
 import { endpoint, PATHS } from "../protocol/paths.ts";
-import { errorText, exchange, type Fetch, type HttpAnswer } from "./http.ts";
+import { errorText, exchange, type Fetch, type HttpAnswer, redirectProblem } from "./http.ts";
 
 /** Auth calls wait at most this long (spec-kitty: 10 s). */
 export const AUTH_TIMEOUT_MS = 10_000;
@@ -65,6 +65,8 @@ export function parseGrant(body: unknown): TokenGrant {
 }
 
 function refusal(answer: HttpAnswer, onUnauthorized: AuthRefusal, what: string): AuthRefused {
+  const redirected = redirectProblem(answer);
+  if (redirected) return new AuthRefused("server_error", `${what}: ${redirected}`, answer.status);
   if (answer.status === 401) {
     const message = onUnauthorized === "invalid_credentials"
       ? "invalid username or password"

@@ -2,7 +2,8 @@
  * One HTTP exchange of the sync protocol: the protocol header on every request, a time limit, an
  * outer abort signal (the exit budget), and failures to reach the server turned into
  * {@link TransportError} with a short human reason. Answers of any status are returned, never
- * thrown: what a status means is for the caller.
+ * thrown: what a status means is for the caller. Redirects are never followed: a request body
+ * (a password, a refresh token, events) only ever goes to the URL it was meant for.
  */
 import { PROTOCOL_HEADER, PROTOCOL_VERSION } from "../protocol/version.ts";
 
@@ -53,6 +54,7 @@ export async function exchange(
       method: request.method,
       headers: { [PROTOCOL_HEADER]: PROTOCOL_VERSION, ...request.headers },
       body: request.body,
+      redirect: "manual",
       signal,
     });
     const text = await response.text();
@@ -99,6 +101,14 @@ export function networkReason(err: unknown): string {
   for (const [pattern, reason] of known) if (pattern.test(lower)) return reason;
   const first = (err instanceof Error ? err.message : String(err)).split("\n")[0];
   return first.length > 160 ? `${first.slice(0, 159)}…` : first;
+}
+
+/** "redirects to <Location>" for a 3xx answer, else null. */
+export function redirectProblem(answer: HttpAnswer): string | null {
+  if (answer.status < 300 || answer.status >= 400) return null;
+  const to = answer.headers.get("location");
+  return `the server redirects (HTTP ${answer.status})${to ? ` to ${to}` : ""}; kittify does ` +
+    "not follow redirects: set `[sync] server_url` to the final address";
 }
 
 /** The `error` (and `details`) of a JSON error body, as one line. */

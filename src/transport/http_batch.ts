@@ -11,6 +11,7 @@ import {
   exchange,
   type Fetch,
   type HttpAnswer,
+  redirectProblem,
   retryAfterMs,
   TransportError,
 } from "./http.ts";
@@ -89,6 +90,15 @@ export function classifyBatchAnswer(
 ): DeliveryAnswer {
   const { status, body } = answer;
   if (status === 200) return perEventResults(body);
+  const redirected = redirectProblem(answer);
+  if (redirected) {
+    return {
+      kind: "stop",
+      category: "misconfigured",
+      reason: redirected,
+      hint: "check `[sync] server_url` (`kittify sync server`)",
+    };
+  }
   const error = errorText(body, `HTTP ${status}`);
   if (status === 400) {
     return namedRejections(body, entries, error) ?? { kind: "bad_request", error };

@@ -7,6 +7,7 @@ import type { Envelope } from "../../src/events/types.ts";
 import { newEventId } from "../../src/events/ulid.ts";
 import type { AppendItem } from "../../src/store/append.ts";
 import {
+  type ApplyReport,
   type DeliveryResult,
   MAX_STRIKES,
   type Outbox,
@@ -58,9 +59,12 @@ export function heldItem(): AppendItem {
 }
 
 const verdictFor = (entries: PendingEntry[], verdict: Verdict): DeliveryResult[] =>
-  entries.map((e) => ({ seq: e.seq, event_id: e.event_id, verdict }));
+  entries.map((e) => ({ seq: e.seq, event_id: e.event_id, attempts: e.attempts, verdict }));
 
 const ALL = { maxEvents: 1_000_000, maxBytes: Number.MAX_SAFE_INTEGER };
+
+/** The four counts of an ApplyReport. */
+const counts = ({ synced, struck, dead, stale }: ApplyReport) => ({ synced, struck, dead, stale });
 
 export function outboxConformance(name: string, factory: OutboxFactory): void {
   const test = (title: string, fn: (outbox: Outbox, clock: { ms: number }) => Promise<void>) =>
@@ -118,12 +122,12 @@ export function outboxConformance(name: string, factory: OutboxFactory): void {
     for (let i = 0; i < 5; i++) await o.append(pendingItem());
     const taken = await o.takePending(ALL);
     const report = await o.applyResults(verdictFor(taken.slice(0, 3), { kind: "synced" }));
-    assert.deepEqual(report, { synced: 3, struck: 0, dead: 0, stale: 0 });
+    assert.deepEqual(counts(report), { synced: 3, struck: 0, dead: 0, stale: 0 });
     assert.deepEqual((await o.takePending(ALL)).map((p) => p.seq), [4, 5]);
     const synced = await o.list(["synced"]);
     assert.deepEqual(synced.map((e) => e.seq), [1, 2, 3]);
     const again = await o.applyResults(verdictFor(taken.slice(0, 3), { kind: "synced" }));
-    assert.deepEqual(again, { synced: 0, struck: 0, dead: 0, stale: 3 });
+    assert.deepEqual(counts(again), { synced: 0, struck: 0, dead: 0, stale: 3 });
     const { stats } = await o.head();
     assert.deepEqual(stats.count, { pending: 2, held: 0, synced: 3, dead: 0 });
     assert.equal(stats.bytes.pending, taken.slice(3).reduce((n, p) => n + p.bytes, 0));
@@ -143,24 +147,80 @@ export function outboxConformance(name: string, factory: OutboxFactory): void {
     assert.deepEqual((await o.list(["synced"], 2)).map((e) => e.seq), [1, 3]);
   });
 
+  test("the same verdicts applied twice at once are applied once", async (o) => {
+    for (let i = 0; i < 300; i++) await o.append(pendingItem());
+    const taken = await o.takePending(ALL);
+    const results = verdictFor(taken, { kind: "strike", reason: "no" });
+    const [a, b] = await Promise.all([o.applyResults(results), o.applyResults(results)]);
+    assert.equal(a.struck + b.struck, 300, "each strike once");
+    assert.equal(a.stale + b.stale, 300);
+    const { stats } = await o.head();
+    assert.equal(stats.count.pending, 300);
+    assert.equal(stats.pending_retries["1-3 retries"], 300);
+    assert.ok((await o.takePending(ALL)).every((p) => p.attempts === 1));
+  });
+
+  test("a synced log built one event at a time still takes a large delivery", async (o) => {
+    for (let i = 0; i < 1_200; i++) {
+      await o.append(pendingItem());
+      await o.applyResults(verdictFor(await o.takePending(ALL), { kind: "synced" }));
+    }
+    const big = { entry_content: "x".repeat(700) };
+    await Promise.all(Array.from({ length: 400 }, () => o.append(pendingItem({ payload: big }))));
+    const report = await o.applyResults(verdictFor(await o.takePending(ALL), { kind: "synced" }));
+    assert.equal(report.synced, 400);
+    const head = await o.head();
+    assert.equal(head.stats.count.synced, SYNCED_LOG_LIMIT);
+    assert.equal((await o.list(["synced"])).length, SYNCED_LOG_LIMIT);
+  });
+
+  test("the largest event keeps every rejection reason and still fits the store", async (o) => {
+    const huge = { wp_id: "WP01", title: "t", entry_content: "y".repeat(60 * 1024 - 600) };
+    await o.append(pendingItem({ payload: huge }));
+    await o.append(pendingItem({ payload: huge }));
+    const long = (i: number) => `Invalid schema: ${"é".repeat(400)} ${i}`;
+    const strikeAll = async (strike: number, second: Verdict) => {
+      const [a, b] = await o.takePending(ALL);
+      return await o.applyResults([
+        ...verdictFor([a], { kind: "strike", reason: long(strike) }),
+        ...verdictFor([b], second),
+      ]);
+    };
+    const [first] = await o.takePending(ALL);
+    for (let strike = 1; strike <= 4; strike++) {
+      await strikeAll(strike, { kind: "strike", reason: long(strike) });
+    }
+    const last = await strikeAll(5, { kind: "synced" });
+    assert.deepEqual(counts(last), { synced: 1, struck: 0, dead: 1, stale: 0 });
+    assert.deepEqual(last.dead_ids, [first.event_id]);
+    const [dead] = await o.list(["dead"]);
+    assert.equal(dead.record.errors.length, MAX_STRIKES);
+    assert.ok(dead.record.errors.every((e) => e.length <= 300));
+    assert.equal((await o.list(["synced"])).length, 1);
+  });
+
   test("strikes keep the event pending in place; the fifth makes it a dead letter", async (o) => {
     for (let i = 0; i < 3; i++) await o.append(pendingItem());
-    const [poison] = await o.takePending({ maxEvents: 1, maxBytes: 1 << 20 });
+    let [poison] = await o.takePending({ maxEvents: 1, maxBytes: 1 << 20 });
     for (let strike = 1; strike < MAX_STRIKES; strike++) {
       const report = await o.applyResults(
         verdictFor([poison], { kind: "strike", reason: `reason ${strike}` }),
       );
-      assert.deepEqual(report, { synced: 0, struck: 1, dead: 0, stale: 0 });
+      // A verdict about the entry as it was before this strike is stale now.
+      const stale = await o.applyResults(verdictFor([poison], { kind: "strike", reason: "again" }));
+      assert.equal(stale.stale, 1);
+      assert.deepEqual(counts(report), { synced: 0, struck: 1, dead: 0, stale: 0 });
       const [head] = await o.takePending({ maxEvents: 1, maxBytes: 1 << 20 });
       assert.equal(head.seq, poison.seq, "still first in the order");
       assert.equal(head.attempts, strike);
+      poison = head;
     }
     const { stats } = await o.head();
     assert.equal(stats.pending_retries["4+ retries"], 1);
     const last = await o.applyResults(
       verdictFor([poison], { kind: "strike", reason: `reason ${MAX_STRIKES}` }),
     );
-    assert.deepEqual(last, { synced: 0, struck: 0, dead: 1, stale: 0 });
+    assert.deepEqual(counts(last), { synced: 0, struck: 0, dead: 1, stale: 0 });
     const [dead] = await o.list(["dead"]);
     assert.equal(dead.record.event_id, poison.event_id);
     assert.equal(dead.record.attempts, MAX_STRIKES);
@@ -177,9 +237,9 @@ export function outboxConformance(name: string, factory: OutboxFactory): void {
     for (let i = 0; i < 3; i++) await o.append(pendingItem());
     const taken = await o.takePending(ALL);
     const report = await o.applyResults([
-      { seq: taken[1].seq, event_id: taken[1].event_id, verdict: { kind: "dead", reason: "413" } },
+      ...verdictFor([taken[1]], { kind: "dead", reason: "413" }),
     ]);
-    assert.deepEqual(report, { synced: 0, struck: 0, dead: 1, stale: 0 });
+    assert.deepEqual(counts(report), { synced: 0, struck: 0, dead: 1, stale: 0 });
     const rest = await o.takePending(ALL);
     assert.deepEqual(rest.map((p) => [p.seq, p.attempts]), [[1, 0], [3, 0]]);
     assert.deepEqual((await o.list(["dead"]))[0].record.errors, ["413"]);
@@ -189,7 +249,7 @@ export function outboxConformance(name: string, factory: OutboxFactory): void {
     await o.append(pendingItem());
     const [entry] = await o.takePending(ALL);
     const report = await o.applyResults([
-      { seq: entry.seq, event_id: newEventId(), verdict: { kind: "synced" } },
+      { seq: entry.seq, event_id: newEventId(), attempts: 0, verdict: { kind: "synced" } },
     ]);
     assert.equal(report.stale, 1);
     assert.equal((await o.takePending(ALL)).length, 1);
@@ -203,13 +263,14 @@ export function outboxConformance(name: string, factory: OutboxFactory): void {
     const results = taken.map((p, i): DeliveryResult => ({
       seq: p.seq,
       event_id: p.event_id,
+      attempts: p.attempts,
       verdict: i % 100 === 7 ? { kind: "strike", reason: "no" } : { kind: "synced" },
     }));
     const [report] = await Promise.all([
       o.applyResults(results),
       Promise.all(Array.from({ length: 200 }, () => o.append(pendingItem()))),
     ]);
-    assert.deepEqual(report, { synced: n - 25, struck: 25, dead: 0, stale: 0 });
+    assert.deepEqual(counts(report), { synced: n - 25, struck: 25, dead: 0, stale: 0 });
     const { stats, clock } = await o.head();
     assert.equal(clock, n + 200);
     assert.equal(stats.count.pending, 225);
@@ -258,12 +319,15 @@ export function outboxConformance(name: string, factory: OutboxFactory): void {
     assert.equal(refused.acquired, false);
     assert.equal(!refused.acquired && refused.holder.purpose, "sync now");
     clock.ms += 4_000;
-    assert.deepEqual(await o.acquireLease(a, 5_000), { acquired: true }, "the holder renews");
+    assert.equal(await o.renewLease(a, 5_000), true, "the holder renews");
+    assert.equal(await o.renewLease(b, 5_000), false, "only the holder renews");
     clock.ms += 4_000;
     assert.equal((await o.acquireLease(b, 5_000)).acquired, false, "renewed: still held");
     await o.releaseLease("b");
     assert.equal((await o.currentLease())?.owner, "a", "only the holder releases");
     await o.releaseLease("a");
+    assert.equal(await o.currentLease(), null);
+    assert.equal(await o.renewLease(a, 5_000), false, "a released lease is not renewed");
     assert.equal(await o.currentLease(), null);
     assert.deepEqual(await o.acquireLease(b, 5_000), { acquired: true });
     clock.ms += 5_001;

@@ -210,6 +210,26 @@ Deno.test("sync now: 401 renews once; 403 and 412 stop with the server's reason;
   });
 });
 
+Deno.test("sync now: a redirect is not followed: nothing goes to the other address", async () => {
+  await withWorld(async ({ proxy, client }) => {
+    await client.seed(2);
+    const elsewhere = FaultProxy.start(proxy.url);
+    try {
+      proxy.rule = (req) =>
+        req.path === BATCH
+          ? { kind: "status", status: 307, headers: { location: `${elsewhere.url}${BATCH}` } }
+          : { kind: "pass" };
+      const { code, summary } = await syncNow(client);
+      assert.equal(code, 1);
+      assert.match(summary.stopped.reason, /redirects \(HTTP 307\) to http:\/\/127\.0\.0\.1:\d+/);
+      assert.equal(elsewhere.requests.length, 0, "no token, no event went to the other address");
+      assert.equal((await client.head()).stats.count.pending, 2);
+    } finally {
+      await elsewhere.close();
+    }
+  });
+});
+
 Deno.test("sync now: 503 with Retry-After and a 429 are retried after waiting; never a strike", async () => {
   await withWorld(async ({ proxy, client }) => {
     await client.seed(3);

@@ -176,6 +176,32 @@ Deno.test("uploader: 413 halves the batch and keeps it smaller; one event alone 
   }
 });
 
+Deno.test("uploader: a server that refuses even single events as too large stops the drain", async () => {
+  const r = await rig(20, () => ({ kind: "too_large", error: "Payload Too Large" }));
+  try {
+    const report = await r.uploader.drain({ maxRetries: 0 });
+    assert.equal(report.dead, 1, "one event alone is dead, once");
+    assert.equal(report.stopped?.category, "server_limit");
+    assert.equal((await pendingIds(r.outbox)).length, 19, "the others wait");
+  } finally {
+    r.close();
+  }
+});
+
+Deno.test("uploader: events the server leaves out are counted as unanswered and stay", async () => {
+  const r = await rig(3, (ids) => ({
+    kind: "results",
+    verdicts: new Map([[ids[0], { status: "success" as const }]]),
+  }));
+  try {
+    const report = await r.uploader.drain({ maxRetries: 0 });
+    assert.deepEqual([report.synced, report.unanswered], [1, 2]);
+    assert.equal((await pendingIds(r.outbox)).length, 2);
+  } finally {
+    r.close();
+  }
+});
+
 Deno.test("uploader: transient failures back off (Retry-After honoured, capped), never strike", async () => {
   const answers: Array<DeliveryAnswer | Error> = [
     new TransportError("network", "connection refused"),

@@ -15,6 +15,11 @@ function printSummary(s: SyncNowSummary): void {
       `Failed: ${s.failed > 0 ? ink.yellow(n(s.failed)) : "0"}  Dead: ${n(s.dead)}  ` +
       `Remaining: ${n(s.remaining)}`,
   );
+  if (s.unanswered > 0) {
+    console.log(
+      ink.yellow(`  the server did not answer for ${n(s.unanswered)} event(s); they wait`),
+    );
+  }
   for (const c of s.categories) {
     console.log(ink.yellow(`  ${c.category}: ${n(c.count)}  -- ${c.action}`));
   }
