@@ -79,6 +79,11 @@ export class Session implements TokenSource {
     return this.usable(await this.#creds);
   }
 
+  /** Reads the credentials file again next time (after a login or logout elsewhere). */
+  forget(): void {
+    this.#creds = undefined;
+  }
+
   async access(signal?: AbortSignal): Promise<string> {
     const creds = await this.credentials();
     const now = this.deps.now();

@@ -7,7 +7,7 @@ import { applyResults } from "./apply_results.ts";
 import { dropDead, requeueDead } from "./dead_letters.ts";
 import { GroupCommitter } from "./group_commit.ts";
 import { readHealth, recordAttempt } from "./health.ts";
-import { entryKey, type OutboxState, statePrefix } from "./keys.ts";
+import { entryKey, HEAD_KEY, type OutboxState, statePrefix } from "./keys.ts";
 import { acquireLease, currentLease, releaseLease, renewLease } from "./lease.ts";
 import {
   type ApplyReport,
@@ -27,7 +27,7 @@ import {
 import { listStates, readHead } from "./read.ts";
 import type { StoredRecord } from "./records.ts";
 import { retryLocked } from "./retry.ts";
-import type { Head } from "./stats.ts";
+import { emptyHead, type Head } from "./stats.ts";
 
 export class KvOutbox implements Outbox {
   readonly #committer: GroupCommitter;
@@ -91,6 +91,21 @@ export class KvOutbox implements Outbox {
 
   head(): Promise<Head> {
     return readHead(this.kv);
+  }
+
+  async observeClock(value: number): Promise<void> {
+    if (!Number.isSafeInteger(value) || value <= 0) return;
+    for (let round = 0; round < 100; round++) {
+      const entry = await retryLocked(() => this.kv.get<Head>(HEAD_KEY));
+      const head = entry.value ?? emptyHead();
+      if (head.clock >= value) return;
+      const op = this.kv.atomic().check(entry).set(HEAD_KEY, { ...head, clock: value });
+      if ((await retryLocked(() => op.commit())).ok) {
+        this.#cache.head = null; // the next append reads the head again
+        return;
+      }
+    }
+    throw new Error("could not advance the Lamport clock: the store is busy");
   }
 
   acquireLease(holder: LeaseHolder, ttlMs: number): Promise<LeaseAttempt> {

@@ -162,6 +162,12 @@ export interface Outbox {
   head(): Promise<Head>;
 
   /**
+   * Lamport's receive rule: an event seen from elsewhere with clock `value` raises this store's
+   * clock to at least `value`, so everything stored after it sorts after it. Never lowers it.
+   */
+  observeClock(value: number): Promise<void>;
+
+  /**
    * Takes (or renews, for the same owner) the delivery lease for `ttlMs`; fails while another
    * unexpired holder has it.
    */

@@ -103,6 +103,11 @@ export class WsConnection {
     });
   }
 
+  /** Settles when the socket has closed. */
+  get closed(): Promise<void> {
+    return this.#closed;
+  }
+
   get isOpen(): boolean {
     return this.#open && this.socket.readyState === WebSocket.OPEN;
   }

@@ -2,7 +2,8 @@
  * A fault-injecting HTTP proxy on loopback, for tests: it speaks HTTP/1.1 on a raw TCP socket
  * (so it can reset a connection or never answer), records every request (batch bodies decoded),
  * and per request either forwards it to the real server or injects a fault: a status with body
- * and headers (Retry-After, ...), a delay, a reset, or a black hole.
+ * and headers (Retry-After, ...), a delay, a reset, or a black hole. A WebSocket upgrade that
+ * passes is tunnelled byte for byte to the server (`closeTunnels` cuts them all).
  */
 import type { Envelope } from "../../src/events/types.ts";
 
@@ -67,6 +68,13 @@ class Reader {
       }
       if (!(await this.fill())) return null;
     }
+  }
+
+  /** What was read but not consumed yet (handed over when the connection is tunnelled). */
+  drainBuffered(): Uint8Array {
+    const out = this.buffered;
+    this.buffered = new Uint8Array(0);
+    return out;
   }
 
   async exactly(n: number): Promise<Uint8Array | null> {
@@ -136,6 +144,7 @@ export class FaultProxy {
   /** Decides the fault for each request; default: forward it. */
   rule: (request: ProxiedRequest) => Fault = () => ({ kind: "pass" });
   private readonly conns = new Set<Deno.Conn>();
+  private readonly tunnels = new Set<Deno.Conn>();
   private readonly served: Promise<void>;
 
   private constructor(private readonly listener: Deno.Listener, private readonly upstream: string) {
@@ -200,6 +209,10 @@ export class FaultProxy {
       const fault = this.rule(request);
       request.fault = fault.kind;
       this.requests.push(request);
+      if (headers.get("upgrade")?.toLowerCase() === "websocket" && fault.kind === "pass") {
+        await this.tunnel(conn, head, body, reader);
+        return;
+      }
       switch (fault.kind) {
         case "reset":
           return;
@@ -216,6 +229,54 @@ export class FaultProxy {
           await new Promise((r) => setTimeout(r, fault.ms));
       }
       await writeAll(conn, await this.forward(method, path, headers, body));
+    }
+  }
+
+  /** Pipes an upgraded connection to the server and back until either side closes. */
+  private async tunnel(
+    conn: Deno.Conn,
+    head: Uint8Array,
+    body: Uint8Array,
+    reader: Reader,
+  ): Promise<void> {
+    const { hostname, port } = new URL(this.upstream);
+    const upstream = await Deno.connect({ hostname, port: Number(port) });
+    this.tunnels.add(upstream);
+    this.tunnels.add(conn);
+    const close = () => {
+      for (const c of [upstream, conn]) {
+        try {
+          c.close();
+        } catch {
+          // already closed
+        }
+      }
+    };
+    try {
+      await writeAll(upstream, concat(concat(head, HEAD_END), body));
+      const leftover = reader.drainBuffered();
+      if (leftover.length > 0) await writeAll(upstream, leftover);
+      await Promise.race([
+        upstream.readable.pipeTo(conn.writable, { preventClose: true }).catch(() => {}),
+        conn.readable.pipeTo(upstream.writable, { preventClose: true }).catch(() => {}),
+      ]);
+    } catch {
+      // either side went away
+    } finally {
+      close();
+      this.tunnels.delete(upstream);
+      this.tunnels.delete(conn);
+    }
+  }
+
+  /** Cuts every tunnelled WebSocket (as a network failure would). */
+  closeTunnels(): void {
+    for (const c of this.tunnels) {
+      try {
+        c.close();
+      } catch {
+        // already closed
+      }
     }
   }
 
@@ -240,6 +301,7 @@ export class FaultProxy {
 
   async close(): Promise<void> {
     this.listener.close();
+    this.closeTunnels();
     for (const conn of this.conns) {
       try {
         conn.close();

@@ -32,6 +32,10 @@ export interface RunningServe {
   projectRow(team: string, project: string): Promise<ProjectRow | null>;
   /** Stops the server (SIGTERM) and removes its folder. */
   close(): Promise<void>;
+  /** Stops the server (SIGTERM) but keeps its store, for `start`. */
+  stop(): Promise<void>;
+  /** Starts it again on the same port with the same store. */
+  start(): Promise<void>;
   /** The server's stderr so far (request log). */
   log(): string;
 }
@@ -56,26 +60,10 @@ export async function startServe(users: ServeUser[]): Promise<RunningServe> {
       await kv.set(userKey(user.username), record);
     }
   });
-  const child = cliCommand(["serve", "--port", "0", "--data", dataPath], {
-    cwd: dir,
-    home: join(dir, "home"),
-  }).spawn();
   let stderr = "";
-  const stderrDone = child.stderr.pipeThrough(new TextDecoderStream()).pipeTo(
-    new WritableStream({ write: (chunk) => void (stderr += chunk) }),
-  );
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let stdout = "";
-  let url: string | undefined;
-  while (!url) {
-    const { done, value } = await reader.read();
-    if (done) throw new Error(`serve exited early: ${stdout}\n${stderr}`);
-    stdout += value;
-    url = /listening on (http:\/\/\S+)/.exec(stdout)?.[1];
-  }
-  const drained = (async () => {
-    while (!(await reader.read()).done) { /* keep the pipe flowing */ }
-  })();
+  let running = await spawnServe(dir, dataPath, "0", (chunk) => void (stderr += chunk));
+  const url = running.url;
+  const port = new URL(url).port;
   return {
     url,
     dataPath,
@@ -96,15 +84,60 @@ export async function startServe(users: ServeUser[]): Promise<RunningServe> {
         dataPath,
         async (kv) => (await kv.get<ProjectRow>(projectRowKey(team, project))).value,
       ),
+    stop: () => running.stop(),
+    start: async () => {
+      running = await spawnServe(dir, dataPath, port, (chunk) => void (stderr += chunk));
+    },
     close: async () => {
-      try {
-        child.kill("SIGTERM");
-      } catch {
-        // already gone
-      }
-      await child.status;
-      await Promise.all([drained, stderrDone]).catch(() => {});
+      await running.stop();
       await removeTree(dir);
     },
+  };
+}
+
+interface ServeProcess {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** `kittify serve --port PORT --data PATH` until it says where it listens. */
+async function spawnServe(
+  dir: string,
+  dataPath: string,
+  port: string,
+  onStderr: (chunk: string) => void,
+): Promise<ServeProcess> {
+  const child = cliCommand(["serve", "--port", port, "--data", dataPath], {
+    cwd: dir,
+    home: join(dir, "home"),
+  }).spawn();
+  const stderrDone = child.stderr.pipeThrough(new TextDecoderStream()).pipeTo(
+    new WritableStream({ write: onStderr }),
+  );
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let stdout = "";
+  let url: string | undefined;
+  while (!url) {
+    const { done, value } = await reader.read();
+    if (done) throw new Error(`serve exited early: ${stdout}`);
+    stdout += value;
+    url = /listening on (http:\/\/\S+)/.exec(stdout)?.[1];
+  }
+  const drained = (async () => {
+    while (!(await reader.read()).done) { /* keep the pipe flowing */ }
+  })();
+  let stopped: Promise<void> | undefined;
+  return {
+    url,
+    stop: () =>
+      stopped ??= (async () => {
+        try {
+          child.kill("SIGTERM");
+        } catch {
+          // already gone
+        }
+        await child.status;
+        await Promise.all([drained, stderrDone]).catch(() => {});
+      })(),
   };
 }

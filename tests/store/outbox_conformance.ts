@@ -93,6 +93,16 @@ export function outboxConformance(name: string, factory: OutboxFactory): void {
     assert.deepEqual(pending.map((p) => p.seq), [1, 3, 5], "held events are never taken");
   });
 
+  test("a clock seen from elsewhere raises the Lamport clock, never lowers it", async (o) => {
+    await o.append(pendingItem());
+    await o.observeClock(41);
+    assert.equal((await o.append(pendingItem())).event!.lamport_clock, 42);
+    await o.observeClock(7);
+    assert.equal((await o.head()).clock, 42);
+    await o.observeClock(Number.NaN);
+    assert.equal((await o.append(pendingItem())).event!.lamport_clock, 43);
+  });
+
   test("a duplicate event id is stored once and spends no Lamport value", async (o) => {
     const item = pendingItem();
     assert.equal((await o.append(item)).status, "stored");

@@ -10,6 +10,7 @@ import type { SyncStatus } from "../../sync/status.ts";
 import { registerDeadLetters } from "./sync_dead_letters.ts";
 import { registerSyncNow } from "./sync_now.ts";
 import { registerSyncServer } from "./sync_server.ts";
+import { registerSyncWatch } from "./sync_watch.ts";
 import type { CommandContext } from "../context.ts";
 import { formatCount, printJson, printRows } from "../output.ts";
 
@@ -116,6 +117,7 @@ export function registerSync(program: Command, ctx: CommandContext): void {
     .command("sync")
     .description("event sync: deliver now, status, dead letters, the server, diagnostics");
   registerSyncNow(sync, ctx);
+  registerSyncWatch(sync, ctx);
   sync
     .command("status")
     .description(

@@ -1,0 +1,70 @@
+/** `kittify sync watch [--json]`: live sync in the foreground, with the team's activity feed. */
+import type { Command } from "commander";
+import { paint } from "../../common/style.ts";
+import type { WatchState } from "../../sync/watch.ts";
+import type { CommandContext } from "../context.ts";
+
+function describe(state: WatchState, serverUrl: string): string {
+  switch (state.kind) {
+    case "connecting":
+      return `connecting to ${serverUrl} ...`;
+    case "connected":
+      return `connected: delivering live (${state.workPackages} work package(s) on the board)`;
+    case "reconnecting":
+      return `reconnecting in ${(state.inMs / 1000).toFixed(1)} s (${state.reason})`;
+    case "logged_out":
+      return `logged out: ${state.reason}; waiting for \`kittify auth login\``;
+    case "waiting":
+      return `waiting for kittify pid ${state.holder.pid} (${state.holder.purpose}) to finish delivering`;
+    case "delivered":
+      return `delivered ${state.count} event(s)`;
+    case "stopped":
+      return state.pending > 0
+        ? `stopped; ${state.pending} event(s) wait in the outbox`
+        : "stopped; nothing left to deliver";
+  }
+}
+
+/** SIGINT (and SIGTERM where there is one) end the watch. */
+function stopOnSignals(controller: AbortController): () => void {
+  const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
+  const stop = () => controller.abort();
+  for (const s of signals) Deno.addSignalListener(s, stop);
+  return () => {
+    for (const s of signals) Deno.removeSignalListener(s, stop);
+  };
+}
+
+export function registerSyncWatch(sync: Command, ctx: CommandContext): void {
+  sync
+    .command("watch")
+    .description(
+      "stay connected and deliver every event live; print the team's events as they happen " +
+        "(until Ctrl-C)",
+    )
+    .option("--json", "print each event of the feed as one JSON line")
+    .action(async (opts: { json?: boolean }) => {
+      const [{ watch }, { feedLine }, { kittifyHome }] = await Promise.all([
+        import("../../sync/watch.ts"),
+        import("../../sync/feed.ts"),
+        import("../../common/home.ts"),
+      ]);
+      const runtime = await (await ctx.services.runtimes()).forRoot(null);
+      const serverUrl = runtime.settings.serverUrl;
+      const controller = new AbortController();
+      const release = stopOnSignals(controller);
+      try {
+        await watch({
+          home: kittifyHome(),
+          serverUrl,
+          outbox: runtime.outbox,
+          fetch: globalThis.fetch,
+          now: Date.now,
+          onEvent: (event) => console.log(opts.json ? JSON.stringify(event) : feedLine(event)),
+          onState: (state) => console.error(paint.dim(describe(state, serverUrl))),
+        }, controller.signal);
+      } finally {
+        release();
+      }
+    });
+}

@@ -1,0 +1,168 @@
+/**
+ * `sync watch`: a long-running, live sync. It keeps a WebSocket open (reconnecting for as long as
+ * it runs), holds the delivery lease while connected so short commands leave delivery to it,
+ * delivers the backlog and then every event any process on this machine stores (it polls the
+ * outbox head, a single read, every {@link WATCH_POLL_MS}), hands the team's events to a
+ * listener and advances the local Lamport clock past them. When it is stopped it makes one last
+ * bounded attempt to deliver what is left.
+ */
+import { Session } from "../auth/session.ts";
+import type { Lease, LeaseHolder, Outbox } from "../store/outbox.ts";
+import { AuthApi } from "../transport/auth_api.ts";
+import type { Fetch } from "../transport/http.ts";
+import { HttpBatchTransport } from "../transport/http_batch.ts";
+import type { WsConnection } from "../transport/ws_connection.ts";
+import { WsTransport } from "../transport/ws_transport.ts";
+import { sleep } from "./backoff.ts";
+import { healthOutcome, LEASE_TTL_MS, runDelivery } from "./delivery_run.ts";
+import { type LinkState, LiveLink } from "./live_link.ts";
+import { EXIT_BUDGET_MS } from "./runtime.ts";
+import { type DrainReport, Uploader } from "./uploader.ts";
+
+/** How often the outbox head is checked for events stored by other processes, ms. */
+export const WATCH_POLL_MS = 200;
+
+export type WatchState =
+  | LinkState
+  | { kind: "waiting"; holder: Lease }
+  | { kind: "delivered"; count: number }
+  | { kind: "stopped"; pending: number };
+
+export interface WatchDeps {
+  home: string;
+  serverUrl: string;
+  outbox: Outbox;
+  fetch: Fetch;
+  now(): number;
+  random?(): number;
+  /** An event another client of the team stored. */
+  onEvent(event: Record<string, unknown>): void;
+  onState(state: WatchState): void;
+  pollMs?: number;
+}
+
+function hostname(): string {
+  try {
+    return Deno.hostname();
+  } catch {
+    return "unknown";
+  }
+}
+
+export async function watch(deps: WatchDeps, signal: AbortSignal): Promise<void> {
+  const { outbox, onState } = deps;
+  const random = deps.random ?? Math.random;
+  const api = new AuthApi(deps.fetch);
+  const session = new Session({ home: deps.home, serverUrl: deps.serverUrl, api, now: deps.now });
+  const http = new Uploader({
+    outbox,
+    transport: new HttpBatchTransport(deps.serverUrl, deps.fetch),
+    tokens: session,
+    sleep,
+    random,
+  });
+  const link = new LiveLink({
+    serverUrl: deps.serverUrl,
+    session,
+    api,
+    sleep,
+    random,
+    onState,
+    onEvent: (event) => {
+      deps.onEvent(event);
+      const lamport = event.lamport_clock;
+      if (typeof lamport === "number") outbox.observeClock(lamport).catch(() => {});
+    },
+  });
+  const live = new Uploader({
+    outbox,
+    transport: new WsTransport(() => link.connection),
+    tokens: session,
+    sleep,
+    random,
+  });
+  const holder: LeaseHolder = {
+    owner: crypto.randomUUID(),
+    pid: Deno.pid,
+    hostname: hostname(),
+    purpose: "sync watch",
+  };
+
+  /** Sync health after each delivery (a stalled watch shows in `sync status`). */
+  const record = async (report: DrainReport) => {
+    if (report.stopped?.kind === "out_of_time") return; // stopped or disconnected: says nothing
+    const outcome = healthOutcome(report, new Date(deps.now()));
+    if (outcome) await outbox.recordAttempt(outcome).catch(() => {});
+  };
+
+  /** While connected: hold the lease, deliver whatever appears, until the socket closes. */
+  const whileConnected = async (connection: WsConnection) => {
+    const scope = new AbortController();
+    const stop = () => scope.abort();
+    connection.closed.then(stop);
+    signal.addEventListener("abort", stop, { once: true });
+    try {
+      if (!(await takeLease(outbox, holder, scope.signal, onState))) return;
+      let renewing: Promise<unknown> = Promise.resolve();
+      const renewal = setInterval(() => {
+        renewing = outbox.renewLease(holder, LEASE_TTL_MS).then((held) => held || stop(), () => {});
+      }, LEASE_TTL_MS / 3);
+      try {
+        let seen = -1;
+        while (!scope.signal.aborted) {
+          const head = await outbox.head();
+          if (head.stats.count.pending > 0 && head.clock !== seen) {
+            seen = head.clock;
+            const report = await live.drain({ maxRetries: 0, signal: scope.signal });
+            await record(report);
+            let delivered = report.synced + report.duplicates;
+            // No ack within the time allowed (a server that never acks): those go by HTTP.
+            if (report.unanswered > 0 && !scope.signal.aborted) {
+              const byHttp = await http.drain({ maxRetries: 0, signal: scope.signal });
+              await record(byHttp);
+              delivered += byHttp.synced + byHttp.duplicates;
+            }
+            if (delivered > 0) onState({ kind: "delivered", count: delivered });
+          }
+          await sleep(deps.pollMs ?? WATCH_POLL_MS, scope.signal).catch(() => {});
+        }
+      } finally {
+        clearInterval(renewal);
+        await renewing;
+        await outbox.releaseLease(holder.owner).catch(() => {});
+      }
+    } finally {
+      signal.removeEventListener("abort", stop);
+    }
+  };
+
+  await link.run(signal, whileConnected);
+  // Stopped: one last bounded attempt for what is still pending.
+  const left = (await outbox.head()).stats.count.pending;
+  if (left > 0) {
+    await runDelivery({ outbox, uploader: http, now: deps.now, sleep }, {
+      purpose: "sync watch (stopping)",
+      wait: false,
+      drain: { signal: AbortSignal.timeout(EXIT_BUDGET_MS), maxRetries: 0 },
+    }).catch(() => {});
+  }
+  onState({ kind: "stopped", pending: (await outbox.head()).stats.count.pending });
+}
+
+/** Takes the delivery lease, waiting while another process holds it; false if stopped first. */
+async function takeLease(
+  outbox: Outbox,
+  holder: LeaseHolder,
+  signal: AbortSignal,
+  onState: (state: WatchState) => void,
+): Promise<boolean> {
+  let told = false;
+  while (!signal.aborted) {
+    const attempt = await outbox.acquireLease(holder, LEASE_TTL_MS);
+    if (attempt.acquired) return true;
+    if (!told) onState({ kind: "waiting", holder: attempt.holder });
+    told = true;
+    await sleep(250, signal).catch(() => {});
+  }
+  return false;
+}
