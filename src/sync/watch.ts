@@ -20,7 +20,7 @@ import { EXIT_BUDGET_MS } from "./runtime.ts";
 import { type DrainReport, Uploader } from "./uploader.ts";
 
 /** How often the outbox head is checked for events stored by other processes, ms. */
-export const WATCH_POLL_MS = 200;
+export const WATCH_POLL_MS = 25;
 
 export type WatchState =
   | LinkState
