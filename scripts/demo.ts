@@ -1,13 +1,16 @@
 /**
- * `deno task demo`: kittify's main job on its embedded defaults, end to end, in throw-away
- * folders: a reference sync server (`kittify serve`, its own store, a free loopback port), a
- * user, a login, then a project whose every work-package change becomes one event that is stored
- * locally and delivered to the server when the command ends. Finally the server's view is
- * compared with the local events: each one exactly once. Every step is the real CLI as a
- * subprocess with the binary's permission flags, and is shown with its output.
+ * `deno task demo [--keep]`: kittify's main job on its embedded defaults, end to end, in
+ * throw-away folders: a reference sync server (`kittify serve`, its own store, a free loopback
+ * port), a user, a login, `kittify sync watch` delivering live, then a project whose every
+ * work-package change becomes one event, stored locally and at once delivered to the server.
+ * Finally the server's view is compared with the local events: each one exactly once. Every step
+ * is the real CLI as a subprocess with the binary's permission flags, shown with its output.
+ *
+ * `--keep` leaves the server running (and its folder in place) and prints the dashboard's URL
+ * and the demo user's credentials.
  */
 import { join } from "node:path";
-import { cliCommand } from "../tests/helpers/cli.ts";
+import { cliCommand, cliCommandArgs } from "../tests/helpers/cli.ts";
 import { git, removeTree } from "../tests/helpers/fs.ts";
 
 const base = await Deno.makeTempDir({ prefix: "kittify-demo-" });
@@ -35,29 +38,75 @@ async function step(title: string, args: string[], stdin?: string): Promise<stri
   return new TextDecoder().decode(out.stdout);
 }
 
-/** `kittify serve --port 0` in the background; resolves with its URL once it listens. */
-async function startServer(): Promise<{ url: string; stop(): Promise<void> }> {
-  const args = ["serve", "--port", "0", "--data", join(base, "server.kv")];
+/** A free loopback port (taken and released at once). */
+function freePort(): number {
+  const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (probe.addr as Deno.NetAddr).port;
+  probe.close();
+  return port;
+}
+
+/**
+ * `kittify serve` in the background on a free port, its output discarded (so it can outlive the
+ * demo with `--keep`); resolves once it answers.
+ */
+async function startServer(): Promise<{ url: string; stop(): Promise<void>; keep(): void }> {
+  const port = freePort();
+  const args = ["serve", "--port", String(port), "--data", join(base, "server.kv")];
   console.log(`\n$ kittify ${shown(args)} &    # a reference sync server on this machine`);
-  const child = cliCommand(args, { cwd: base, home }).spawn();
-  const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let text = "";
-  let url: string | undefined;
-  while (!url) {
-    const { done, value } = await lines.read();
-    if (done) throw new Error(`kittify serve exited: ${text}`);
-    text += value;
-    url = /listening on (http:\/\/\S+)/.exec(text)?.[1];
+  const child = new Deno.Command(Deno.execPath(), {
+    args: cliCommandArgs(args),
+    cwd: base,
+    env: { KITTIFY_HOME: home, NO_COLOR: "1" },
+    stdin: "null",
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0;; i++) {
+    const up = await fetch(`${url}/healthz`).then(async (r) => {
+      await r.body?.cancel();
+      return true;
+    }, () => false);
+    if (up) break;
+    if (i > 200) throw new Error("kittify serve did not start");
+    await new Promise((r) => setTimeout(r, 50));
   }
-  console.log(text.trim());
-  // The request log goes to the server's stderr; the demo keeps it quiet.
-  child.stderr.cancel();
+  console.log(`kittify serve listening on ${url}`);
   return {
     url,
     stop: async () => {
       child.kill("SIGTERM");
       await child.status;
-      await lines.cancel();
+    },
+    // The demo ends; the server goes on on its own.
+    keep: () => child.unref(),
+  };
+}
+
+/** `kittify sync watch` in the background; resolves once it is connected. */
+async function startWatch(): Promise<{ stop(): Promise<string> }> {
+  console.log(`\n$ kittify sync watch &    # stay connected: every event goes live`);
+  const child = cliCommand(["sync", "watch"], { cwd: repo, home }).spawn();
+  let states = "";
+  const reading = child.stderr.pipeThrough(new TextDecoderStream()).pipeTo(
+    new WritableStream({ write: (chunk) => void (states += chunk) }),
+  );
+  child.stdout.cancel();
+  while (!states.includes("connected:")) {
+    if (states.includes("logged out")) throw new Error(states);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  console.log(states.trim());
+  let shown = states.length;
+  return {
+    stop: async () => {
+      child.kill("SIGINT");
+      await child.status;
+      await reading;
+      const rest = states.slice(shown);
+      shown = states.length;
+      return rest.trim();
     },
   };
 }
@@ -82,6 +131,13 @@ async function serverView(url: string, project: string): Promise<ProjectView> {
   return await view.json();
 }
 
+/** Waits (10 s at most) until nothing is pending: the watch delivers within a moment. */
+async function untilDelivered(): Promise<void> {
+  for (let i = 0; i < 500 && (await eventsJson("pending")).length > 0; i++) {
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 /** `kittify events --state STATE --json`, quietly. */
 async function eventsJson(state: string): Promise<Array<{ event: { event_id: string } }>> {
   const out = await cliCommand(["events", "--state", state, "--json"], { cwd: repo, home })
@@ -89,7 +145,8 @@ async function eventsJson(state: string): Promise<Array<{ event: { event_id: str
   return JSON.parse(new TextDecoder().decode(out.stdout));
 }
 
-let server: { url: string; stop(): Promise<void> } | undefined;
+const keep = Deno.args.includes("--keep");
+let server: Awaited<ReturnType<typeof startServer>> | undefined;
 try {
   await Deno.mkdir(repo, { recursive: true });
   await git(repo, "init", "-q", "-b", "main");
@@ -116,6 +173,8 @@ try {
     "--password-stdin",
   ], PASSWORD);
 
+  const watch = await startWatch();
+
   await step("give the project a stable identity", ["init"]);
   const identity = JSON.parse(
     await step("every command that needs it reads the same identity", ["identity", "--json"]),
@@ -135,7 +194,9 @@ try {
   ]);
   await step("accept what was reviewed", ["accept", "--allow-incomplete"]);
   await step("see where every work package is", ["tasks", "list"]);
-  await step("each command delivered its events as it ended", ["sync", "status"]);
+  await untilDelivered();
+  await step("the watch delivered every event as it was stored", ["sync", "status"]);
+  console.log(`\n$ kill -INT <sync watch>    # stop the live sync\n${await watch.stop()}`);
   await step("the events this machine stored, now delivered", ["events"]);
   const local = await eventsJson("synced");
 
@@ -156,8 +217,18 @@ try {
     `${view.event_count} events stored at the server, each exactly once: the same ${local.length} ` +
       "this machine stored and delivered",
   );
+  if (keep) {
+    server.keep();
+    console.log(
+      `\nThe server keeps running: open the dashboard at ${server.url}/ and sign in as demo ` +
+        `with the password "${PASSWORD}".\nIts folder: ${base}\nStop it with ` +
+        `\`pkill -f '${join(base, "server.kv")}'\` and remove the folder when done.`,
+    );
+  }
   console.log("\ndemo finished");
 } finally {
-  await server?.stop();
-  await removeTree(base);
+  if (!keep) {
+    await server?.stop();
+    await removeTree(base);
+  }
 }

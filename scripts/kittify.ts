@@ -21,4 +21,15 @@ const child = new Deno.Command(Deno.execPath(), {
   stdout: "inherit",
   stderr: "inherit",
 }).spawn();
+// Stopping this wrapper stops the CLI too (a `kittify serve` must not outlive it).
+const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
+for (const signal of signals) {
+  Deno.addSignalListener(signal, () => {
+    try {
+      child.kill(signal);
+    } catch {
+      // it has exited already
+    }
+  });
+}
 Deno.exit((await child.status).code);

@@ -1,8 +1,16 @@
 /** stdout helpers: results only (warnings and progress go to stderr). */
 
+let jsonPrinted = false;
+
 /** Prints exactly one JSON document on stdout. */
 export function printJson(value: unknown): void {
+  jsonPrinted = true;
   console.log(JSON.stringify(value, null, 2));
+}
+
+/** Whether this process printed its JSON document already (a failure then adds none). */
+export function printedJson(): boolean {
+  return jsonPrinted;
 }
 
 /** Prints aligned `key  value` rows. */

@@ -3,6 +3,7 @@ import { CommanderError } from "commander";
 import { EXIT, KittifyError } from "../common/errors.ts";
 import { runShutdown } from "../common/lifecycle.ts";
 import { paint } from "../common/style.ts";
+import { printedJson, printJson } from "./output.ts";
 import { buildProgram } from "./program.ts";
 import { Services } from "./services.ts";
 
@@ -21,12 +22,29 @@ export async function runCli(argv: string[]): Promise<number> {
     code = exitCode();
   } catch (err) {
     code = reportError(err, debug);
+    if (argv.includes("--json") && !printedJson()) printJsonError(err, code);
   } finally {
     // Delivery at the end of the command first (it uses the store), then the store closes.
     await services.close().catch(() => {});
     await runShutdown();
   }
   return code;
+}
+
+/**
+ * With `--json`, a failed command still prints one JSON document on stdout:
+ * `{"error": {"message", "hint", "exit_code"}}` (the one line on stderr stays).
+ */
+function printJsonError(err: unknown, code: number): void {
+  const usage = err instanceof CommanderError;
+  if (usage && code === EXIT.OK) return; // --help, --version
+  const message = usage
+    ? err.message.replace(/^error:\s*/, "")
+    : err instanceof Error
+    ? err.message
+    : String(err);
+  const hint = err instanceof KittifyError ? err.hint ?? null : null;
+  printJson({ error: { message, hint, exit_code: code } });
 }
 
 /** Prints an error the way users see it and returns the exit code for it. */

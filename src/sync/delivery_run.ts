@@ -90,6 +90,16 @@ export async function runDelivery(
 /** What a drain means for the sync health (null: nothing was attempted). */
 export function healthOutcome(report: DrainReport, at: Date): AttemptOutcome | null {
   const delivered = report.synced + report.duplicates + report.rejected + report.dead;
+  // Rejected events are a failure to show, even when the others went through.
+  const [rejected] = report.failures;
+  if (rejected && report.stopped === null) {
+    return {
+      ok: false,
+      at,
+      reason: `${report.failures.length} event(s) rejected: ${rejected.error}`,
+      category: rejected.category,
+    };
+  }
   if (report.stopped === null) return report.requests > 0 ? { ok: true, at } : null;
   if (report.stopped.kind === "out_of_time" && delivered > 0) return { ok: true, at };
   const reason = report.stopped.kind === "out_of_time"

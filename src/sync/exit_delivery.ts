@@ -23,7 +23,16 @@ export async function deliverAtExit(runtime: SyncRuntime, deps: SyncRuntimeDeps)
   });
   // Another process is delivering (a `sync now`, another command's exit): it takes ours too.
   if (result.status === "busy") return;
-  const { stopped } = result.report;
+  const { stopped, failures } = result.report;
+  if (failures.length > 0) {
+    const dead = failures.filter((f) => f.dead).length;
+    deps.warn(
+      `the server rejected ${failures.length} event(s) (${failures[0].error})` +
+        (dead > 0 ? `; ${dead} became dead letters` : "") +
+        " — see `kittify sync status`",
+    );
+    return;
+  }
   if (stopped === null) return;
   const pending = (await runtime.outbox.head()).stats.count.pending;
   if (pending === 0) return;

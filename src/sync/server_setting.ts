@@ -9,6 +9,12 @@ import { configTomlPath } from "./config.ts";
 
 /** A server URL as typed, checked: http(s) with a host, https unless the host is loopback. */
 export function checkedServerUrl(input: string): string {
+  if (/^[a-z][a-z0-9+.-]*:\/\/[^/]*@/i.test(input.trim())) {
+    // Never repeat a password typed into a URL.
+    throw new UserError("a server URL must not hold a user name or password", {
+      hint: "give the URL alone, then log in with `kittify auth login`",
+    });
+  }
   const url = normalizeServerUrl(input);
   if (url === null) {
     throw new UserError(`'${input}' is not a server URL`, {

@@ -6,6 +6,9 @@ import type { ErrorCategory } from "./error_category.ts";
 import type { DeliveryFailure, DrainReport, StopReason } from "./uploader.ts";
 
 export const SUGGESTED_ACTIONS: Record<ErrorCategory, string> = {
+  authorization:
+    "the project belongs to another team on this server: check `kittify auth status` and who " +
+    "owns the project",
   schema_mismatch: "run `kittify sync diagnose` to inspect invalid events",
   auth_expired: "run `kittify auth login` to refresh credentials",
   server_error: "retry later or check the server's status",

@@ -8,8 +8,10 @@ import { syncClient, type SyncClientDeps } from "./client.ts";
 import { runDelivery } from "./delivery_run.ts";
 import { summarize, type SyncNowSummary } from "./summary.ts";
 
-/** Transient failures in a row before `sync now` gives up (0.5+1+2+4+8 s of backoff). */
+/** Transient failures in a row before `sync now` gives up (0.5+1+2+4+8 s of backoff)... */
 export const SYNC_NOW_RETRIES = 5;
+/** ...or once a minute has passed since the first of them (a server that never answers). */
+export const SYNC_NOW_RETRY_WINDOW_MS = 60_000;
 
 export type SyncNowDeps = SyncClientDeps;
 
@@ -18,6 +20,7 @@ export interface SyncNowHooks {
   onStart?(pending: number): void;
   onProgress?(handled: number): void;
   onWaiting?(holder: Lease): void;
+  onRetry?(retry: { reason: string; delayMs: number; attempt: number }): void;
 }
 
 export type SyncNowResult =
@@ -41,7 +44,12 @@ export async function syncNow(deps: SyncNowDeps, hooks: SyncNowHooks = {}): Prom
   const result = await runDelivery(client, {
     purpose: "sync now",
     wait: true,
-    drain: { maxRetries: SYNC_NOW_RETRIES, onProgress: hooks.onProgress },
+    drain: {
+      maxRetries: SYNC_NOW_RETRIES,
+      retryWindowMs: SYNC_NOW_RETRY_WINDOW_MS,
+      onProgress: hooks.onProgress,
+      onRetry: hooks.onRetry,
+    },
     onWaiting: hooks.onWaiting,
   });
   if (result.status === "busy") throw new Error("the delivery lease could not be taken");

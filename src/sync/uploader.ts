@@ -45,6 +45,10 @@ export interface DrainOptions {
   signal?: AbortSignal;
   /** Transient failures in a row tolerated before stopping (0: a single attempt). */
   maxRetries: number;
+  /** ...and no retry starts later than this after the first of them, ms (default: no limit). */
+  retryWindowMs?: number;
+  /** Called before each wait for a retry (so a long wait is never silent). */
+  onRetry?(retry: { reason: string; delayMs: number; attempt: number }): void;
   maxEvents?: number;
   maxBytes?: number;
   /** Called after each applied batch with the number of events that got a verdict so far. */
@@ -255,6 +259,7 @@ export class Uploader {
    */
   async #send(entries: readonly PendingEntry[]): Promise<DeliveryAnswer> {
     let renewed = false;
+    let firstFailureAt: number | undefined;
     for (let failures = 0;; failures++) {
       this.#checkTime();
       // At most one batch's verdicts may still be committing while the next request goes out.
@@ -291,7 +296,9 @@ export class Uploader {
         });
       }
       if (answer.kind !== "retry") return answer;
-      if (failures >= this.#options.maxRetries) {
+      const since = (firstFailureAt ??= Date.now());
+      const windowMs = this.#options.retryWindowMs ?? Infinity;
+      if (failures >= this.#options.maxRetries || Date.now() - since >= windowMs) {
         throw new Stop({
           kind: "transient",
           category: transientCategory(answer.reason),
@@ -300,6 +307,7 @@ export class Uploader {
         });
       }
       const delay = backoffDelay(failures, answer.retryAfterMs, this.deps.random);
+      this.#options.onRetry?.({ reason: answer.reason, delayMs: delay, attempt: failures + 1 });
       try {
         await this.deps.sleep(delay, this.#options.signal);
       } catch {

@@ -82,3 +82,28 @@ Deno.test("user errors: message and hint, no stack; bugs: stack only with --debu
   const debug = captureStderr(() => reportError(new TypeError("boom"), true));
   assert.match(debug.text, /TypeError: boom\n\s+at /);
 });
+
+Deno.test("--json: a failing command still prints one JSON document with the error", async () => {
+  const sb = await sandbox({ git: false });
+  try {
+    const opts = { cwd: sb.repo, home: sb.home };
+    const outside = await runKittify(["implement", "WP01", "--json"], opts);
+    assert.equal(outside.code, EXIT.USER);
+    assert.deepEqual(JSON.parse(outside.stdout), {
+      error: {
+        message: `not inside a git repository or spec-kitty project: ${sb.repo}`,
+        hint: "run kittify inside a git repository, or create one with `kittify init`",
+        exit_code: 1,
+      },
+    });
+    assert.match(outside.stderr, /^error: not inside a git repository/);
+    const usage = await runKittify(["tasks", "list", "--bogus", "--json"], opts);
+    assert.equal(usage.code, EXIT.USAGE);
+    assert.equal(JSON.parse(usage.stdout).error.exit_code, 2);
+    const dead = await runKittify(["sync", "dead-letter", "retry", "01BOGUS", "--json"], opts);
+    assert.equal(dead.code, EXIT.USER);
+    assert.deepEqual(JSON.parse(dead.stdout), { requeued: [], missing: ["01BOGUS"] });
+  } finally {
+    await sb.cleanup();
+  }
+});

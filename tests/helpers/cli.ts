@@ -26,19 +26,28 @@ export function cliCommand(args: string[], opts: CliOptions): Deno.Command {
   return scriptCommand(`${ROOT}main.ts`, args, opts);
 }
 
+/** `deno run` arguments that run the CLI with `args` as the binary would (its flags). */
+export function cliCommandArgs(args: string[], extraFlags: string[] = []): string[] {
+  return scriptArgs(`${ROOT}main.ts`, args, extraFlags);
+}
+
+function scriptArgs(script: string, args: string[], extraFlags: string[]): string[] {
+  return [
+    "run",
+    "--quiet",
+    "--no-prompt",
+    `--config=${ROOT}deno.json`,
+    ...BINARY_FLAGS,
+    ...extraFlags,
+    script,
+    ...args,
+  ];
+}
+
 /** Runs any Deno script of this repository the way the CLI is run (binary flags, private home). */
 export function scriptCommand(script: string, args: string[], opts: CliOptions): Deno.Command {
   return new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--quiet",
-      "--no-prompt",
-      `--config=${ROOT}deno.json`,
-      ...BINARY_FLAGS,
-      ...(opts.extraFlags ?? []),
-      script,
-      ...args,
-    ],
+    args: scriptArgs(script, args, opts.extraFlags ?? []),
     cwd: opts.cwd,
     env: { KITTIFY_HOME: opts.home, NO_COLOR: "1", ...(opts.env ?? {}) },
     stdin: opts.stdin === undefined ? "null" : "piped",

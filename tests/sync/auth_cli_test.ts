@@ -251,6 +251,13 @@ Deno.test("sync server: shows and sets the URL, keeps the rest of config.toml, h
     assert.match(refused.stderr, /only sent over https/);
     assert.equal((await client.run(["sync", "server", "http://localhost:8787"])).code, 0);
     assert.equal((await client.run(["sync", "server", "ftp://x"])).code, 1);
+    const withPassword = await client.run([
+      "sync",
+      "server",
+      "https://me:hunter2@sync.example.com",
+    ]);
+    assert.equal(withPassword.code, 1);
+    assert.ok(!withPassword.stderr.includes("hunter2"), "a password in a URL is never repeated");
     assert.equal(proxy.requests.length, 0);
   });
 });

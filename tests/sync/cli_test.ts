@@ -294,7 +294,11 @@ Deno.test("an unusable store is a user error naming the file, not a crash", asyn
         const result = await runKittify(args, { cwd: sb.repo, home });
         const what = `${args.join(" ")} with home ${relative(sb.home, home) || "."}`;
         assert.equal(result.code, 1, `${what}: ${result.stderr}`);
-        assert.equal(result.stdout, "", what);
+        if (args.includes("--json")) {
+          assert.match(JSON.parse(result.stdout).error.message, /cannot open the kittify store/);
+        } else {
+          assert.equal(result.stdout, "", what);
+        }
         assert.match(result.stderr, /^error: cannot open the kittify store .*kittify\.kv: /, what);
         assert.match(result.stderr, /\nhint: .*KITTIFY_HOME/, what);
         assert.doesNotMatch(result.stderr, /internal error|\n\s+at /, what);

@@ -7,7 +7,9 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { KvOutbox } from "../../src/store/kv_outbox.ts";
-import { type SyncWorld, withSyncWorld } from "../helpers/sync_client.ts";
+import { SERVE_PASSWORD } from "../helpers/serve.ts";
+import { type SyncWorld, validEvent, withSyncWorld } from "../helpers/sync_client.ts";
+import { login as serverLogin, postBatch } from "../server/harness.ts";
 
 const BATCH = "/api/v1/events/batch/";
 
@@ -125,4 +127,21 @@ Deno.test("exit delivery: no network when logged out, with auto_start off, or wh
     assert.equal(proxy.requests.length, before, "the lease holder delivers, not this command");
     assert.equal((await client.head()).stats.count.pending, 5);
   });
+});
+
+Deno.test("exit delivery: events the server rejects are one warning and a failure in sync status", async () => {
+  await withSyncWorld(async ({ server, client }) => {
+    // Another team owns the project on this server: acme's events for it are rejected.
+    const eve = await serverLogin(server.url, "eve", SERVE_PASSWORD);
+    await postBatch(server.url, eve.access, [validEvent(client.project, 0, "rival")]);
+    await client.login("alice");
+    const created = await client.run(["feature", "create", "Theirs"]);
+    assert.equal(created.code, 0);
+    const [warning, ...more] = warnings(created.stderr);
+    assert.deepEqual(more, []);
+    assert.match(warning, /the server rejected 1 event\(s\) \(.*authorization check failed/);
+    const status = JSON.parse((await client.run(["sync", "status", "--json"])).stdout);
+    assert.equal(status.health.last_failure.category, "authorization");
+    assert.equal(status.health.consecutive_failures, 1);
+  }, { users: [{ username: "alice", team: "acme" }, { username: "eve", team: "rival" }] });
 });

@@ -80,6 +80,11 @@ Deno.test("ages and error categories for status and diagnose", () => {
   ];
   for (const [seconds, text] of cases) assert.equal(humanizeSeconds(seconds), text);
   assert.equal(errorCategory("payload: missing required field(s)"), "schema_mismatch");
+  assert.equal(
+    errorCategory("Invalid schema: project_uuid authorization check failed for team 'x'"),
+    "authorization",
+    "another team's project is not a schema problem, whatever the original called it",
+  );
   assert.equal(errorCategory("Token expired"), "auth_expired");
   assert.equal(errorCategory("Internal error"), "server_error");
   assert.equal(errorCategory(""), "unknown");

@@ -78,8 +78,9 @@ Deno.test("sync now: a real per-event rejection is a strike; strict exit, --repo
       3,
     ]);
     assert.deepEqual(strict.summary.categories.map((c: { category: string }) => c.category), [
-      "schema_mismatch",
+      "authorization",
     ]);
+    assert.match(strict.summary.categories[0].action, /belongs to another team/);
     const written = JSON.parse(await Deno.readTextFile(report));
     assert.deepEqual(Object.keys(written), ["generated_at", "summary", "failures"]);
     assert.equal(written.summary.failed, 3);

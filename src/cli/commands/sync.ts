@@ -159,7 +159,7 @@ export function registerSync(program: Command, ctx: CommandContext): void {
         console.log(ink.dim("Use `kittify sync status --check` to test the connection."));
       }
     });
-  registerDeadLetters(sync, ctx);
+  registerDeadLetters(sync);
   registerSyncServer(sync);
   sync
     .command("diagnose")

@@ -3,7 +3,6 @@ import type { Command } from "commander";
 import { UsageError, UserError } from "../../common/errors.ts";
 import { ink } from "../../common/style.ts";
 import type { DeadLetterReport, DeadLetterSelection, Outbox } from "../../store/outbox.ts";
-import type { CommandContext } from "../context.ts";
 import { printJson } from "../output.ts";
 
 /** The outbox of the user store if it exists (nothing is created to list nothing). */
@@ -23,7 +22,7 @@ function selection(ids: string[], all?: boolean): DeadLetterSelection {
   return { ids };
 }
 
-export function registerDeadLetters(sync: Command, _ctx: CommandContext): void {
+export function registerDeadLetters(sync: Command): void {
   const dead = sync
     .command("dead-letter")
     .description("events the server rejected 5 times, kept aside: list, retry or drop them");

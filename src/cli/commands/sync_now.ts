@@ -49,11 +49,12 @@ export function registerSyncNow(sync: Command, ctx: CommandContext): void {
     .option("--no-strict", "exit 0 whatever happened")
     .option("--json", "print one JSON object")
     .action(async (opts: NowOptions) => {
-      const [{ syncNow }, { failureReport, strictFailure }, { kittifyHome }] = await Promise.all([
-        import("../../sync/sync_now.ts"),
-        import("../../sync/summary.ts"),
-        import("../../common/home.ts"),
-      ]);
+      const [{ syncNow, SYNC_NOW_RETRIES }, { failureReport, strictFailure }, { kittifyHome }] =
+        await Promise.all([
+          import("../../sync/sync_now.ts"),
+          import("../../sync/summary.ts"),
+          import("../../common/home.ts"),
+        ]);
       const runtime = await (await ctx.services.runtimes()).forRoot(null);
       let bar = progressBar("", 0);
       const result = await syncNow({
@@ -70,6 +71,13 @@ export function registerSyncNow(sync: Command, ctx: CommandContext): void {
           bar = progressBar("Delivering", pending, !opts.json);
         },
         onProgress: (handled) => bar.update(handled),
+        onRetry: (retry) =>
+          console.error(
+            paint.dim(
+              `${retry.reason}; retrying in ${(retry.delayMs / 1000).toFixed(1)} s ` +
+                `(attempt ${retry.attempt + 1} of ${SYNC_NOW_RETRIES + 1})`,
+            ),
+          ),
         onWaiting: (holder) =>
           console.error(
             paint.dim(
