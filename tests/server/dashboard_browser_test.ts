@@ -1,13 +1,24 @@
 /**
  * The dashboard in a real headless Chromium (see `helpers/browser.ts` for where it comes from,
- * driven by puppeteer-core): sign in, see a project appear after a batch is
- * posted, see a lane change arrive live.
+ * driven by puppeteer-core), asserting what a person sees: sign-in, the empty state that says how
+ * to connect, lanes that collapse when empty, cards with actor, time, dependencies and states that
+ * stand out, progress, completed features folded away, live changes highlighted, the connection
+ * state, dark mode and phone width.
  */
 import assert from "node:assert/strict";
-import type { Page } from "puppeteer-core";
+import type { Browser, Page } from "puppeteer-core";
+import type { Envelope } from "../../src/events/types.ts";
 import { launchBrowser } from "../helpers/browser.ts";
 import { removeTree, tempDir } from "../helpers/fs.ts";
-import { login, PASSWORD, postBatch, PROJECT, startTestServer, statusEvent } from "./harness.ts";
+import {
+  login,
+  PASSWORD,
+  postBatch,
+  PROJECT,
+  startTestServer,
+  statusEvent,
+  type TestServer,
+} from "./harness.ts";
 
 const WAIT = { timeout: 20_000 };
 
@@ -18,64 +29,164 @@ async function signIn(page: Page, username: string, password: string): Promise<v
   await Promise.all([page.waitForNavigation(WAIT), page.click("#login-submit")]);
 }
 
-const laneOf = (page: Page, wp: string) =>
-  page.$eval(`[data-wp="001-demo/${wp}"]`, (el) => el.getAttribute("data-lane"));
+/** What a person reads in an element (its rendered text). */
+const text = (page: Page, selector: string) =>
+  page.$eval(selector, (el) => (el as unknown as { innerText: string }).innerText);
 
-Deno.test("dashboard (Chromium): sign in, a project appears after a batch, a lane changes live", async () => {
+function created(wp: string, title: string, feature: string, lamport: number, deps: string[] = []) {
+  return {
+    ...statusEvent({ wp, feature }),
+    event_type: "WPCreated" as const,
+    lamport_clock: lamport,
+    payload: { wp_id: wp, title, feature_slug: feature, dependencies: deps },
+  } as Envelope;
+}
+
+async function withBoard(run: (page: Page, server: TestServer, browser: Browser) => Promise<void>) {
   const server = await startTestServer();
   const profile = await tempDir("kittify-chromium-");
   const browser = await launchBrowser(profile);
   try {
     const page = await browser.newPage();
     await page.goto(`${server.url}/`, WAIT);
-
-    // A wrong password keeps the form and says why.
-    await signIn(page, "alice", "not the password");
-    assert.match(await page.$eval("#login-error", (el) => el.textContent ?? ""), /Invalid/);
-
-    await signIn(page, "alice", PASSWORD);
-    await page.waitForSelector('#live-status[data-state="live"]', WAIT);
-    // The session cookie is HttpOnly: scripts cannot read it.
-    assert.equal(await page.evaluate("document.cookie"), "");
-    assert.match(await page.$eval("#who", (el) => el.textContent ?? ""), /alice · team acme/);
-
-    const access = (await login(server.url, "bob")).access;
-    const created = {
-      ...statusEvent({ wp: "WP01" }),
-      event_type: "WPCreated" as const,
-      lamport_clock: 1,
-      payload: { wp_id: "WP01", title: "Board test", feature_slug: "001-demo", dependencies: [] },
-    };
-    const started = statusEvent({ wp: "WP01", to: "in_progress", lamport_clock: 2 });
-    assert.equal((await postBatch(server.url, access, [created, started])).status, 200);
-
-    await page.waitForSelector(`[data-project="${PROJECT}"]`, WAIT);
-    await page.waitForSelector('[data-wp="001-demo/WP01"][data-lane="in_progress"]', WAIT);
-    assert.equal(await laneOf(page, "WP01"), "in_progress");
-    assert.match(
-      await page.$eval('[data-count="events"]', (el) => el.textContent ?? ""),
-      /^2 events$/,
-    );
-
-    const reviewed = statusEvent({
-      wp: "WP01",
-      from: "in_progress",
-      to: "for_review",
-      lamport_clock: 3,
-    });
-    assert.equal((await postBatch(server.url, access, [reviewed])).status, 200);
-    await page.waitForSelector('[data-wp="001-demo/WP01"][data-lane="for_review"]', WAIT);
-    assert.match(
-      await page.$eval('[data-count="events"]', (el) => el.textContent ?? ""),
-      /^3 events$/,
-    );
-    assert.match(
-      await page.$eval('[data-lane-column="for_review"] h4', (el) => el.textContent ?? ""),
-      /\(1\)/,
-    );
+    await run(page, server, browser);
   } finally {
     await browser.close();
     await server.close();
     await removeTree(profile);
   }
+}
+
+Deno.test("dashboard (Chromium): sign in, the empty state, then a live board", async () => {
+  await withBoard(async (page, server) => {
+    // A wrong password keeps the form and says why.
+    await signIn(page, "alice", "not the password");
+    assert.match(await text(page, "#login-error"), /Invalid/);
+
+    await signIn(page, "alice", PASSWORD);
+    await page.waitForSelector('#live-status[data-state="live"]', WAIT);
+    // The session cookie is HttpOnly: scripts cannot read it.
+    assert.equal(await page.evaluate("document.cookie"), "");
+    assert.match(await text(page, "#who"), /alice · team acme/);
+    await page.waitForSelector("#empty", WAIT);
+    const empty = await text(page, "#empty");
+    assert.match(empty, new RegExp(`kittify sync server ${server.url}`));
+    assert.match(empty, /kittify auth login/);
+
+    const { access } = await login(server.url, "bob");
+    const events = [
+      created("WP01", "Parse the input", "001-event-sync", 1),
+      created("WP02", "Write the docs", "001-event-sync", 2, ["WP01"]),
+      created("WP03", "Fix the build", "001-event-sync", 3),
+      statusEvent({ wp: "WP01", feature: "001-event-sync", to: "in_progress", lamport_clock: 4 }),
+      statusEvent({ wp: "WP03", feature: "001-event-sync", to: "blocked", lamport_clock: 5 }),
+      created("WP01", "Old work", "000-setup", 6),
+      statusEvent({ wp: "WP01", feature: "000-setup", to: "done", lamport_clock: 7 }),
+    ];
+    assert.equal((await postBatch(server.url, access, events)).status, 200);
+
+    await page.waitForSelector(`[data-project="${PROJECT}"]`, WAIT);
+    await page.waitForSelector('[data-wp="001-event-sync/WP01"][data-lane="in_progress"]', WAIT);
+    // Friendly names, lanes only where there are cards, progress.
+    assert.match(
+      await text(page, '[data-feature="001-event-sync"] > summary'),
+      /#001\s*Event sync/,
+    );
+    const lanes = await page.$$eval(
+      '[data-feature="001-event-sync"] [data-lane-column]',
+      (els) => els.map((e) => e.getAttribute("data-lane-column")),
+    );
+    assert.deepEqual(lanes, ["planned", "in_progress", "blocked"], "empty lanes collapse");
+    assert.match(await text(page, '[data-progress="001-event-sync"]'), /^0\/3 done$/);
+    // Cards: actor and time, dependencies, blocked stands out.
+    assert.match(await text(page, '[data-wp="001-event-sync/WP01"]'), /user · just now/);
+    assert.match(await text(page, '[data-wp="001-event-sync/WP02"]'), /needs WP01/);
+    assert.match(await text(page, '[data-wp="001-event-sync/WP03"] .badge-blocked'), /blocked/);
+    assert.equal(
+      await page.$eval('[data-wp="001-event-sync/WP01"]', (el) => el.getAttribute("tabindex")),
+      "0",
+      "cards are reachable with the keyboard",
+    );
+    // A finished feature is folded away under "Completed features".
+    assert.equal(
+      await page.$eval(
+        'details.completed-features [data-feature="000-setup"]',
+        (el) => (el as unknown as { open: boolean }).open,
+      ),
+      false,
+    );
+    assert.match(
+      await text(page, "details.completed-features > summary"),
+      /Completed features \(1\)/,
+    );
+
+    // A live change moves the card and highlights it.
+    const review = statusEvent({
+      wp: "WP01",
+      feature: "001-event-sync",
+      from: "in_progress",
+      to: "for_review",
+      lamport_clock: 8,
+    });
+    assert.equal((await postBatch(server.url, access, [review])).status, 200);
+    await page.waitForSelector('[data-wp="001-event-sync/WP01"][data-lane="for_review"]', WAIT);
+    assert.equal(
+      await page.$eval('[data-wp="001-event-sync/WP01"]', (el) => el.classList.contains("flash")),
+      true,
+      "the change is highlighted",
+    );
+    assert.equal(
+      await page.$eval('[data-wp="001-event-sync/WP02"]', (el) => el.classList.contains("flash")),
+      false,
+      "unchanged cards are not",
+    );
+    assert.match(await text(page, '[data-count="events"]'), /^8 events$/);
+  });
+});
+
+Deno.test("dashboard (Chromium): dark mode and phone width", async () => {
+  await withBoard(async (page, server) => {
+    await signIn(page, "alice", PASSWORD);
+    const { access } = await login(server.url, "bob");
+    const events = ["WP01", "WP02", "WP03", "WP04"].flatMap((wp, i) => [
+      created(
+        wp,
+        `Task ${i + 1} with a rather long title that must wrap nicely`,
+        "001-x",
+        2 * i + 1,
+      ),
+      statusEvent({
+        wp,
+        feature: "001-x",
+        to: ["planned", "in_progress", "for_review", "blocked"][i],
+        lamport_clock: 2 * i + 2,
+      }),
+    ]);
+    assert.equal((await postBatch(server.url, access, events)).status, 200);
+    await page.waitForSelector('[data-wp="001-x/WP04"][data-lane="blocked"]', WAIT);
+
+    const background = () =>
+      page.evaluate("getComputedStyle(document.documentElement).backgroundColor") as Promise<
+        string
+      >;
+    const brightness = (rgb: string) => {
+      const [r, g, b] = rgb.match(/\d+/g)!.map(Number);
+      return (r + g + b) / 3;
+    };
+    await page.emulateMediaFeatures([{ name: "prefers-color-scheme", value: "light" }]);
+    assert.ok(brightness(await background()) > 200, "light by default");
+    await page.emulateMediaFeatures([{ name: "prefers-color-scheme", value: "dark" }]);
+    assert.ok(brightness(await background()) < 50, "dark when the system is");
+
+    await page.setViewport({ width: 375, height: 800 });
+    await page.reload(WAIT);
+    await page.waitForSelector('[data-wp="001-x/WP04"]', WAIT);
+    const layout = await page.evaluate(`({
+      scrollWidth: document.documentElement.scrollWidth,
+      lefts: [...document.querySelectorAll("[data-lane-column]")]
+        .map((e) => Math.round(e.getBoundingClientRect().left)),
+    })`) as { scrollWidth: number; lefts: number[] };
+    assert.ok(layout.scrollWidth <= 375, `no sideways scrolling (${layout.scrollWidth}px)`);
+    assert.equal(new Set(layout.lefts).size, 1, "lanes stack in one column on a phone");
+  });
 });

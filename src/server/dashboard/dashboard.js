@@ -1,81 +1,270 @@
-// The board: fetches the team's view, renders projects → features → lanes, and refetches when
-// the server announces new events on the /dashboard/live event stream. Plain DOM, no build step.
+// The board: the team's projects → features → work packages by lane, kept live by the
+// /dashboard/live event stream. Plain DOM, no build step. Changes that arrive live are
+// highlighted; completed features are folded away; a feature's cards are built only when open.
 "use strict";
 
-const LANES = ["planned", "claimed", "in_progress", "for_review", "done", "blocked", "canceled"];
+const LANES = ["planned", "claimed", "in_progress", "for_review", "blocked", "done", "canceled"];
+const LABELS = {
+  planned: "Planned",
+  claimed: "Claimed",
+  in_progress: "In progress",
+  for_review: "For review",
+  blocked: "Blocked",
+  done: "Done",
+  canceled: "Canceled",
+};
+const FINISHED = new Set(["done", "canceled"]);
+const FLASH_MS = 2500;
+
 const board = document.getElementById("board");
 const status = document.getElementById("live-status");
+/** What each work package looked like when its card was last drawn: "lane|lamport". */
+const seen = new Map();
+let firstRender = true;
+/** Features the user opened or closed by hand keep that state across refreshes. */
+const folded = new Map();
+/** The element drawn for each feature, reused while nothing in it changed. */
+let drawn = new Map();
+let nextDrawn = new Map();
 
 function el(tag, attrs, ...children) {
   const node = document.createElement(tag);
   for (const [key, value] of Object.entries(attrs || {})) {
-    if (value !== null && value !== undefined) node.setAttribute(key, String(value));
+    if (value !== null && value !== undefined && value !== false) {
+      node.setAttribute(key, value === true ? "" : String(value));
+    }
   }
-  for (const child of children) {
-    if (child === null || child === undefined) continue;
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
     node.append(child instanceof Node ? child : document.createTextNode(String(child)));
   }
   return node;
 }
 
-function when(iso) {
-  if (!iso) return "never";
-  const date = new Date(iso);
-  return isNaN(date) ? iso : date.toLocaleString();
+/** "just now", "3 min ago", "2 h ago", "4 days ago". */
+function ago(iso) {
+  const at = Date.parse(iso || "");
+  if (isNaN(at)) return "";
+  const s = Math.max(0, (Date.now() - at) / 1000);
+  if (s < 45) return "just now";
+  if (s < 3600) return `${Math.round(s / 60)} min ago`;
+  if (s < 86400) return `${Math.round(s / 3600)} h ago`;
+  const days = Math.round(s / 86400);
+  return days === 1 ? "yesterday" : `${days} days ago`;
 }
 
-function renderWp(wp, feature) {
-  return el(
-    "div",
+/** "001-event-sync" → { number: "001", name: "Event sync" }. */
+function featureName(slug) {
+  if (!slug) return { number: "", name: "Without a feature" };
+  const match = /^(\d{3})-(.*)$/.exec(slug);
+  const words = (match ? match[2] : slug).replace(/-/g, " ").trim();
+  return {
+    number: match ? match[1] : "",
+    name: words ? words[0].toUpperCase() + words.slice(1) : slug,
+  };
+}
+
+function laneOf(wp) {
+  return wp.lane || "planned";
+}
+
+function renderCard(wp, feature) {
+  const lane = laneOf(wp);
+  const key = `${feature}/${wp.wp_id}`;
+  const stamp = `${lane}|${wp.last_change ? wp.last_change.lamport_clock : ""}`;
+  const changed = !firstRender && seen.get(key) !== stamp;
+  seen.set(key, stamp);
+  const when = wp.last_change ? ago(wp.last_change.timestamp) : "";
+  const who = wp.actor ? `${wp.actor} · ` : "";
+  const card = el(
+    "li",
     {
-      class: "wp",
-      "data-wp": `${feature}/${wp.wp_id}`,
-      "data-lane": wp.lane,
-      title: wp.title || "",
+      class: `card lane-${lane}${changed ? " flash" : ""}`,
+      "data-wp": key,
+      "data-lane": lane,
+      tabindex: 0,
+      "aria-label": `${wp.wp_id} ${wp.title || ""}, ${LABELS[lane] || lane}` +
+        (wp.actor ? `, by ${wp.actor}` : "") + (when ? `, ${when}` : ""),
     },
-    el("span", { class: "id" }, wp.wp_id),
-    wp.title || "",
+    el(
+      "div",
+      { class: "card-head" },
+      el("span", { class: "wp-id" }, wp.wp_id),
+      lane === "blocked" ? el("span", { class: "badge badge-blocked" }, "blocked") : null,
+      lane === "done"
+        ? el("span", { class: "badge badge-done", "aria-hidden": "true" }, "✓")
+        : null,
+    ),
+    el("div", { class: "card-title" }, wp.title || "(untitled)"),
+    wp.dependencies && wp.dependencies.length > 0
+      ? el("div", { class: "card-deps" }, `needs ${wp.dependencies.join(", ")}`)
+      : null,
+    el("div", { class: "card-meta" }, `${who}${when}`),
   );
+  if (changed) setTimeout(() => card.classList.remove("flash"), FLASH_MS);
+  return card;
 }
 
-function renderFeature(feature) {
-  const slug = feature.feature_slug || "(no feature)";
+function renderLanes(feature, slug) {
   const lanes = el("div", { class: "lanes" });
   for (const lane of LANES) {
-    const cards = feature.work_packages.filter((wp) => (wp.lane || "planned") === lane);
+    const cards = feature.work_packages.filter((wp) => laneOf(wp) === lane);
+    if (cards.length === 0) continue; // empty lanes collapse
     lanes.append(
       el(
-        "div",
-        { class: "lane", "data-lane-column": lane },
-        el("h4", {}, `${lane.replace("_", " ")} (${cards.length})`),
-        ...cards.map((wp) => renderWp(wp, slug)),
+        "section",
+        { class: `lane lane-${lane}`, "data-lane-column": lane, "aria-label": LABELS[lane] },
+        el(
+          "h4",
+          {},
+          el("span", {}, LABELS[lane]),
+          el("span", { class: "count" }, `(${cards.length})`),
+        ),
+        el("ul", {}, cards.map((wp) => renderCard(wp, slug))),
       ),
     );
   }
-  return el(
-    "section",
-    { class: "feature", "data-feature": slug },
-    el("h3", {}, slug, feature.completed_at ? " ✓ completed" : ""),
-    lanes,
+  return lanes;
+}
+
+/** The filled part of a progress bar (set through the CSSOM: the page's CSP forbids inline
+ * style attributes). */
+function progressBar(percent) {
+  const bar = el("span", { class: "progress-bar" });
+  bar.style.width = `${percent}%`;
+  return bar;
+}
+
+function isComplete(feature) {
+  const wps = feature.work_packages;
+  return Boolean(feature.completed_at) ||
+    (wps.length > 0 && wps.every((wp) => FINISHED.has(laneOf(wp))));
+}
+
+/**
+ * A feature's element: the one drawn last time when the feature has not changed since (its event
+ * count and latest event; relative times are redrawn each minute), else a new one.
+ */
+function renderFeature(feature, projectUuid) {
+  const key = `${projectUuid}/${feature.feature_slug || ""}`;
+  const signature = [
+    feature.event_count,
+    feature.last_change ? feature.last_change.event_id : "",
+    feature.completed_at || "",
+    Math.floor(Date.now() / 60_000),
+  ].join("|");
+  const previous = drawn.get(key);
+  const element = previous && previous.signature === signature
+    ? previous.element
+    : drawFeature(feature, projectUuid);
+  nextDrawn.set(key, { signature, element });
+  return element;
+}
+
+function drawFeature(feature, projectUuid) {
+  const slug = feature.feature_slug || "(no feature)";
+  const { number, name } = featureName(feature.feature_slug);
+  // Canceled work is neither done nor left to do.
+  const counted = feature.work_packages.filter((wp) => laneOf(wp) !== "canceled");
+  const total = counted.length;
+  const done = counted.filter((wp) => laneOf(wp) === "done").length;
+  const complete = isComplete(feature);
+  const key = `${projectUuid}/${slug}`;
+  const open = folded.has(key) ? folded.get(key) : !complete;
+  const details = el(
+    "details",
+    { class: `feature${complete ? " complete" : ""}`, "data-feature": slug, open },
+    el(
+      "summary",
+      {},
+      el("span", { class: "feature-number" }, number ? `#${number}` : ""),
+      el("span", { class: "feature-name" }, name),
+      complete ? el("span", { class: "badge badge-done" }, "completed") : null,
+      el(
+        "span",
+        {
+          class: "progress",
+          role: "progressbar",
+          "aria-valuemin": 0,
+          "aria-valuemax": total,
+          "aria-valuenow": done,
+          "aria-label": `${done} of ${total} done`,
+        },
+        progressBar(total ? (100 * done) / total : 0),
+      ),
+      el("span", { class: "progress-text", "data-progress": slug }, `${done}/${total} done`),
+      el(
+        "span",
+        { class: "muted ago" },
+        feature.last_change ? ago(feature.last_change.timestamp) : "",
+      ),
+    ),
   );
+  // Cards are built when the feature is open (a folded one costs nothing until opened).
+  const fill = () => {
+    if (details.open && !details.dataset.filled) {
+      details.dataset.filled = "true";
+      details.append(renderLanes(feature, slug));
+    }
+  };
+  details.addEventListener("toggle", () => {
+    folded.set(key, details.open);
+    fill();
+  });
+  fill();
+  return details;
 }
 
 function renderProject(project) {
-  const counts = el("div", { class: "counts" });
-  counts.append(
-    el("span", { "data-count": "events" }, `${project.event_count} events`),
-    el("span", {}, `last activity ${when(project.last_activity)}`),
-    ...LANES.map((lane) =>
-      el("span", { "data-count": lane }, `${lane}: ${project.lanes[lane] || 0}`)
-    ),
+  const active = project.features.filter((f) => !isComplete(f));
+  const completed = project.features.filter(isComplete);
+  const chips = LANES.filter((lane) => (project.lanes[lane] || 0) > 0).map((lane) =>
+    el(
+      "span",
+      { class: `chip lane-${lane}`, "data-count": lane },
+      `${LABELS[lane]} ${project.lanes[lane]}`,
+    )
   );
   return el(
     "article",
     { class: "project", "data-project": project.project_uuid },
-    el("h2", {}, project.project_slug || project.project_uuid),
-    el("div", { class: "muted" }, project.repo_slug || "", " ", project.project_uuid),
-    counts,
-    ...project.features.map(renderFeature),
+    el(
+      "header",
+      { class: "project-head" },
+      el("h2", {}, project.project_slug || project.project_uuid),
+      project.repo_slug ? el("span", { class: "muted" }, project.repo_slug) : null,
+      el("span", { class: "muted", "data-count": "events" }, `${project.event_count} events`),
+      el("span", { class: "muted" }, `last activity ${ago(project.last_activity) || "never"}`),
+    ),
+    el("div", { class: "chips" }, chips),
+    active.map((f) => renderFeature(f, project.project_uuid)),
+    completed.length > 0
+      ? el(
+        "details",
+        { class: "completed-features" },
+        el("summary", {}, `Completed features (${completed.length})`),
+        completed.map((f) => renderFeature(f, project.project_uuid)),
+      )
+      : null,
+  );
+}
+
+function renderEmpty() {
+  const origin = location.origin;
+  return el(
+    "section",
+    { class: "empty", id: "empty" },
+    el("h2", {}, "No projects yet"),
+    el(
+      "p",
+      {},
+      "Connect a kittify client to this server, then work as usual: every change shows up here live.",
+    ),
+    el(
+      "pre",
+      {},
+      `kittify sync server ${origin}\nkittify auth login\nkittify sync watch   # optional: live delivery and a feed`,
+    ),
   );
 }
 
@@ -86,11 +275,12 @@ async function refresh() {
     return;
   }
   const view = await response.json();
+  nextDrawn = new Map();
   board.replaceChildren(
-    ...(view.projects.length === 0
-      ? [el("p", { class: "muted", id: "empty" }, "No projects yet.")]
-      : view.projects.map(renderProject)),
+    ...(view.projects.length === 0 ? [renderEmpty()] : view.projects.map(renderProject)),
   );
+  drawn = nextDrawn;
+  firstRender = false;
   board.dataset.loaded = String(Date.now());
 }
 
@@ -103,19 +293,27 @@ function scheduleRefresh() {
   }, 150);
 }
 
+function setStatus(state, text) {
+  status.dataset.state = state;
+  status.textContent = text;
+}
+
 function connect() {
   const source = new EventSource("/dashboard/live");
   source.addEventListener("open", () => {
-    status.dataset.state = "live";
-    status.textContent = "live";
+    setStatus("live", "live");
     scheduleRefresh();
   });
   source.addEventListener("change", scheduleRefresh);
   source.addEventListener("error", () => {
-    status.dataset.state = "offline";
-    status.textContent = "reconnecting…";
+    setStatus(
+      source.readyState === EventSource.CLOSED ? "offline" : "reconnecting",
+      "reconnecting…",
+    );
   });
 }
 
-refresh().catch(() => {});
+refresh().catch(() => setStatus("offline", "offline"));
 connect();
+// Relative times stay true while the board is left open.
+setInterval(scheduleRefresh, 60_000);

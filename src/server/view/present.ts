@@ -16,6 +16,8 @@ export interface WpJson {
   wp_id: string;
   title: string | null;
   lane: string | null;
+  /** Who made the latest lane change. */
+  actor: string | null;
   dependencies: string[];
   event_count: number;
   last_change: LastChange | null;
@@ -128,6 +130,7 @@ function presentWp(w: WpRow): WpJson {
     wp_id: w.wp_id,
     title: w.title,
     lane: w.lane,
+    actor: w.actor ?? null,
     dependencies: w.dependencies,
     event_count: w.event_count,
     last_change: w.last_change,

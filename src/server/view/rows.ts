@@ -49,6 +49,8 @@ export interface WpRow extends RowBase {
   /** null until a WPStatusChanged or WPCreated is seen. */
   lane: string | null;
   lane_set_by: OrderKey | null;
+  /** Who made the latest lane change (its `actor`). */
+  actor?: string | null;
   title: string | null;
   dependencies: string[];
   title_set_by: OrderKey | null;
@@ -158,6 +160,7 @@ export function applyToWp(
   if (event.event_type === "WPStatusChanged" && isLater(event, base.lane_set_by)) {
     next.lane = String(p.to_lane);
     next.lane_set_by = orderOf(event);
+    next.actor = clip(str(p.actor));
   }
   if (event.event_type === "WPCreated") {
     // A created WP is planned until a status change (of any order) says otherwise.
