@@ -1,0 +1,87 @@
+/**
+ * Running kittify in your own repository from this checkout: `deno task install` (a global
+ * command with exactly the binary's flags, running where you are), `deno task uninstall`, and
+ * `deno task kittify`, which never trusts an INIT_CWD an npm script may have left behind.
+ */
+import assert from "node:assert/strict";
+import { dirname, join } from "node:path";
+import { BINARY_FLAGS } from "../../src/cli/permissions.ts";
+import { ROOT } from "../helpers/cli.ts";
+import { sandbox } from "../helpers/fs.ts";
+
+function denoTask(args: string[], cwd: string, env: Record<string, string>) {
+  return new Deno.Command(Deno.execPath(), {
+    args: ["task", "--quiet", `--config=${ROOT}deno.json`, ...args],
+    cwd,
+    env: { NO_COLOR: "1", ...env },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+}
+
+const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+
+Deno.test("deno task install: a kittify command with the binary's flags that runs where you are", async () => {
+  const sb = await sandbox({ commit: true });
+  const installRoot = join(sb.home, "..", "deno-install");
+  try {
+    const installed = await denoTask(["install"], sb.repo, { DENO_INSTALL_ROOT: installRoot });
+    assert.equal(installed.code, 0, decode(installed.stderr));
+    const shim = join(installRoot, "bin", Deno.build.os === "windows" ? "kittify.cmd" : "kittify");
+    const text = await Deno.readTextFile(shim);
+    for (const flag of BINARY_FLAGS) assert.ok(text.includes(flag), `the shim carries ${flag}`);
+
+    const run = await new Deno.Command(shim, {
+      args: ["init", "--json"],
+      cwd: sb.repo,
+      env: {
+        KITTIFY_HOME: sb.home,
+        NO_COLOR: "1",
+        PATH: `${dirname(Deno.execPath())}${Deno.build.os === "windows" ? ";" : ":"}${
+          Deno.env.get("PATH") ?? ""
+        }`,
+      },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.equal(run.code, 0, decode(run.stderr));
+    assert.equal(
+      JSON.parse(decode(run.stdout)).identity.config_path,
+      join(sb.repo, ".kittify", "config.yaml"),
+    );
+
+    const removed = await denoTask(["uninstall"], sb.repo, { DENO_INSTALL_ROOT: installRoot });
+    assert.equal(removed.code, 0, decode(removed.stderr));
+    await assert.rejects(Deno.stat(shim), Deno.errors.NotFound);
+  } finally {
+    await sb.cleanup();
+  }
+});
+
+Deno.test("deno task kittify: runs in your folder; an INIT_CWD from an npm script is refused", async () => {
+  const sb = await sandbox({ commit: true });
+  try {
+    const here = await denoTask(["kittify", "init", "--json"], sb.repo, { KITTIFY_HOME: sb.home });
+    assert.equal(here.code, 0, decode(here.stderr));
+    assert.equal(
+      JSON.parse(decode(here.stdout)).identity.config_path,
+      join(sb.repo, ".kittify", "config.yaml"),
+    );
+
+    const other = await sandbox({ commit: true });
+    try {
+      const stale = await denoTask(["kittify", "init"], sb.repo, {
+        KITTIFY_HOME: sb.home,
+        INIT_CWD: other.repo,
+        npm_lifecycle_event: "build",
+      });
+      assert.equal(stale.code, 2);
+      assert.match(decode(stale.stderr), /inside an npm script/);
+      await assert.rejects(Deno.stat(join(other.repo, ".kittify")), Deno.errors.NotFound);
+    } finally {
+      await other.cleanup();
+    }
+  } finally {
+    await sb.cleanup();
+  }
+});
