@@ -35,8 +35,18 @@ async function assertNotMarkedReadOnly(path: string): Promise<void> {
   }
 }
 
-/** Applies `update` first-write-wins and returns the content on disk afterwards. */
-export async function lockedUpdate(path: string, update: Update): Promise<string | null> {
+/**
+ * Applies `update` first-write-wins and returns the content on disk afterwards. `beforeWrite`
+ * runs under the lock once the new content of an existing file is known, before the file is
+ * replaced (a write-ahead step); if it throws, the file is left as it was. `underLock` runs
+ * under the lock of an existing file after `update` decided, whether or not it was replaced.
+ */
+export async function lockedUpdate(
+  path: string,
+  update: Update,
+  beforeWrite?: (next: string, current: string) => Promise<void>,
+  underLock?: () => Promise<void>,
+): Promise<string | null> {
   for (let round = 0; round < MAX_ROUNDS; round++) {
     let file: Deno.FsFile;
     try {
@@ -61,15 +71,20 @@ export async function lockedUpdate(path: string, update: Update): Promise<string
       const bytes = await Deno.readFile(path);
       const current = new TextDecoder().decode(bytes); // drops a UTF-8 byte order mark
       const next = update(current);
-      if (next === null || next === current) return current;
+      if (next === null || next === current) {
+        await underLock?.();
+        return current;
+      }
       await assertNotMarkedReadOnly(dirname(path));
       await assertNotMarkedReadOnly(path);
+      await beforeWrite?.(next, current);
       const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
       await atomicWrite(
         path,
         bom ? `\ufeff${next}` : next, // ...which the file keeps
         locked.mode !== null ? locked.mode & 0o777 : undefined,
       );
+      await underLock?.();
       return next;
     } finally {
       file.close(); // closing releases the lock

@@ -21,6 +21,11 @@ export interface AppendItem {
    * announced" mark) in the same commit: the mark exists exactly when the event was stored.
    */
   guard?: Deno.AtomicCheck;
+  /**
+   * A key deleted by the commit that stores the event (a write-ahead intent this event fulfils).
+   * When the event turns out to be known already, the caller deletes it.
+   */
+  settle?: Deno.KvKey;
 }
 
 export interface AppendOutcome {
@@ -80,7 +85,8 @@ export async function appendBatch(
       return { outcomes: plan.outcomes, evicted: 0 };
     }
     const op = kv.atomic().check(headEntry);
-    for (const { key, record, seq, state, guard } of plan.stored) {
+    for (const { key, record, seq, state, guard, settle } of plan.stored) {
+      if (settle) op.delete(settle);
       op.check({ key: indexKey(record.event_id), versionstamp: null });
       op.set(key, record);
       op.set(indexKey(record.event_id), { state, seq } satisfies IndexEntry);
@@ -118,6 +124,7 @@ interface Planned {
   state: OutboxState;
   record: StoredRecord;
   guard?: Deno.AtomicCheck;
+  settle?: Deno.KvKey;
 }
 
 async function planCommit(
@@ -166,6 +173,7 @@ async function planCommit(
       state: item.state,
       record,
       guard: item.guard,
+      settle: item.settle,
     });
     storedEvents.set(i, event);
   }

@@ -26,12 +26,21 @@ export type EmitOutcome =
   /** It could not be stored (the user store is unavailable, ...). */
   | { status: "failed"; reason: string };
 
+/** A validated envelope, not stored yet. */
+export interface BuiltEvent {
+  envelope: Envelope;
+  /** Its encoded size. */
+  bytes: number;
+}
+
 export interface EmitOptions {
   /**
    * Store the event only if this check still holds, setting its key in the same commit (see
    * `AppendItem.guard`): for "announce once" events whose mark must never exist without them.
    */
   guard?: Deno.AtomicCheck;
+  /** A write-ahead intent this event fulfils: deleted by the commit that stores it. */
+  settle?: Deno.KvKey;
 }
 
 /** What an emitter works with, handed in by the CLI entry. */
@@ -56,7 +65,7 @@ export class Emitter {
   ) {}
 
   /** Starts the lookups an emit needs, so they overlap with the command's own file work. */
-  prepare(): void {
+  warmUp(): void {
     const pending: Promise<unknown>[] = [this.deps.runtimes.forRoot(this.root)];
     if (this.root !== null) pending.push(this.deps.identity(this.root), this.deps.git(this.cwd));
     for (const p of pending) p.catch(() => {});
@@ -64,13 +73,19 @@ export class Emitter {
 
   async emit(input: EventInput, options: EmitOptions = {}): Promise<EmitOutcome> {
     try {
-      return await this.#store(input, options);
+      const built = await this.build(input);
+      return "envelope" in built ? await this.store(built, options) : built;
     } catch (err) {
       return { status: "failed", reason: err instanceof Error ? err.message : String(err) };
     }
   }
 
-  async #store(input: EventInput, options: EmitOptions): Promise<EmitOutcome> {
+  /**
+   * Builds and validates the envelope of `input` without storing it (its Lamport value is given
+   * when it is stored): a built event can be kept as a write-ahead intent and stored later,
+   * exactly once, by its event_id. Returns why not when the event is invalid or too large.
+   */
+  async build(input: EventInput): Promise<BuiltEvent | EmitOutcome> {
     const root = this.root;
     const [resolved, runtime, git, nodeId] = await Promise.all([
       root === null ? null : this.deps.identity(root),
@@ -103,6 +118,16 @@ export class Emitter {
     if (tooBig) {
       return { status: "invalid", reason: `${input.event_type} event rejected: ${tooBig}` };
     }
+    return { envelope, bytes };
+  }
+
+  /**
+   * Stores a built event. Storing the same built event twice stores it once: the second time
+   * (another process fulfilled the same intent first) the outcome is `stored` all the same.
+   */
+  async store(built: BuiltEvent, options: EmitOptions = {}): Promise<EmitOutcome> {
+    const { envelope, bytes } = built;
+    const runtime = await this.deps.runtimes.forRoot(this.root);
     const state = envelope.project_uuid ? "pending" : "held";
     if (state === "held") {
       this.deps.warnOnce(
@@ -115,6 +140,7 @@ export class Emitter {
       state,
       bytes,
       guard: options.guard,
+      settle: options.settle,
     });
     if (outcome.evicted > 0) {
       this.deps.warnOnce(
@@ -132,11 +158,17 @@ export class Emitter {
           reason: "the outbox is full and the event was evicted on arrival",
         };
       case "duplicate":
+        if (options.settle) return { status: "stored", event: envelope };
         return { status: "failed", reason: `event id ${envelope.event_id} is already stored` };
       case "stored":
         runtime.stored(outcome.event!);
         return { status: "stored", event: outcome.event! };
     }
+  }
+
+  /** The user store (write-ahead intents of the work commands live there). */
+  async userStore(): Promise<Deno.Kv> {
+    return (await this.deps.runtimes.forRoot(this.root)).store;
   }
 }
 

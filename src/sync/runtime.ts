@@ -42,6 +42,8 @@ export class SyncRuntime {
 
   constructor(
     readonly root: string | null,
+    /** The user store (the outbox lives in it, and other per-user state). */
+    readonly store: Deno.Kv,
     readonly outbox: Outbox,
     readonly settings: SyncConfig,
     readonly autoStart: boolean,
@@ -84,7 +86,9 @@ export class SyncRuntime {
 export class SyncRuntimes {
   readonly #byRoot = new Map<string, Promise<SyncRuntime>>();
   #shared:
-    | Promise<{ outbox: KvOutbox; settings: SyncConfig; credentials: Credentials | null }>
+    | Promise<
+      { kv: Deno.Kv; outbox: KvOutbox; settings: SyncConfig; credentials: Credentials | null }
+    >
     | undefined;
 
   constructor(readonly deps: SyncRuntimeDeps) {}
@@ -111,6 +115,7 @@ export class SyncRuntimes {
       for (const problem of settings.problems) this.deps.warn(problem);
       const kv = await this.deps.openStore();
       return {
+        kv,
         outbox: new KvOutbox(kv, settings.maxQueueSize, this.deps.now),
         settings,
         credentials,
@@ -129,6 +134,7 @@ export class SyncRuntimes {
     ]);
     return new SyncRuntime(
       root,
+      shared.kv,
       shared.outbox,
       shared.settings,
       autoStart,

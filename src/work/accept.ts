@@ -10,7 +10,7 @@ import { userKv } from "../store/open.ts";
 import { completedFeatureKey, unclaimed } from "./announcements.ts";
 import { DEFAULT_ACTOR, featureCompleted } from "./events.ts";
 import { isTrackableWpId } from "./ids.ts";
-import { prepareToRecord, recordOnce, runtimeFailure } from "./record.ts";
+import { beginLaneChanges, recordOnce, runtimeFailure } from "./record.ts";
 import { type FeatureScan, scanFeature } from "./scan.ts";
 import { applyStatusChange } from "./status_change.ts";
 import { type FeatureTarget, type Project, scanTarget } from "./target.ts";
@@ -85,7 +85,7 @@ export async function accept(
     ok: outstanding.length === 0 || options.allowIncomplete === true,
   };
   if (!report.ok) return report;
-  prepareToRecord(target);
+  await beginLaneChanges(target);
   // The completion mark as it was before this run changed anything (see announceCompletion).
   const completionBefore = await readCompletionMark(target);
   const errors: unknown[] = [];

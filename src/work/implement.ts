@@ -4,7 +4,7 @@
  */
 import { UserError } from "../common/errors.ts";
 import { actorArgument } from "./actor.ts";
-import { prepareToRecord } from "./record.ts";
+import { beginLaneChanges } from "./record.ts";
 import { applyStatusChange, type StatusChangeReport } from "./status_change.ts";
 import { IMPLEMENT_SHORTCUT } from "./transitions.ts";
 import { locateWorkPackage, type Project, resolveFeature, wpIdArgument } from "./target.ts";
@@ -17,7 +17,7 @@ export async function implement(
   const actor = actorArgument(options.agent, "--agent");
   const target = await resolveFeature(project, options.feature);
   const wp = await locateWorkPackage(target, id);
-  prepareToRecord(target);
+  await beginLaneChanges(target);
   return await applyStatusChange(target, wp, actor, (current) => {
     if (current.lane === IMPLEMENT_SHORTCUT.to) return null;
     if (current.lane !== IMPLEMENT_SHORTCUT.from) {

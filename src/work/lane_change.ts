@@ -22,7 +22,15 @@ export interface LaneChange {
  */
 export type LaneDecision = (current: WorkPackage) => Lane | null;
 
-export async function changeLane(path: string, decide: LaneDecision): Promise<LaneChange> {
+/**
+ * Changes the lane under the file's lock. `beforeWrite` runs under the lock when the lane does
+ * change, before the file is replaced (the write-ahead intent of the event).
+ */
+export async function changeLane(
+  path: string,
+  decide: LaneDecision,
+  beforeWrite?: (change: LaneChange) => Promise<void>,
+): Promise<LaneChange> {
   let result: LaneChange | undefined;
   await lockedUpdate(path, (text) => {
     if (text === null) throw new UserError(`${path} no longer exists`);
@@ -35,7 +43,7 @@ export async function changeLane(path: string, decide: LaneDecision): Promise<La
     }
     result = { before: current, to, changed: true };
     return setFrontmatterValue(text, "lane", to);
-  });
+  }, beforeWrite && (() => beforeWrite(result!)));
   if (!result) throw new Error(`no lane decision was taken for ${path}`);
   return result;
 }

@@ -6,7 +6,7 @@ import { UserError } from "../common/errors.ts";
 import { actorArgument } from "./actor.ts";
 import { historyAdded } from "./events.ts";
 import { laneArgument } from "./lanes.ts";
-import { prepareToRecord, record } from "./record.ts";
+import { beginLaneChanges, record } from "./record.ts";
 import { applyStatusChange, type StatusChangeReport } from "./status_change.ts";
 import { locateWorkPackage, type Project, resolveFeature, wpIdArgument } from "./target.ts";
 import { IMPLEMENT_SHORTCUT, transitionProblem } from "./transitions.ts";
@@ -39,7 +39,7 @@ export async function move(project: Project, options: MoveOptions): Promise<Move
   if (options.note !== undefined && !note) throw new UserError("--note cannot be empty");
   const target = await resolveFeature(project, options.feature);
   const wp = await locateWorkPackage(target, id);
-  prepareToRecord(target);
+  await beginLaneChanges(target);
   let forced = false;
   const status = await applyStatusChange(target, wp, actor, (current) => {
     if (current.lane === to) return null;

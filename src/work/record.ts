@@ -6,22 +6,33 @@
 import { describeError, KittifyError, UserError } from "../common/errors.ts";
 import { warn } from "../common/warnings.ts";
 import { ReadOnlyFileError } from "../identity/locked_update.ts";
-import { type Emitter, notStoredWarning } from "../sync/emitter.ts";
+import { type EmitOutcome, type Emitter, notStoredWarning } from "../sync/emitter.ts";
 import { type EventInput, runtimeErrorLogged } from "./events.ts";
 import { FrontmatterError } from "./frontmatter.ts";
+import { settleIntents } from "./intents.ts";
+import type { FeatureTarget } from "./target.ts";
 
 /**
- * Starts the lookups the emitter will need (identity, git metadata, the user store) so they
- * overlap with the command's own file work. Called once a command has passed validation and is
- * about to emit; any failure is left for the emit to report.
+ * Before a command changes lanes: starts the lookups the emitter will need (identity, git
+ * metadata, the user store) so they overlap with the command's own file work, and settles the
+ * write-ahead intents a killed command left in this feature (intents.ts), so files and events
+ * agree before anything else changes. Called once the command has passed validation.
  */
-export function prepareToRecord(target: { emitter: Emitter }): void {
-  target.emitter.prepare();
+export async function beginLaneChanges(target: FeatureTarget): Promise<void> {
+  target.emitter.warmUp();
+  // A store that cannot be used is reported when the event cannot be stored; the file changes
+  // go ahead as before.
+  await settleIntents(target.emitter, { root: target.root, feature: target.feature })
+    .catch(() => {});
 }
 
 /** Stores one event; false (after a warning naming `what`) when it could not be stored. */
 export async function record(emitter: Emitter, event: EventInput, what: string): Promise<boolean> {
-  const outcome = await emitter.emit(event);
+  return reportOutcome(event, await emitter.emit(event), what);
+}
+
+/** Whether `outcome` stored `event`; warns (naming `what`) when it did not. */
+export function reportOutcome(event: EventInput, outcome: EmitOutcome, what: string): boolean {
   const problem = notStoredWarning(event, outcome);
   if (problem) {
     warn(problem);

@@ -55,6 +55,12 @@ export function registerSyncNow(sync: Command, ctx: CommandContext): void {
           import("../../sync/summary.ts"),
           import("../../common/home.ts"),
         ]);
+      // Lane changes a killed command left half done are settled first (work/intents.ts).
+      const [{ settleIntents }, { emitter }] = await Promise.all([
+        import("../../work/intents.ts"),
+        ctx.services.workspace(Deno.cwd()),
+      ]);
+      await settleIntents(emitter);
       const runtime = await (await ctx.services.runtimes()).forRoot(null);
       let bar = progressBar("", 0);
       const result = await syncNow({
