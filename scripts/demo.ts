@@ -93,8 +93,14 @@ async function startWatch(): Promise<{ stop(): Promise<string> }> {
     new WritableStream({ write: (chunk) => void (states += chunk) }),
   );
   child.stdout.cancel();
+  let exited = false;
+  child.status.then(() => (exited = true));
+  const deadline = Date.now() + 20_000;
   while (!states.includes("connected:")) {
-    if (states.includes("logged out")) throw new Error(states);
+    if (exited || states.includes("logged out") || Date.now() > deadline) {
+      if (!exited) child.kill("SIGKILL");
+      throw new Error(`kittify sync watch did not connect:\n${states}`);
+    }
     await new Promise((r) => setTimeout(r, 20));
   }
   console.log(states.trim());
@@ -147,6 +153,7 @@ async function eventsJson(state: string): Promise<Array<{ event: { event_id: str
 
 const keep = Deno.args.includes("--keep");
 let server: Awaited<ReturnType<typeof startServer>> | undefined;
+let watch: Awaited<ReturnType<typeof startWatch>> | undefined;
 try {
   await Deno.mkdir(repo, { recursive: true });
   await git(repo, "init", "-q", "-b", "main");
@@ -173,7 +180,7 @@ try {
     "--password-stdin",
   ], PASSWORD);
 
-  const watch = await startWatch();
+  watch = await startWatch();
 
   await step("give the project a stable identity", ["init"]);
   const identity = JSON.parse(
@@ -197,6 +204,7 @@ try {
   await untilDelivered();
   await step("the watch delivered every event as it was stored", ["sync", "status"]);
   console.log(`\n$ kill -INT <sync watch>    # stop the live sync\n${await watch.stop()}`);
+  watch = undefined;
   await step("the events this machine stored, now delivered", ["events"]);
   const local = await eventsJson("synced");
 
@@ -227,6 +235,7 @@ try {
   }
   console.log("\ndemo finished");
 } finally {
+  await watch?.stop(); // only when a step failed while it was running
   if (!keep) {
     await server?.stop();
     await removeTree(base);

@@ -2,9 +2,9 @@
  * `deno task kittify ...`: runs the CLI from source with exactly the binary's permission flags,
  * in the directory you ran `deno task` from. `deno task` runs tasks in this checkout and passes
  * that directory in INIT_CWD; it sets INIT_CWD only when it is not set already, so inside an npm
- * script (which sets its own) the value may point somewhere else: then kittify refuses rather than
- * edit another repository. `deno task install` gives a `kittify` command that always runs where
- * you are.
+ * script (which sets its own) or another `deno task` the value may point somewhere else. Inside
+ * an npm script kittify refuses rather than edit another repository; `deno task install` gives a
+ * `kittify` command that always runs where you are.
  */
 import { fileURLToPath } from "node:url";
 import { resolve } from "node:path";

@@ -27,6 +27,13 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 const nonEmptyString = (v: unknown) => typeof v === "string" && v.trim() !== "";
 const stringOrNull = (v: unknown) => v === null || typeof v === "string";
 
+/**
+ * The largest Lamport value an event may carry: far beyond any real count (a million events a
+ * second for 140 years), and far enough below 2^53 that a clock advanced past it by the receive
+ * rule can still count up exactly.
+ */
+export const MAX_LAMPORT = 2 ** 52;
+
 /** Checks for the envelope fields other than payload: [key, predicate, expectation]. */
 const FIELD_CHECKS: ReadonlyArray<[string, (v: unknown) => boolean, string]> = [
   ["event_id", isUlid, "a 26-character uppercase ULID"],
@@ -41,8 +48,8 @@ const FIELD_CHECKS: ReadonlyArray<[string, (v: unknown) => boolean, string]> = [
   ["node_id", nonEmptyString, "a non-empty string"],
   [
     "lamport_clock",
-    (v) => typeof v === "number" && Number.isSafeInteger(v) && v >= 0,
-    "an integer >= 0",
+    (v) => typeof v === "number" && Number.isSafeInteger(v) && v >= 0 && v <= MAX_LAMPORT,
+    `an integer from 0 to ${MAX_LAMPORT}`,
   ],
   ["causation_id", (v) => v === null || isUlid(v), "null or a 26-character uppercase ULID"],
   ["timestamp", isIsoDateTime, "an ISO 8601 date-time string"],

@@ -164,6 +164,7 @@ async function planCommit(
     if (dropped.has(i)) continue;
     const item = items[i];
     clock += 1;
+    if (!Number.isSafeInteger(clock + 1)) throw new Error("the Lamport clock is exhausted");
     const event = { ...item.event, lamport_clock: clock };
     const record = encodeRecord(event, snap.now);
     tally(stats, item.state, record, 1);

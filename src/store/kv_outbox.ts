@@ -2,6 +2,7 @@
  * The outbox on Deno KV (a file, or `:memory:` in tests): appends go through group commit;
  * verdicts, dead letters, the lease and sync health each live in their own module.
  */
+import { MAX_LAMPORT } from "../events/validate.ts";
 import { appendBatch, type AppendItem, type AppendOutcome, type HeadCache } from "./append.ts";
 import { applyResults } from "./apply_results.ts";
 import { dropDead, requeueDead } from "./dead_letters.ts";
@@ -94,7 +95,8 @@ export class KvOutbox implements Outbox {
   }
 
   async observeClock(value: number): Promise<void> {
-    if (!Number.isSafeInteger(value) || value <= 0) return;
+    // A value no valid event can carry is ignored: it would exhaust the clock.
+    if (!Number.isSafeInteger(value) || value <= 0 || value > MAX_LAMPORT) return;
     for (let round = 0; round < 100; round++) {
       const entry = await retryLocked(() => this.kv.get<Head>(HEAD_KEY));
       const head = entry.value ?? emptyHead();

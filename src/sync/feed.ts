@@ -3,10 +3,13 @@
  * clients store — when, where (project, feature, work package), what happened, by whom.
  */
 
+import { terminalSafe } from "../common/terminal_text.ts";
+
 type Fields = Record<string, unknown>;
 
+/** Text from other people's events, safe for a terminal. */
 const text = (value: unknown): string | null =>
-  typeof value === "string" && value !== "" ? value : null;
+  typeof value === "string" && value !== "" ? terminalSafe(value) : null;
 
 function payloadOf(event: Fields): Fields {
   const p = event.payload;

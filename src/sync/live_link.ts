@@ -30,6 +30,10 @@ export interface LiveLinkDeps {
 
 /** How often a logged-out link looks for a new login, ms. */
 export const LOGGED_OUT_POLL_MS = 2_000;
+/** A connection up this long counts as healthy: the reconnect backoff starts over. */
+export const STABLE_MS = 10_000;
+/** How long a close waits for the server's answer, ms (a server may never give one). */
+const CLOSE_WAIT_MS = 100;
 const OPEN_TIMEOUT_MS = 10_000;
 
 export class LiveLink {
@@ -65,11 +69,14 @@ export class LiveLink {
 
   /**
    * Keeps a connection until `signal` aborts: `whileConnected` gets each new connection and
-   * should return when it closes. Then the link waits (backoff) and connects again.
+   * should return when it closes (or with why it gave it up); the connection is closed then in
+   * any case. Then the link waits (backoff) and connects again. The backoff starts over only
+   * after a connection stayed up for {@link STABLE_MS}: a server that accepts and drops at once
+   * is not hammered.
    */
   async run(
     signal: AbortSignal,
-    whileConnected: (connection: WsConnection) => Promise<void>,
+    whileConnected: (connection: WsConnection) => Promise<string | void>,
   ): Promise<void> {
     const { onState, sleep, random } = this.deps;
     let failures = 0;
@@ -78,10 +85,14 @@ export class LiveLink {
       onState({ kind: "connecting" });
       try {
         const connection = await this.connect(signal);
-        failures = 0;
+        const upAt = Date.now();
         onState({ kind: "connected", workPackages: connection.snapshot.length });
-        await whileConnected(connection);
-        reason = "the connection closed";
+        try {
+          reason = (await whileConnected(connection)) || "the connection closed";
+        } finally {
+          await connection.close(CLOSE_WAIT_MS);
+        }
+        if (Date.now() - upAt >= STABLE_MS) failures = 0;
       } catch (err) {
         if (signal.aborted) break;
         if (err instanceof NotLoggedInError || err instanceof SessionExpiredError) {
@@ -97,7 +108,7 @@ export class LiveLink {
       onState({ kind: "reconnecting", inMs: delay, reason });
       await sleep(delay, signal).catch(() => {});
     }
-    await this.#connection?.close();
+    await this.#connection?.close(CLOSE_WAIT_MS);
     this.#connection = null;
   }
 }

@@ -21,6 +21,8 @@ import { type DrainReport, Uploader } from "./uploader.ts";
 
 /** How often the outbox head is checked for events stored by other processes, ms. */
 export const WATCH_POLL_MS = 25;
+/** How long the HTTP path may take for events the socket did not take, ms. */
+const HTTP_FALLBACK_MS = 10_000;
 
 export type WatchState =
   | LinkState
@@ -95,9 +97,14 @@ export async function watch(deps: WatchDeps, signal: AbortSignal): Promise<void>
     if (outcome) await outbox.recordAttempt(outcome).catch(() => {});
   };
 
-  /** While connected: hold the lease, deliver whatever appears, until the socket closes. */
-  const whileConnected = async (connection: WsConnection) => {
+  /**
+   * While connected: hold the lease, deliver whatever appears, until the socket closes or the
+   * lease is lost (returned as the reason). Events the socket did not take (no ack in time, the
+   * socket closed) go by HTTP at once, still under the lease.
+   */
+  const whileConnected = async (connection: WsConnection): Promise<string | void> => {
     const scope = new AbortController();
+    let lostLease = false;
     const stop = () => scope.abort();
     connection.closed.then(stop);
     signal.addEventListener("abort", stop, { once: true });
@@ -105,7 +112,12 @@ export async function watch(deps: WatchDeps, signal: AbortSignal): Promise<void>
       if (!(await takeLease(outbox, holder, scope.signal, onState))) return;
       let renewing: Promise<unknown> = Promise.resolve();
       const renewal = setInterval(() => {
-        renewing = outbox.renewLease(holder, LEASE_TTL_MS).then((held) => held || stop(), () => {});
+        renewing = outbox.renewLease(holder, LEASE_TTL_MS).then((held) => {
+          if (!held) {
+            lostLease = true;
+            stop();
+          }
+        }, () => {});
       }, LEASE_TTL_MS / 3);
       try {
         let seen = -1;
@@ -116,9 +128,11 @@ export async function watch(deps: WatchDeps, signal: AbortSignal): Promise<void>
             const report = await live.drain({ maxRetries: 0, signal: scope.signal });
             await record(report);
             let delivered = report.synced + report.duplicates;
-            // No ack within the time allowed (a server that never acks): those go by HTTP.
-            if (report.unanswered > 0 && !scope.signal.aborted) {
-              const byHttp = await http.drain({ maxRetries: 0, signal: scope.signal });
+            if ((report.unanswered > 0 || report.stopped) && !signal.aborted && !lostLease) {
+              const byHttp = await http.drain({
+                maxRetries: 0,
+                signal: AbortSignal.any([signal, AbortSignal.timeout(HTTP_FALLBACK_MS)]),
+              });
               await record(byHttp);
               delivered += byHttp.synced + byHttp.duplicates;
             }
@@ -134,16 +148,22 @@ export async function watch(deps: WatchDeps, signal: AbortSignal): Promise<void>
     } finally {
       signal.removeEventListener("abort", stop);
     }
+    if (lostLease) return "another process took the delivery lease";
   };
 
+  // Stopping (SIGINT/SIGTERM) has one budget in all: closing, and the last delivery attempt.
+  let deadline = Infinity;
+  signal.addEventListener("abort", () => (deadline = Date.now() + EXIT_BUDGET_MS), {
+    once: true,
+  });
   await link.run(signal, whileConnected);
-  // Stopped: one last bounded attempt for what is still pending.
   const left = (await outbox.head()).stats.count.pending;
-  if (left > 0) {
+  const remaining = Math.max(0, deadline - Date.now());
+  if (left > 0 && remaining > 0) {
     await runDelivery({ outbox, uploader: http, now: deps.now, sleep }, {
       purpose: "sync watch (stopping)",
       wait: false,
-      drain: { signal: AbortSignal.timeout(EXIT_BUDGET_MS), maxRetries: 0 },
+      drain: { signal: AbortSignal.timeout(remaining), maxRetries: 0 },
     }).catch(() => {});
   }
   onState({ kind: "stopped", pending: (await outbox.head()).stats.count.pending });

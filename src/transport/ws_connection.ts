@@ -76,20 +76,21 @@ export class WsConnection {
       const onClose = (e: CloseEvent) =>
         fail(
           "network",
-          `the WebSocket upgrade failed (${e.code}${e.reason ? ` ${e.reason}` : ""})`,
+          e.code === 1006
+            ? "the WebSocket upgrade was refused or the connection failed"
+            : `the server closed the WebSocket (${e.code}${e.reason ? ` ${e.reason}` : ""})`,
         );
       const onMessage = (e: MessageEvent) => {
         const frame = parseServerFrame(
           typeof e.data === "string" ? e.data : decoder.decode(e.data),
         );
+        if (frame.kind !== "snapshot") {
+          const said = frame.kind === "error" ? `: ${frame.error}` : "";
+          fail("network", `the server did not start with a snapshot${said}`);
+          return;
+        }
         cleanup();
-        resolve(
-          new WsConnection(
-            socket,
-            frame.kind === "snapshot" ? frame.workPackages : [],
-            options.handlers ?? {},
-          ),
-        );
+        resolve(new WsConnection(socket, frame.workPackages, options.handlers ?? {}));
       };
       const cleanup = () => {
         clearTimeout(timer);
@@ -97,6 +98,7 @@ export class WsConnection {
         socket.removeEventListener("close", onClose);
         socket.removeEventListener("message", onMessage);
       };
+      if (options.signal?.aborted) return onAbort();
       options.signal?.addEventListener("abort", onAbort, { once: true });
       socket.addEventListener("close", onClose);
       socket.addEventListener("message", onMessage);

@@ -13,7 +13,9 @@ function denoTask(args: string[], cwd: string, env: Record<string, string>) {
   return new Deno.Command(Deno.execPath(), {
     args: ["task", "--quiet", `--config=${ROOT}deno.json`, ...args],
     cwd,
-    env: { NO_COLOR: "1", ...env },
+    // As `deno task` sets it when started from `cwd` (these tests may run inside a task that
+    // set it already, for its own folder).
+    env: { NO_COLOR: "1", INIT_CWD: cwd, ...env },
     stdout: "piped",
     stderr: "piped",
   }).output();

@@ -7,6 +7,7 @@ import {
   type Envelope,
   EVENT_TYPES,
   LANES,
+  MAX_LAMPORT,
   validateEnvelope,
 } from "../../src/events/validate.ts";
 
@@ -217,4 +218,16 @@ Deno.test("aggregate type follows the event type", () => {
   assert.equal(aggregateTypeOf("FeatureCompleted"), "Feature");
   assert.equal(aggregateTypeOf("ErrorLogged", { wp_id: "WP01" }), "WorkPackage");
   assert.equal(aggregateTypeOf("ErrorLogged", {}), "Feature");
+});
+
+Deno.test("a Lamport value beyond 2^52 is refused: it would exhaust a clock that observes it", () => {
+  assert.deepEqual(validateEnvelope(envelope({ lamport_clock: MAX_LAMPORT })), []);
+  assert.match(
+    validateEnvelope(envelope({ lamport_clock: MAX_LAMPORT + 1 }))[0],
+    /lamport_clock: invalid value/,
+  );
+  assert.match(
+    validateEnvelope(envelope({ lamport_clock: Number.MAX_SAFE_INTEGER }))[0],
+    /lamport_clock/,
+  );
 });

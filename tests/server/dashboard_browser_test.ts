@@ -99,7 +99,7 @@ Deno.test("dashboard (Chromium): sign in, the empty state, then a live board", a
     assert.deepEqual(lanes, ["planned", "in_progress", "blocked"], "empty lanes collapse");
     assert.match(await text(page, '[data-progress="001-event-sync"]'), /^0\/3 done$/);
     // Cards: actor and time, dependencies, blocked stands out.
-    assert.match(await text(page, '[data-wp="001-event-sync/WP01"]'), /user · just now/);
+    assert.match(await text(page, '[data-wp="001-event-sync/WP01"]'), /moved by user · just now/);
     assert.match(await text(page, '[data-wp="001-event-sync/WP02"]'), /needs WP01/);
     assert.match(await text(page, '[data-wp="001-event-sync/WP03"] .badge-blocked'), /blocked/);
     assert.equal(
@@ -120,6 +120,9 @@ Deno.test("dashboard (Chromium): sign in, the empty state, then a live board", a
       /Completed features \(1\)/,
     );
 
+    // A keyboard user's focus and an opened section survive the live redraw.
+    await page.click("details.completed-features > summary");
+    await page.focus('[data-wp="001-event-sync/WP02"]');
     // A live change moves the card and highlights it.
     const review = statusEvent({
       wp: "WP01",
@@ -141,6 +144,26 @@ Deno.test("dashboard (Chromium): sign in, the empty state, then a live board", a
       "unchanged cards are not",
     );
     assert.match(await text(page, '[data-count="events"]'), /^8 events$/);
+    assert.equal(
+      await page.evaluate("document.activeElement.getAttribute('data-wp')"),
+      "001-event-sync/WP02",
+      "the focused card keeps the focus",
+    );
+    assert.equal(
+      await page.$eval(
+        "details.completed-features",
+        (el) => (el as unknown as { open: boolean }).open,
+      ),
+      true,
+      "an opened section stays open",
+    );
+    // Opening a folded feature shows its cards without flashing old news.
+    await page.click('details.completed-features [data-feature="000-setup"] > summary');
+    await page.waitForSelector('[data-wp="000-setup/WP01"]', WAIT);
+    assert.equal(
+      await page.$eval('[data-wp="000-setup/WP01"]', (el) => el.classList.contains("flash")),
+      false,
+    );
   });
 });
 

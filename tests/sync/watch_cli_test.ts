@@ -202,50 +202,60 @@ Deno.test("sync watch killed with SIGKILL mid-stream, then run again: every even
   }, { login: "alice" });
 });
 
-Deno.test("sync watch against a server that never acks: the events go by HTTP, stored once", async () => {
-  await withSyncWorld(async ({ server, client }) => {
-    // A front that answers the WebSocket itself (snapshot, then silence) and passes HTTP on.
-    const front = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
-      const url = new URL(req.url);
-      if (url.pathname === "/ws/v1/events/") {
-        const { socket, response } = Deno.upgradeWebSocket(req);
-        socket.onopen = () => socket.send(JSON.stringify({ type: "snapshot", work_packages: [] }));
-        return response;
+for (
+  const [what, onEvent] of [
+    ["never acks", () => {}],
+    ["closes the socket on every event", (socket: WebSocket) => socket.close(1011, "boom")],
+  ] as const
+) {
+  Deno.test(`sync watch against a server that ${what}: the events go by HTTP, stored once`, async () => {
+    await withSyncWorld(async ({ server, client }) => {
+      // A front that answers the WebSocket itself (a snapshot, then `onEvent` for each frame)
+      // and passes HTTP on to the real server.
+      const front = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
+        const url = new URL(req.url);
+        if (url.pathname === "/ws/v1/events/") {
+          const { socket, response } = Deno.upgradeWebSocket(req);
+          socket.onopen = () =>
+            socket.send(JSON.stringify({ type: "snapshot", work_packages: [] }));
+          socket.onmessage = () => onEvent(socket);
+          return response;
+        }
+        const body = req.method === "POST" ? new Uint8Array(await req.arrayBuffer()) : undefined;
+        const headers = new Headers(req.headers);
+        headers.delete("host");
+        const answer = await fetch(`${server.url}${url.pathname}`, {
+          method: req.method,
+          headers,
+          body,
+        });
+        return new Response(await answer.arrayBuffer(), {
+          status: answer.status,
+          headers: answer.headers,
+        });
+      });
+      const frontUrl = `http://127.0.0.1:${front.addr.port}`;
+      await Deno.writeTextFile(
+        join(client.home, "config.toml"),
+        `[sync]\nserver_url = "${frontUrl}"\n`,
+      );
+      const creds = join(client.home, "credentials");
+      await Deno.writeTextFile(
+        creds,
+        (await Deno.readTextFile(creds)).replace(/url = ".*"/, `url = "${frontUrl}"`),
+      );
+      const watcher = startWatch(client);
+      try {
+        const ids = await client.seed(4);
+        await watcher.until(connected(watcher), "connected");
+        await waitPending(client, 20_000);
+        const stored = await server.storedEvents();
+        assert.deepEqual([...stored.keys()].sort(), [...ids].sort());
+        assert.equal(await watcher.interrupt(), 0);
+      } finally {
+        await watcher.kill().catch(() => {});
+        await front.shutdown();
       }
-      const body = req.method === "POST" ? new Uint8Array(await req.arrayBuffer()) : undefined;
-      const headers = new Headers(req.headers);
-      headers.delete("host");
-      const answer = await fetch(`${server.url}${url.pathname}`, {
-        method: req.method,
-        headers,
-        body,
-      });
-      return new Response(await answer.arrayBuffer(), {
-        status: answer.status,
-        headers: answer.headers,
-      });
-    });
-    const frontUrl = `http://127.0.0.1:${front.addr.port}`;
-    await Deno.writeTextFile(
-      join(client.home, "config.toml"),
-      `[sync]\nserver_url = "${frontUrl}"\n`,
-    );
-    const creds = join(client.home, "credentials");
-    await Deno.writeTextFile(
-      creds,
-      (await Deno.readTextFile(creds)).replace(/url = ".*"/, `url = "${frontUrl}"`),
-    );
-    const watcher = startWatch(client);
-    try {
-      const ids = await client.seed(4);
-      await watcher.until(connected(watcher), "connected");
-      await waitPending(client, 20_000);
-      const stored = await server.storedEvents();
-      assert.deepEqual([...stored.keys()].sort(), [...ids].sort());
-      assert.equal(await watcher.interrupt(), 0);
-    } finally {
-      await watcher.kill().catch(() => {});
-      await front.shutdown();
-    }
-  }, { login: "alice" });
-});
+    }, { login: "alice" });
+  });
+}

@@ -1,6 +1,7 @@
 /** `kittify sync watch [--json]`: live sync in the foreground, with the team's activity feed. */
 import type { Command } from "commander";
 import { paint } from "../../common/style.ts";
+import { terminalSafe } from "../../common/terminal_text.ts";
 import type { WatchState } from "../../sync/watch.ts";
 import type { CommandContext } from "../context.ts";
 
@@ -61,7 +62,7 @@ export function registerSyncWatch(sync: Command, ctx: CommandContext): void {
           fetch: globalThis.fetch,
           now: Date.now,
           onEvent: (event) => console.log(opts.json ? JSON.stringify(event) : feedLine(event)),
-          onState: (state) => console.error(paint.dim(describe(state, serverUrl))),
+          onState: (state) => console.error(paint.dim(terminalSafe(describe(state, serverUrl)))),
         }, controller.signal);
       } finally {
         release();

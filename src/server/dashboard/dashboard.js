@@ -68,14 +68,20 @@ function laneOf(wp) {
   return wp.lane || "planned";
 }
 
+/** What a change to a card means: its lane, or a later event about it. */
+function stampOf(wp) {
+  return `${laneOf(wp)}|${wp.last_change ? wp.last_change.lamport_clock : ""}`;
+}
+
 function renderCard(wp, feature) {
   const lane = laneOf(wp);
   const key = `${feature}/${wp.wp_id}`;
-  const stamp = `${lane}|${wp.last_change ? wp.last_change.lamport_clock : ""}`;
+  const stamp = stampOf(wp);
   const changed = !firstRender && seen.get(key) !== stamp;
   seen.set(key, stamp);
-  const when = wp.last_change ? ago(wp.last_change.timestamp) : "";
-  const who = wp.actor ? `${wp.actor} · ` : "";
+  // Who moved it last and when; without a lane change yet, when it last changed at all.
+  const when = ago(wp.moved_at || (wp.last_change && wp.last_change.timestamp));
+  const who = wp.actor ? `moved by ${wp.actor} · ` : "";
   const card = el(
     "li",
     {
@@ -84,7 +90,7 @@ function renderCard(wp, feature) {
       "data-lane": lane,
       tabindex: 0,
       "aria-label": `${wp.wp_id} ${wp.title || ""}, ${LABELS[lane] || lane}` +
-        (wp.actor ? `, by ${wp.actor}` : "") + (when ? `, ${when}` : ""),
+        (wp.actor ? `, moved by ${wp.actor}` : "") + (when ? `, ${when}` : ""),
     },
     el(
       "div",
@@ -200,7 +206,13 @@ function drawFeature(feature, projectUuid) {
       ),
     ),
   );
-  // Cards are built when the feature is open (a folded one costs nothing until opened).
+  // Cards are built when the feature is open (a folded one costs nothing until opened); the
+  // state of a folded one's work packages is remembered, so opening it flashes nothing old.
+  if (!open) {
+    for (const wp of feature.work_packages) {
+      seen.set(`${slug}/${wp.wp_id}`, stampOf(wp));
+    }
+  }
   const fill = () => {
     if (details.open && !details.dataset.filled) {
       details.dataset.filled = "true";
@@ -238,15 +250,21 @@ function renderProject(project) {
     ),
     el("div", { class: "chips" }, chips),
     active.map((f) => renderFeature(f, project.project_uuid)),
-    completed.length > 0
-      ? el(
-        "details",
-        { class: "completed-features" },
-        el("summary", {}, `Completed features (${completed.length})`),
-        completed.map((f) => renderFeature(f, project.project_uuid)),
-      )
-      : null,
+    completed.length > 0 ? renderCompleted(project, completed) : null,
   );
+}
+
+/** The folded "Completed features" section of a project, keeping its open state. */
+function renderCompleted(project, completed) {
+  const key = `${project.project_uuid}/completed`;
+  const section = el(
+    "details",
+    { class: "completed-features", open: folded.get(key) === true },
+    el("summary", {}, `Completed features (${completed.length})`),
+    completed.map((f) => renderFeature(f, project.project_uuid)),
+  );
+  section.addEventListener("toggle", () => folded.set(key, section.open));
+  return section;
 }
 
 function renderEmpty() {
@@ -274,12 +292,20 @@ async function refresh() {
     location.reload();
     return;
   }
+  if (!response.ok) throw new Error(`HTTP ${response.status}`);
   const view = await response.json();
+  // The card (or section) that has the keyboard focus keeps it across the redraw.
+  const focused = document.activeElement && document.activeElement.closest("[data-wp]");
+  const focusKey = focused ? focused.getAttribute("data-wp") : null;
   nextDrawn = new Map();
   board.replaceChildren(
     ...(view.projects.length === 0 ? [renderEmpty()] : view.projects.map(renderProject)),
   );
   drawn = nextDrawn;
+  if (focusKey) {
+    const again = board.querySelector(`[data-wp="${CSS.escape(focusKey)}"]`);
+    if (again) again.focus();
+  }
   firstRender = false;
   board.dataset.loaded = String(Date.now());
 }
@@ -289,7 +315,7 @@ function scheduleRefresh() {
   if (pending !== null) return;
   pending = setTimeout(() => {
     pending = null;
-    refresh().catch(() => {});
+    refresh().catch(() => setStatus("offline", "offline: the board could not be loaded"));
   }, 150);
 }
 
@@ -298,22 +324,31 @@ function setStatus(state, text) {
   status.textContent = text;
 }
 
+/**
+ * The live channel. The browser reconnects a dropped stream by itself; one it gave up on (an
+ * HTTP error, e.g. a proxy's 502 during a restart) is opened again here, with backoff.
+ */
+let retryMs = 1000;
 function connect() {
   const source = new EventSource("/dashboard/live");
   source.addEventListener("open", () => {
+    retryMs = 1000;
     setStatus("live", "live");
     scheduleRefresh();
   });
   source.addEventListener("change", scheduleRefresh);
   source.addEventListener("error", () => {
-    setStatus(
-      source.readyState === EventSource.CLOSED ? "offline" : "reconnecting",
-      "reconnecting…",
-    );
+    if (source.readyState !== EventSource.CLOSED) {
+      setStatus("reconnecting", "reconnecting…");
+      return;
+    }
+    setStatus("offline", `offline: trying again in ${Math.round(retryMs / 1000)} s`);
+    setTimeout(connect, retryMs);
+    retryMs = Math.min(retryMs * 2, 30_000);
   });
 }
 
-refresh().catch(() => setStatus("offline", "offline"));
+refresh().catch(() => setStatus("offline", "offline: the board could not be loaded"));
 connect();
 // Relative times stay true while the board is left open.
 setInterval(scheduleRefresh, 60_000);

@@ -16,8 +16,9 @@ export interface WpJson {
   wp_id: string;
   title: string | null;
   lane: string | null;
-  /** Who made the latest lane change. */
+  /** Who made the latest lane change, and when. */
   actor: string | null;
+  moved_at: string | null;
   dependencies: string[];
   event_count: number;
   last_change: LastChange | null;
@@ -131,6 +132,7 @@ function presentWp(w: WpRow): WpJson {
     title: w.title,
     lane: w.lane,
     actor: w.actor ?? null,
+    moved_at: w.moved_at ?? null,
     dependencies: w.dependencies,
     event_count: w.event_count,
     last_change: w.last_change,

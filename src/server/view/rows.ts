@@ -49,8 +49,9 @@ export interface WpRow extends RowBase {
   /** null until a WPStatusChanged or WPCreated is seen. */
   lane: string | null;
   lane_set_by: OrderKey | null;
-  /** Who made the latest lane change (its `actor`). */
+  /** Who made the latest lane change (its `actor`), and when (the event's timestamp). */
   actor?: string | null;
+  moved_at?: string | null;
   title: string | null;
   dependencies: string[];
   title_set_by: OrderKey | null;
@@ -161,6 +162,7 @@ export function applyToWp(
     next.lane = String(p.to_lane);
     next.lane_set_by = orderOf(event);
     next.actor = clip(str(p.actor));
+    next.moved_at = clip(event.timestamp);
   }
   if (event.event_type === "WPCreated") {
     // A created WP is planned until a status change (of any order) says otherwise.
