@@ -37,12 +37,14 @@ export class Services {
         { readSyncConfig },
         { readCredentials },
         { resolveAtRoot },
+        { localNodeId },
       ] = await Promise.all([
         import("../sync/runtime.ts"),
         import("../store/open.ts"),
         import("../sync/config.ts"),
         import("../auth/credentials.ts"),
         import("../identity/resolve.ts"),
+        import("../identity/node_id.ts"),
       ]);
       return new SyncRuntimes({
         home: kittifyHome,
@@ -55,6 +57,7 @@ export class Services {
         fetch: globalThis.fetch,
         exitBudgetMs: EXIT_BUDGET_MS,
         warn,
+        nodeId: localNodeId,
       });
     })();
     return this.#runtimes;

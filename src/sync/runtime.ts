@@ -13,6 +13,7 @@ import type { Envelope } from "../events/types.ts";
 import { KvOutbox } from "../store/kv_outbox.ts";
 import type { Outbox } from "../store/outbox.ts";
 import type { Fetch } from "../transport/http.ts";
+import { type ClockFile, readClockFile, writeClockFile } from "./clock_file.ts";
 import type { SyncConfig } from "./config.ts";
 
 /** Everything a runtime works with, handed in by the CLI entry (tests hand in their own). */
@@ -32,6 +33,8 @@ export interface SyncRuntimeDeps {
   exitBudgetMs: number;
   /** Reports a problem in one line (stderr). */
   warn(message: string): void;
+  /** This machine's node_id (written to clock.json when it has none). */
+  nodeId(): Promise<string>;
 }
 
 /** The default end-of-command budget: 1.5 s for everything, token refresh included. */
@@ -86,9 +89,13 @@ export class SyncRuntime {
 export class SyncRuntimes {
   readonly #byRoot = new Map<string, Promise<SyncRuntime>>();
   #shared:
-    | Promise<
-      { kv: Deno.Kv; outbox: KvOutbox; settings: SyncConfig; credentials: Credentials | null }
-    >
+    | Promise<{
+      kv: Deno.Kv;
+      outbox: KvOutbox;
+      settings: SyncConfig;
+      credentials: Credentials | null;
+      clockFile: ClockFile | null;
+    }>
     | undefined;
 
   constructor(readonly deps: SyncRuntimeDeps) {}
@@ -114,17 +121,37 @@ export class SyncRuntimes {
       ]);
       for (const problem of settings.problems) this.deps.warn(problem);
       const kv = await this.deps.openStore();
-      return {
-        kv,
-        outbox: new KvOutbox(kv, settings.maxQueueSize, this.deps.now),
-        settings,
-        credentials,
-      };
+      const outbox = new KvOutbox(kv, settings.maxQueueSize, this.deps.now);
+      const clockFile = await this.#continueClock(home, outbox);
+      return { kv, outbox, settings, credentials, clockFile };
     })();
     this.#shared.catch(() => {
       this.#shared = undefined;
     });
     return this.#shared;
+  }
+
+  /**
+   * One Lamport clock per node, whichever tool emits: the store's clock continues from the
+   * higher of its own value and `clock.json` (which spec-kitty keeps, and kittify writes back).
+   * A store whose clock is behind what kittify itself wrote there was lost or replaced: said
+   * loudly, and the values still only go up.
+   */
+  async #continueClock(home: string, outbox: KvOutbox): Promise<ClockFile | null> {
+    const file = await readClockFile(home);
+    if (file === null) return null;
+    const { clock } = await outbox.head();
+    if (file.kittify_value !== null && clock < file.kittify_value) {
+      this.deps.warn(
+        `the kittify store in ${home} is behind the Lamport clock kittify had reached ` +
+          `(${clock} < ${file.kittify_value}, see clock.json): it was lost or replaced, and ` +
+          "the events that waited in it are gone. Lamport values go on from " +
+          `${Math.max(file.value, file.kittify_value)}.`,
+      );
+    }
+    const highest = Math.max(file.value, file.kittify_value ?? 0);
+    if (highest > clock) await outbox.observeClock(highest);
+    return file;
   }
 
   async #create(root: string | null): Promise<SyncRuntime> {
@@ -154,15 +181,26 @@ export class SyncRuntimes {
     );
     this.#byRoot.clear();
     const deliverer = runtimes.find((r) => r !== null && r.storedPending > 0 && r.mayDeliver);
-    if (!deliverer) return;
-    try {
-      const { deliverAtExit } = await import("./exit_delivery.ts");
-      await deliverAtExit(deliverer, this.deps);
-    } catch (err) {
-      this.deps.warn(
-        `events were not delivered at exit (${err instanceof Error ? err.message : err}); ` +
-          "see `kittify sync status`",
-      );
+    if (deliverer) {
+      try {
+        const { deliverAtExit } = await import("./exit_delivery.ts");
+        await deliverAtExit(deliverer, this.deps);
+      } catch (err) {
+        this.deps.warn(
+          `events were not delivered at exit (${err instanceof Error ? err.message : err}); ` +
+            "see `kittify sync status`",
+        );
+      }
     }
+    await this.#writeClockBack().catch(() => {});
+  }
+
+  /** Once per process: the store's clock goes back to clock.json if it moved past it. */
+  async #writeClockBack(): Promise<void> {
+    if (!this.#shared) return;
+    const { outbox, clockFile } = await this.#shared;
+    const { clock } = await outbox.head();
+    if (clock === 0 || clock === clockFile?.kittify_value) return;
+    await writeClockFile(this.deps.home(), clock, await this.deps.nodeId());
   }
 }
