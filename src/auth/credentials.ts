@@ -10,6 +10,9 @@ import { kittifyHome } from "../common/home.ts";
 
 export const CREDENTIALS_FILE = "credentials";
 
+/** A team slug as servers issue them; it goes into every event, so nothing else is accepted. */
+const TEAM_SLUG = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
+
 export interface Credentials {
   access: string;
   refresh: string;
@@ -65,6 +68,14 @@ async function parseCredentialsText(toml: string, path: string): Promise<Credent
     return { credentials: null, problem: `${path} holds no tokens` };
   }
   const user = table(doc, "user");
+  const team = text(user.team_slug);
+  if (team !== null && !TEAM_SLUG.test(team)) {
+    return {
+      credentials: null,
+      problem: `${path} names the team ${JSON.stringify(team.slice(0, 40))}, which is not a ` +
+        "team slug (lowercase letters, digits and dashes); log in again with `kittify auth login`",
+    };
+  }
   const credentials: Credentials = {
     access: access ?? "",
     refresh: refresh ?? "",
@@ -82,12 +93,35 @@ export async function readCredentialsFile(home: string = kittifyHome()): Promise
   const path = credentialsPath(home);
   let toml: string;
   try {
+    const distrust = await untrusted(path);
+    if (distrust) return { credentials: null, problem: distrust };
     toml = await Deno.readTextFile(path);
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) return { credentials: null, problem: null };
     return { credentials: null, problem: `cannot read ${path} (${describeError(err)})` };
   }
   return await parseCredentialsText(toml, path);
+}
+
+/**
+ * Why the credentials file must not be trusted, as ssh judges its keys: readable or writable by
+ * others, or not owned by this user (also through a symbolic link). Null when it is fine (and on
+ * Windows, which has no such mode bits).
+ */
+async function untrusted(path: string): Promise<string | null> {
+  if (Deno.build.os === "windows") return null;
+  const info = await Deno.stat(path); // through a symlink: the file it names
+  const uid = Deno.uid();
+  if (uid !== null && info.uid !== null && info.uid !== uid) {
+    return `${path} belongs to another user (uid ${info.uid}); it is not used. Log in again ` +
+      `with \`kittify auth login\` (after removing or replacing it)`;
+  }
+  const mode = info.mode ?? 0;
+  if ((mode & 0o077) !== 0) {
+    return `${path} can be read or changed by other users (mode ${(mode & 0o777).toString(8)}); ` +
+      `it is not used until you run \`chmod 600 ${path}\``;
+  }
+  return null;
 }
 
 /** Reads the credentials file; null when there is none or it is unusable. */

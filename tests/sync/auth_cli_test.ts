@@ -216,6 +216,7 @@ url = "https://spec-kitty-dev.fly.dev"
     await Deno.writeTextFile(
       credentialsPath(client),
       python.replace("https://spec-kitty-dev.fly.dev", await readServer(client)),
+      { mode: 0o600 },
     );
     const status = JSON.parse((await client.run(["auth", "status", "--json"])).stdout);
     assert.deepEqual([status.logged_in, status.username, status.team_slug], [

@@ -223,6 +223,7 @@ Deno.test("sync status reports the login state from the credentials file, never 
       '[tokens]\naccess = "SECRET-A"\nrefresh = "SECRET-R"\naccess_expires_at = "2001-01-01T00:00:00"\n' +
         'refresh_expires_at = "2999-01-01T00:00:00.123456"\n\n[user]\nusername = "ann@example.com"\n' +
         'team_slug = "team-a"\n',
+      { mode: 0o600 },
     );
     const json = await run(sb, "sync", "status", "--json");
     const text = await run(sb, "sync", "status");
@@ -248,7 +249,7 @@ Deno.test("an unusable credentials file is reported, not silently shown as logge
       ['[user]\nusername = "ann"\n', /credentials holds no tokens; counted as logged out/],
     ];
     for (const [toml, warning] of cases) {
-      await Deno.writeTextFile(join(sb.home, "credentials"), toml);
+      await Deno.writeTextFile(join(sb.home, "credentials"), toml, { mode: 0o600 });
       const json = await run(sb, "sync", "status", "--json");
       assert.equal(json.code, 0, json.stderr);
       assert.equal(JSON.parse(json.stdout).auth.logged_in, false);

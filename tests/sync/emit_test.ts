@@ -131,7 +131,9 @@ Deno.test("team_slug comes from the credentials only while a token is unexpired"
       `[tokens]\naccess = "a"\nrefresh = "r"\naccess_expires_at = "${expires}"\n` +
       `refresh_expires_at = "${expires}"\n\n[user]\nusername = "u@example.com"\n` +
       `team_slug = "my-team"\n`;
-    await Deno.writeTextFile(join(sb.home, "credentials"), credentials("2999-01-01T00:00:00"));
+    await Deno.writeTextFile(join(sb.home, "credentials"), credentials("2999-01-01T00:00:00"), {
+      mode: 0o600,
+    });
     assert.equal((await p.stored(STATUS)).team_slug, "my-team");
     await p.restart();
     await Deno.writeTextFile(join(sb.home, "credentials"), credentials("2001-01-01T00:00:00"));
