@@ -13,6 +13,11 @@ export type { AggregateType, Envelope, EventType, Lane } from "./types.ts";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
+/** A `project_uuid` as events carry it: a lowercase UUID. */
+export function isProjectUuid(value: unknown): value is string {
+  return typeof value === "string" && UUID.test(value);
+}
+
 /** A short, printable rendering of a bad value for messages. */
 export function show(value: unknown): string {
   if (value === undefined) return "undefined";
@@ -56,7 +61,7 @@ const FIELD_CHECKS: ReadonlyArray<[string, (v: unknown) => boolean, string]> = [
   ["team_slug", nonEmptyString, "a non-empty string"],
   [
     "project_uuid",
-    (v) => v === null || (typeof v === "string" && UUID.test(v)),
+    (v) => v === null || isProjectUuid(v),
     "null or a lowercase UUID",
   ],
   ["project_slug", stringOrNull, "a string or null"],

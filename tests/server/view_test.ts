@@ -126,7 +126,7 @@ Deno.test("view: shuffled arrival over many batches ends in the same lanes as or
   }
 });
 
-Deno.test("view: projects are per team; another team's project is a 404", async () => {
+Deno.test("view: projects are per team; another team's project and a malformed id are a 404", async () => {
   const server = await startTestServer();
   try {
     const alice = (await login(server.url, "alice")).access;
@@ -146,6 +146,14 @@ Deno.test("view: projects are per team; another team's project is a 404", async 
     assert.equal(peek.status, 404);
     const anonymous = await send(`${server.url}/api/v1/projects/`);
     assert.equal(anonymous.status, 401);
+    // A path segment that cannot be a project_uuid is unknown: never a 500 (a 5,000-character
+    // id does not fit a store key).
+    for (const bogus of ["x".repeat(5_000), PROJECT.toUpperCase(), "%00", "..%2F..%2Fetc"]) {
+      const odd = await send(`${server.url}/api/v1/projects/${bogus}/`, {
+        headers: { authorization: `Bearer ${alice}` },
+      });
+      assert.equal(odd.status, 404, bogus.slice(0, 20));
+    }
   } finally {
     await server.close();
   }
