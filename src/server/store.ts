@@ -5,7 +5,7 @@
  */
 import { dirname, join, resolve } from "node:path";
 import { UsageError, UserError } from "../common/errors.ts";
-import { ensureHome } from "../common/home.ts";
+import { ensureHome, kittifyHome } from "../common/home.ts";
 import { openKv } from "../store/open.ts";
 
 export const SERVER_STORE_FILE = "server.kv";
@@ -13,7 +13,12 @@ export const SERVER_STORE_FILE = "server.kv";
 export interface StoreOptions {
   data?: string;
   kvUrl?: string;
+  /** Create the folder of `--data` (mode 0700) when it does not exist. */
+  mkdir?: boolean;
 }
+
+/** `create`: the store is made when missing (serve, user add); `existing`: it must be there. */
+export type StoreUse = "create" | "existing";
 
 /** Where the store is, for messages (a URL is shown without its query string). */
 export async function storeLocation(options: StoreOptions): Promise<string> {
@@ -27,13 +32,21 @@ export async function storeLocation(options: StoreOptions): Promise<string> {
     return options.kvUrl;
   }
   if (options.data !== undefined) return resolve(options.data);
-  return join(await ensureHome(), SERVER_STORE_FILE);
+  return join(kittifyHome(), SERVER_STORE_FILE);
 }
 
-export async function openServerStore(options: StoreOptions): Promise<Deno.Kv> {
+/**
+ * Opens the store. A store file is private (0600, see private_file.ts); the default one lives in
+ * the kittify home (created 0700), a `--data` file's folder must exist unless `--mkdir` asks for
+ * it, and with `use: "existing"` a missing file is an error instead of an empty new store.
+ */
+export async function openServerStore(
+  options: StoreOptions,
+  use: StoreUse = "create",
+): Promise<Deno.Kv> {
   const location = await storeLocation(options);
+  if (options.kvUrl === undefined) await prepareFolder(location, options, use);
   try {
-    if (options.kvUrl === undefined) await Deno.mkdir(dirname(location), { recursive: true });
     return await openKv(location);
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
@@ -43,6 +56,39 @@ export async function openServerStore(options: StoreOptions): Promise<Deno.Kv> {
         ? "check that the --data path is writable"
         : "check the URL and DENO_KV_ACCESS_TOKEN",
     });
+  }
+}
+
+async function prepareFolder(location: string, options: StoreOptions, use: StoreUse) {
+  if (use === "existing") {
+    if (!(await exists(location))) {
+      throw new UserError(`no server store at ${location}`, {
+        hint: "`kittify serve` or `kittify serve user add` with the same --data creates it",
+      });
+    }
+    return;
+  }
+  if (options.data === undefined) {
+    await ensureHome();
+    return;
+  }
+  const folder = dirname(location);
+  if (await exists(folder)) return;
+  if (!options.mkdir) {
+    throw new UserError(`the folder ${folder} does not exist`, {
+      hint: "create it (mode 0700), or add --mkdir to let kittify create it",
+    });
+  }
+  await Deno.mkdir(folder, { recursive: true, mode: 0o700 });
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return false;
+    throw err;
   }
 }
 

@@ -6,12 +6,15 @@ import { join } from "node:path";
 import { UserError } from "../common/errors.ts";
 import { ensureHome, kittifyHome } from "../common/home.ts";
 import { onShutdown } from "../common/lifecycle.ts";
+import { isLocalStorePath, preparePrivateStoreFile } from "./private_file.ts";
 import { retryLocked } from "./retry.ts";
 
 export const USER_STORE_FILE = "kittify.kv";
 
-export function openKv(path: string): Promise<Deno.Kv> {
-  return retryLocked(() => Deno.openKv(path));
+/** Opens a KV store; a store file on this machine is made private first (private_file.ts). */
+export async function openKv(path: string): Promise<Deno.Kv> {
+  if (isLocalStorePath(path)) await preparePrivateStoreFile(path);
+  return await retryLocked(() => Deno.openKv(path));
 }
 
 let userStore: Promise<Deno.Kv> | undefined;

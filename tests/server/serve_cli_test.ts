@@ -54,7 +54,16 @@ Deno.test("serve user add/list/remove manage users in the store", async () => {
   const kittify = (args: string[], stdin?: string) =>
     runKittify(["serve", "user", ...args, "--data", data], { cwd: dir, home, stdin });
   try {
-    const added = await kittify(["add", "carol", "--team", "acme"], `${PASSWORD}\n`);
+    // Listing or removing never creates a store; a missing --data folder is made only on request.
+    const none = await kittify(["list"]);
+    assert.equal(none.code, 1);
+    assert.match(none.stderr, /no server store at .*server\.kv/);
+    const noFolder = await kittify(["add", "carol", "--team", "acme"], `${PASSWORD}\n`);
+    assert.equal(noFolder.code, 1);
+    assert.match(noFolder.stderr, /the folder .*data does not exist\nhint: .*--mkdir/);
+    await assert.rejects(Deno.stat(join(dir, "data")), Deno.errors.NotFound);
+
+    const added = await kittify(["add", "carol", "--team", "acme", "--mkdir"], `${PASSWORD}\n`);
     assert.equal(added.code, 0, added.stderr);
     assert.match(added.stdout, /Added user carol \(team acme\)/);
     assert.ok(!added.stdout.includes(PASSWORD) && !added.stderr.includes(PASSWORD));

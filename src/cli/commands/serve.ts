@@ -10,11 +10,13 @@ import { printJson, printRows } from "../output.ts";
 interface StoreFlags {
   data?: string;
   kvUrl?: string;
+  mkdir?: boolean;
 }
 
 function storeOptions(command: Command): Command {
   return command
     .option("--data <path>", "server store file (default: <KITTIFY_HOME>/server.kv)")
+    .option("--mkdir", "create the folder of --data (mode 0700) if it does not exist")
     .option("--kv-url <url>", "remote Deno KV URL instead of a file (token: DENO_KV_ACCESS_TOKEN)");
 }
 
@@ -61,7 +63,7 @@ export function registerServe(program: Command): void {
       .option("--json", "print one JSON array"),
   ).action(async (_opts: unknown, command: Command) => {
     const opts = flags<StoreFlags & { json?: boolean }>(command);
-    const users = await withUsers(opts, (users) => users.list());
+    const users = await withUsers(opts, (users) => users.list(), "existing");
     if (opts.json) {
       printJson(users);
     } else if (users.length === 0) {
@@ -76,7 +78,7 @@ export function registerServe(program: Command): void {
       .description("remove a user (their tokens stop working at once)")
       .argument("<name>", "username"),
   ).action(async (name: string, _opts: unknown, command: Command) => {
-    await withUsers(flags<StoreFlags>(command), (users) => users.remove(name));
+    await withUsers(flags<StoreFlags>(command), (users) => users.remove(name), "existing");
     console.log(ink.green(`Removed user ${name}`));
   });
 }
@@ -92,10 +94,11 @@ function flags<T>(command: Command): T {
 async function withUsers<T>(
   flags: StoreFlags,
   work: (users: import("../../server/auth/users.ts").UserStore) => Promise<T>,
+  use: import("../../server/store.ts").StoreUse = "create",
 ): Promise<T> {
   const { openServerStore } = await import("../../server/store.ts");
   const { UserStore } = await import("../../server/auth/users.ts");
-  const kv = await openServerStore(flags);
+  const kv = await openServerStore(flags, use);
   try {
     return await work(new UserStore(kv));
   } finally {
