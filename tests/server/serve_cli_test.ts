@@ -77,6 +77,9 @@ Deno.test("serve user add/list/remove manage users in the store", async () => {
     const badTeam = await kittify(["add", "dave", "--team", "Not A Slug"], `${PASSWORD}\n`);
     assert.equal(badTeam.code, 1);
     assert.match(badTeam.stderr, /not a slug/);
+    const lookAlike = await kittify(["add", "p\u0430ypal", "--team", "acme"], `${PASSWORD}\n`);
+    assert.equal(lookAlike.code, 1);
+    assert.match(lookAlike.stderr, /^error: the username mixes letters of Latin and Cyrillic/);
     const short = await kittify(["add", "dave", "--team", "acme"], "short\n");
     assert.equal(short.code, 1);
     assert.match(short.stderr, /at least 8/);

@@ -2,6 +2,7 @@
 import { UserError } from "../../common/errors.ts";
 import { retryLocked } from "../../store/retry.ts";
 import { userKey, USERS_PREFIX } from "../keys.ts";
+import { normalizeUsername, usernameProblem } from "./username.ts";
 import { hashPassword, type PasswordHash, verifyAgainstDecoy, verifyPassword } from "./password.ts";
 
 export interface UserRecord {
@@ -22,14 +23,6 @@ export interface UserInfo {
 export const MIN_PASSWORD_LENGTH = 8;
 const TEAM_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 
-/** Returns a reason why `name` is not a usable username, or undefined. */
-export function usernameProblem(name: string): string | undefined {
-  if (name.length === 0) return "the username is empty";
-  if (name.length > 150) return "the username is longer than 150 characters";
-  if (/[\s\p{Cc}]/u.test(name)) return "the username contains whitespace or control characters";
-  return undefined;
-}
-
 /** Returns a reason why `team` is not a usable team slug, or undefined. */
 export function teamProblem(team: string): string | undefined {
   if (!TEAM_PATTERN.test(team)) {
@@ -41,7 +34,7 @@ export function teamProblem(team: string): string | undefined {
 
 /** Throws the UserError for an unusable username or team (checked before asking a password). */
 export function checkNewUser(username: string, team: string): void {
-  const problem = usernameProblem(username) ?? teamProblem(team);
+  const problem = usernameProblem(normalizeUsername(username)) ?? teamProblem(team);
   if (problem) throw new UserError(problem);
 }
 
@@ -49,7 +42,8 @@ export class UserStore {
   constructor(private readonly kv: Deno.Kv) {}
 
   /** Adds a user; fails if the name is taken or invalid. */
-  async add(username: string, team: string, password: string): Promise<UserInfo> {
+  async add(name: string, team: string, password: string): Promise<UserInfo> {
+    const username = normalizeUsername(name);
     checkNewUser(username, team);
     if (password.length < MIN_PASSWORD_LENGTH) {
       throw new UserError(`the password must have at least ${MIN_PASSWORD_LENGTH} characters`);
@@ -68,8 +62,9 @@ export class UserStore {
     return info(record);
   }
 
-  async get(username: string): Promise<UserRecord | undefined> {
-    return (await this.kv.get<UserRecord>(userKey(username))).value ?? undefined;
+  /** The user named `name` (in any Unicode form that normalises to it). */
+  async get(name: string): Promise<UserRecord | undefined> {
+    return (await this.kv.get<UserRecord>(userKey(normalizeUsername(name)))).value ?? undefined;
   }
 
   async list(): Promise<UserInfo[]> {
@@ -81,7 +76,9 @@ export class UserStore {
   }
 
   /** Removes a user; their tokens stop working at once (every request looks the user up). */
-  async remove(username: string): Promise<void> {
+  async remove(name: string): Promise<void> {
+    const username = normalizeUsername(name);
+    if (usernameProblem(username)) throw new UserError(`no user '${name}'`);
     const entry = await this.kv.get(userKey(username));
     if (entry.versionstamp === null) throw new UserError(`no user '${username}'`);
     await retryLocked(() => this.kv.delete(userKey(username)));
@@ -93,7 +90,8 @@ export class UserStore {
    */
   async authenticate(username: string, password: string): Promise<UserRecord | undefined> {
     // A name that could never be a user (too long for a store key, say) is simply unknown.
-    const possible = typeof username === "string" && usernameProblem(username) === undefined;
+    const possible = typeof username === "string" &&
+      usernameProblem(normalizeUsername(username)) === undefined;
     const user = possible ? await this.get(username) : undefined;
     if (!user) {
       await verifyAgainstDecoy(password);
