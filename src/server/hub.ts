@@ -4,29 +4,40 @@
  * them, which gets acks instead).
  */
 import type { Envelope } from "../events/types.ts";
+import type { Principal } from "./auth/tokens.ts";
 
 export interface Subscriber {
-  readonly team: string;
+  /** The user the connection was opened for; its team is what it hears about. */
+  readonly principal: Principal;
   /** Events just stored for the subscriber's team, in storage order. */
   deliver(events: readonly Envelope[]): void;
   /** Ends the subscription from the server side (shutdown). */
   close(): void;
+  /** Ends the subscription because its user was removed: the client must log in again. */
+  revoke(): void;
 }
 
 export class Hub {
   private readonly byTeam = new Map<string, Set<Subscriber>>();
 
   add(subscriber: Subscriber): void {
-    let set = this.byTeam.get(subscriber.team);
-    if (!set) this.byTeam.set(subscriber.team, set = new Set());
+    const team = subscriber.principal.team;
+    let set = this.byTeam.get(team);
+    if (!set) this.byTeam.set(team, set = new Set());
     set.add(subscriber);
   }
 
   remove(subscriber: Subscriber): void {
-    const set = this.byTeam.get(subscriber.team);
+    const team = subscriber.principal.team;
+    const set = this.byTeam.get(team);
     if (!set) return;
     set.delete(subscriber);
-    if (set.size === 0) this.byTeam.delete(subscriber.team);
+    if (set.size === 0) this.byTeam.delete(team);
+  }
+
+  /** Every subscriber, for checks that walk them all (see removed_users.ts). */
+  subscribers(): Subscriber[] {
+    return [...this.byTeam.values()].flatMap((set) => [...set]);
   }
 
   publish(team: string, events: readonly Envelope[], except?: Subscriber): void {

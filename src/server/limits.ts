@@ -17,6 +17,16 @@ export interface ServerTimings {
   pingIntervalMs: number;
   /** A socket that has not answered a ping within this time is closed, ms. */
   pongTimeoutMs: number;
+  /**
+   * How often open sockets and live streams are checked against the users in the store, ms: a
+   * removed user's are closed (also when another process, e.g. `serve user remove`, removed it).
+   */
+  userCheckMs: number;
+  /**
+   * A WebSocket client with more than 8 MiB of frames still unsent to it that takes none of them
+   * for this long has stopped reading and is closed (1008), ms.
+   */
+  unreadTimeoutMs: number;
 }
 
 export const DEFAULT_TIMINGS: ServerTimings = {
@@ -26,4 +36,6 @@ export const DEFAULT_TIMINGS: ServerTimings = {
   sessionLifetime: 12 * 3600,
   pingIntervalMs: 20_000,
   pongTimeoutMs: 30_000,
+  userCheckMs: 2_000,
+  unreadTimeoutMs: 5_000,
 };

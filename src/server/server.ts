@@ -4,6 +4,7 @@
  */
 import { loadSigningKey } from "./auth/signing_key.ts";
 import { TokenService } from "./auth/tokens.ts";
+import { RemovedUserSweep } from "./auth/removed_users.ts";
 import { UserStore } from "./auth/users.ts";
 import type { ServerContext } from "./context.ts";
 import { buildApp } from "./http/app.ts";
@@ -47,6 +48,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     timings,
     log: options.log ?? ((line) => console.error(`${new Date().toISOString()} ${line}`)),
   };
+  const sweep = new RemovedUserSweep(
+    ctx.hub,
+    users,
+    timings.userCheckMs,
+    (err) =>
+      ctx.log(`checking connected users failed: ${err instanceof Error ? err.message : err}`),
+  );
   const app = buildApp(ctx);
   const server = Deno.serve({
     hostname: options.hostname ?? "127.0.0.1",
@@ -54,6 +62,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     onListen: () => {},
   }, app.fetch);
   const { hostname, port } = server.addr;
+  sweep.start();
   let stopping: Promise<void> | undefined;
   return {
     url: `http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}`,
@@ -61,6 +70,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     port,
     shutdown: () =>
       stopping ??= (async () => {
+        sweep.stop();
         ctx.hub.closeAll();
         await server.shutdown();
         await ctx.ingestor.idle();

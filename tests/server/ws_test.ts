@@ -248,66 +248,163 @@ function parseHeader(
   return { opcode, length: Number(view.getBigUint64(0)), size: 10 };
 }
 
-Deno.test("ws: a client that stops reading is closed (1008) instead of buffering every broadcast", async () => {
-  await withServer(async (server, access) => {
-    const token = await wsToken(server.url, access);
-    const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
-    try {
-      await conn.write(new TextEncoder().encode(
-        `GET /ws/v1/events/ HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n` +
-          `Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n` +
-          `Sec-WebSocket-Version: 13\r\nAuthorization: Bearer ${token}\r\n\r\n`,
-      ));
-      const frames = new CloseFinder();
-      const reader = conn.readable.getReader();
-      // The 101 response; what follows its blank line is already WebSocket frames.
-      let head = "";
-      while (!head.includes("\r\n\r\n")) {
-        const { value } = await reader.read();
-        assert.ok(value, "connection closed during the upgrade");
-        const text = new TextDecoder("latin1").decode(value);
-        const end = (head + text).indexOf("\r\n\r\n");
-        if (end >= 0) frames.feed(value.subarray(end + 4 - head.length));
-        head += text;
-      }
-      assert.match(head, /^HTTP\/1.1 101/);
-      // Read nothing while the team uploads ~36 MB of events to broadcast.
-      const bob = (await login(server.url, "bob")).access;
-      for (let batch = 0; batch < 6; batch++) {
-        const events = Array.from({ length: 120 }, (_, i) => {
-          const event = statusEvent({ lamport_clock: batch * 1000 + i });
-          event.payload.actor = "x".repeat(50_000);
-          return event;
-        });
-        assert.equal((await postBatch(server.url, bob, events)).status, 200);
-      }
-      // Then read what the server queued: it ends with a policy close, not with every event.
+/** A WebSocket client on a raw TCP connection, which reads only when the test says so. */
+interface RawClient {
+  frames: CloseFinder;
+  /** Sends one masked text frame, as a client must. */
+  sendText(text: string): Promise<void>;
+  /** Reads until the server's close frame (or the end): its code. */
+  readUntilClose(): Promise<number | undefined>;
+  close(): void;
+}
+
+async function rawClient(server: TestServer, token: string): Promise<RawClient> {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
+  await conn.write(new TextEncoder().encode(
+    `GET /ws/v1/events/ HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n` +
+      `Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n` +
+      `Sec-WebSocket-Version: 13\r\nAuthorization: Bearer ${token}\r\n\r\n`,
+  ));
+  const frames = new CloseFinder();
+  const reader = conn.readable.getReader();
+  // The 101 response; what follows its blank line is already WebSocket frames.
+  let head = "";
+  while (!head.includes("\r\n\r\n")) {
+    const { value } = await reader.read();
+    assert.ok(value, "connection closed during the upgrade");
+    const text = new TextDecoder("latin1").decode(value);
+    const end = (head + text).indexOf("\r\n\r\n");
+    if (end >= 0) frames.feed(value.subarray(end + 4 - head.length));
+    head += text;
+  }
+  assert.match(head, /^HTTP\/1.1 101/);
+  return {
+    frames,
+    sendText: async (text) => {
+      const payload = new TextEncoder().encode(text);
+      const mask = crypto.getRandomValues(new Uint8Array(4));
+      const header = payload.length < 126
+        ? [0x81, 0x80 | payload.length]
+        : [0x81, 0x80 | 126, payload.length >> 8, payload.length & 0xff];
+      const frame = new Uint8Array(header.length + 4 + payload.length);
+      frame.set(header);
+      frame.set(mask, header.length);
+      payload.forEach((byte, i) => frame[header.length + 4 + i] = byte ^ mask[i % 4]);
+      await conn.write(frame);
+    },
+    readUntilClose: async () => {
       while (frames.code === undefined) {
         const { value, done } = await reader.read();
         if (done) break;
         frames.feed(value);
       }
-      assert.equal(frames.code, 1008);
+      return frames.code;
+    },
+    close: () => {
       reader.releaseLock();
-    } finally {
       conn.close();
+    },
+  };
+}
+
+/** `count` status events of ~50 KB each (a long actor), from lamport `from` on. */
+function bigEvents(count: number, from: number) {
+  return Array.from({ length: count }, (_, i) => {
+    const event = statusEvent({ lamport_clock: from + i });
+    event.payload.actor = "x".repeat(50_000);
+    return event;
+  });
+}
+
+/** `promise`, or a failure naming `what` after `ms` (a test must not wait forever). */
+async function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: nothing within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+Deno.test("ws: a client that stops reading is closed (1008) instead of buffering every broadcast", async () => {
+  await withServer(async (server, access) => {
+    const client = await rawClient(server, await wsToken(server.url, access));
+    try {
+      // Read nothing while the team uploads ~48 MB of events to broadcast: past 32 MiB unsent
+      // the socket is closed at once.
+      const bob = (await login(server.url, "bob")).access;
+      for (let batch = 0; batch < 8; batch++) {
+        assert.equal((await postBatch(server.url, bob, bigEvents(120, batch * 1000))).status, 200);
+      }
+      // Then read what the server queued: it ends with a policy close, not with every event.
+      assert.equal(await client.readUntilClose(), 1008);
+    } finally {
+      client.close();
     }
     // Heartbeats bound the test if the server kept buffering: silence closes it with 4408 later.
   }, { pingIntervalMs: 1_000, pongTimeoutMs: 10_000 });
 });
 
-Deno.test("ws: a reading client gets a broadcast larger than the unsent-data limit in full", async () => {
+Deno.test("ws: a client more than 8 MiB behind that takes nothing for a while is closed (1008)", async () => {
+  await withServer(async (server, access) => {
+    const client = await rawClient(server, await wsToken(server.url, access));
+    try {
+      const bob = (await login(server.url, "bob")).access;
+      for (let batch = 0; batch < 3; batch++) {
+        assert.equal((await postBatch(server.url, bob, bigEvents(120, batch * 1000))).status, 200);
+      }
+      // ~18 MB unsent (less what the kernel took) and nothing taken: the heartbeats find it stalled past unreadTimeoutMs.
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      assert.equal(await client.readUntilClose(), 1008);
+    } finally {
+      client.close();
+    }
+  }, { pingIntervalMs: 100, pongTimeoutMs: 60_000, unreadTimeoutMs: 300 });
+});
+
+Deno.test("ws: an event from a client that stopped reading is stored and broadcast to the team", async () => {
+  await withServer(async (server, access) => {
+    const client = await rawClient(server, await wsToken(server.url, access));
+    const mate = await connect(server, (await login(server.url, "bob")).access);
+    try {
+      // ~45 MB broadcast: the unread client's socket is now past the 32 MiB limit; the mate
+      // reads all of it.
+      for (let batch = 0; batch < 2; batch++) {
+        const flood = bigEvents(450, batch * 1000);
+        assert.equal((await postBatch(server.url, access, flood)).status, 200);
+        for (const event of flood) {
+          assert.equal((await within(10_000, "flood", mate.next())).event_id, event.event_id);
+        }
+      }
+      const own = statusEvent({ lamport_clock: 5_000 });
+      await client.sendText(JSON.stringify(own));
+      // The sender is closed for not reading, but what it sent was stored and reaches the team.
+      assert.equal((await within(10_000, "broadcast", mate.next())).event_id, own.event_id);
+      assert.equal(await client.readUntilClose(), 1008);
+    } finally {
+      client.close();
+      await mate.close();
+    }
+  });
+});
+
+Deno.test("ws: a reading client gets broadcasts larger than the unsent-data limit in full", async () => {
   await withServer(async (server, access) => {
     const mate = await connect(server, (await login(server.url, "bob")).access);
     try {
-      // ~10 MB of events in one batch: more than the 8 MiB limit, all queued at once.
-      const events = Array.from({ length: 200 }, (_, i) => {
-        const event = statusEvent({ lamport_clock: i });
-        event.payload.actor = "x".repeat(50_000);
-        return event;
-      });
-      assert.equal((await postBatch(server.url, access, events)).status, 200);
-      for (const event of events) assert.equal((await mate.next()).event_id, event.event_id);
+      // Two batches of ~10 MB back to back: more than the 8 MiB limit, queued faster than read.
+      const events = [...bigEvents(200, 0), ...bigEvents(200, 1000)];
+      const posted = await Promise.all([
+        postBatch(server.url, access, events.slice(0, 200)),
+        postBatch(server.url, access, events.slice(200)),
+      ]);
+      for (const response of posted) assert.equal(response.status, 200);
+      const received = new Set<unknown>();
+      for (let i = 0; i < events.length; i++) received.add((await mate.next()).event_id);
+      assert.deepEqual(received, new Set(events.map((event) => event.event_id)));
       assert.equal(mate.socket.readyState, WebSocket.OPEN);
     } finally {
       await mate.close();

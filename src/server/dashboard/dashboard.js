@@ -337,6 +337,11 @@ function connect() {
     scheduleRefresh();
   });
   source.addEventListener("change", scheduleRefresh);
+  // The user was removed: the reload shows the sign-in form.
+  source.addEventListener("signed-out", () => {
+    source.close();
+    location.reload();
+  });
   source.addEventListener("error", () => {
     if (source.readyState !== EventSource.CLOSED) {
       setStatus("reconnecting", "reconnecting…");

@@ -87,7 +87,7 @@ export function registerDashboardRoutes(app: Hono, ctx: ServerContext): void {
   app.get("/dashboard/live", async (c) => {
     const who = await session(c);
     if (!who) return jsonError(c, 401, "Not signed in");
-    return liveStream(ctx.hub, who.team);
+    return liveStream(ctx.hub, who);
   });
 
   app.get("/assets/dashboard.js", (c) => asset(c, dashboardJs, "text/javascript; charset=utf-8"));

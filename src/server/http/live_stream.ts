@@ -2,11 +2,12 @@
  * The dashboard's live channel: a Server-Sent Events stream that says "change" whenever events
  * are stored for the team. The page then refetches the view, so the stream stays tiny.
  */
+import type { Principal } from "../auth/tokens.ts";
 import type { Hub, Subscriber } from "../hub.ts";
 
 const KEEPALIVE_MS = 15_000;
 
-export function liveStream(hub: Hub, team: string): Response {
+export function liveStream(hub: Hub, principal: Principal): Response {
   const encoder = new TextEncoder();
   let subscriber: Subscriber | undefined;
   let keepalive: ReturnType<typeof setInterval> | undefined;
@@ -23,17 +24,23 @@ export function liveStream(hub: Hub, team: string): Response {
           stop();
         }
       };
+      const close = () => {
+        stop();
+        try {
+          controller.close();
+        } catch {
+          // Already closed by the client.
+        }
+      };
       subscriber = {
-        team,
+        principal,
         deliver: (events) =>
           push(`event: change\ndata: ${JSON.stringify({ events: events.length })}\n\n`),
-        close: () => {
-          stop();
-          try {
-            controller.close();
-          } catch {
-            // Already closed by the client.
-          }
+        close,
+        // The page reloads and, its session no longer valid, shows the sign-in form.
+        revoke: () => {
+          push("event: signed-out\ndata: {}\n\n");
+          close();
         },
       };
       hub.add(subscriber);

@@ -41,20 +41,25 @@ export const CLOSE = {
   TOO_BIG: 1009,
   /** No pong within the timeout (application range, after HTTP 408). */
   PONG_TIMEOUT: 4408,
+  /** The user was removed: log in again (application range, after HTTP 401). */
+  USER_REMOVED: 4401,
 } as const;
 
 const MAX_FRAMES_PER_INGEST = 1000;
 /** Characters of unprocessed frames a client may have queued (it should wait for acks). */
 const MAX_INBOX_CHARS = 16 * 1024 * 1024;
 /**
- * Bytes still queued for a client when more are about to be sent (a broadcast, acks, a ping):
- * beyond this it has stopped reading and the socket is closed. Checked before each group of
- * frames, not per frame, so one large broadcast (up to a 32 MiB batch) never trips it alone.
+ * A client has stopped reading when more than this is still queued for it and nothing of it was
+ * sent for `timings.unreadTimeoutMs`; a reading client may be this far behind for a while (one
+ * large broadcast, up to a 32 MiB batch, is queued at once). Checked before each group of frames
+ * and with every heartbeat.
  */
 const MAX_UNSENT_BYTES = 8 * 1024 * 1024;
+/** Beyond this much unsent data the socket is closed at once, reading or not (memory). */
+const HARD_MAX_UNSENT_BYTES = 32 * 1024 * 1024;
 
 export class EventSocket implements Subscriber {
-  readonly team: string;
+  private readonly team: string;
   private readonly inbox: string[] = [];
   private inboxChars = 0;
   /** Broadcasts that arrive before the snapshot went out wait here. */
@@ -62,11 +67,15 @@ export class EventSocket implements Subscriber {
   private draining = false;
   private closed = false;
   private pingTimer?: ReturnType<typeof setInterval>;
+  /** Characters handed to the socket so far (≤ its bytes: a lower bound of what was queued). */
+  private queuedChars = 0;
+  /** Since when the client is behind without taking anything, and how much it had taken. */
+  private behind?: { since: number; taken: number };
   private pongDeadline?: ReturnType<typeof setTimeout>;
 
   constructor(
     private readonly socket: WebSocket,
-    principal: Principal,
+    readonly principal: Principal,
     private readonly deps: SocketDeps,
   ) {
     this.team = principal.team;
@@ -88,6 +97,10 @@ export class EventSocket implements Subscriber {
 
   close(): void {
     this.shut(CLOSE.GOING_AWAY, "server shutting down");
+  }
+
+  revoke(): void {
+    this.shut(CLOSE.USER_REMOVED, "user removed; log in again");
   }
 
   private async open(): Promise<void> {
@@ -167,11 +180,13 @@ export class EventSocket implements Subscriber {
     const outcome = events.length > 0
       ? await this.deps.ingestor.ingest(this.team, events)
       : { results: [], accepted: [] };
-    if (this.congested()) return;
+    // What was stored reaches the team whatever becomes of this socket (closed meanwhile, or
+    // congested because its client stopped reading).
+    this.deps.hub.publish(this.team, outcome.accepted, this);
+    if (this.closed || this.congested()) return;
     for (const reply of replies) {
       this.send(typeof reply === "number" ? ackFrame(outcome.results[reply]) : reply);
     }
-    this.deps.hub.publish(this.team, outcome.accepted, this);
   }
 
   private ping(): void {
@@ -184,7 +199,9 @@ export class EventSocket implements Subscriber {
   }
 
   private send(text: string): void {
-    if (!this.closed && this.socket.readyState === WebSocket.OPEN) this.socket.send(text);
+    if (this.closed || this.socket.readyState !== WebSocket.OPEN) return;
+    this.socket.send(text);
+    this.queuedChars += text.length;
   }
 
   /**
@@ -192,7 +209,21 @@ export class EventSocket implements Subscriber {
    * does not buffer every broadcast for it. True if it was closed.
    */
   private congested(): boolean {
-    if (this.socket.bufferedAmount <= MAX_UNSENT_BYTES) return false;
+    const unsent = this.socket.bufferedAmount;
+    if (unsent <= MAX_UNSENT_BYTES) {
+      this.behind = undefined;
+      return false;
+    }
+    // What the client has taken so far (a lower bound, so it never seems to move when it did not).
+    const taken = this.queuedChars - unsent;
+    const now = Date.now();
+    if (unsent <= HARD_MAX_UNSENT_BYTES) {
+      if (!this.behind || taken > this.behind.taken) {
+        this.behind = { since: now, taken };
+        return false;
+      }
+      if (now - this.behind.since < this.deps.timings.unreadTimeoutMs) return false;
+    }
     this.shut(CLOSE.POLICY, "too much unread data: the client stopped reading");
     return true;
   }
