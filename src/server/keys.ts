@@ -4,9 +4,10 @@
  * | key | value |
  * |---|---|
  * | `["meta", "signing_key"]` | the JWT signing secret (base64), generated on first start |
+ * | `["meta", "layout"]` | the layout version of this store (migrations.ts) |
  * | `["users", username]` | {@link import("./auth/users.ts").UserRecord} |
  * | `["refresh_families", family]` | the current refresh token of a login session |
- * | `["events", event_id]` | {@link import("./ingest/stored_event.ts").StoredEvent} |
+ * | `["events", team, event_id]` | {@link import("./ingest/stored_event.ts").StoredEvent} |
  * | `["owners", project_uuid]` | the team that owns the project (first team to send it) |
  * | `["view", team, project_uuid]` | project row of the materialised view |
  * | `["view", team, project_uuid, "f", feature_slug]` | feature row |
@@ -20,7 +21,11 @@ export const USERS_PREFIX: Deno.KvKey = ["users"];
 
 export const refreshFamilyKey = (family: string): Deno.KvKey => ["refresh_families", family];
 
-export const eventKey = (eventId: string): Deno.KvKey => ["events", eventId];
+export const STORE_LAYOUT: Deno.KvKey = ["meta", "layout"];
+
+/** Events are kept, and deduplicated, per team: no team can suppress another's event. */
+export const eventKey = (team: string, eventId: string): Deno.KvKey => ["events", team, eventId];
+export const EVENTS_PREFIX: Deno.KvKey = ["events"];
 
 export const ownerKey = (projectUuid: string): Deno.KvKey => ["owners", projectUuid];
 

@@ -11,6 +11,7 @@ import { buildApp } from "./http/app.ts";
 import { Hub } from "./hub.ts";
 import { Ingestor } from "./ingest/ingest.ts";
 import { DEFAULT_TIMINGS, type ServerTimings } from "./limits.ts";
+import { CURRENT_LAYOUT, migrateStore } from "./migrations.ts";
 import { ViewReader } from "./view/read.ts";
 
 export interface ServerOptions {
@@ -38,6 +39,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const { kv } = options;
   const timings = { ...DEFAULT_TIMINGS, ...options.timings };
   const now = options.now ?? Date.now;
+  const log = options.log ??
+    ((line: string) => console.error(`${new Date().toISOString()} ${line}`));
+  const moved = await migrateStore(kv);
+  if (moved > 0) log(`store: moved ${moved} events to per-team keys (layout ${CURRENT_LAYOUT})`);
   const users = new UserStore(kv);
   const ctx: ServerContext = {
     users,
@@ -46,7 +51,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     views: new ViewReader(kv),
     hub: new Hub(),
     timings,
-    log: options.log ?? ((line) => console.error(`${new Date().toISOString()} ${line}`)),
+    log,
   };
   const sweep = new RemovedUserSweep(
     ctx.hub,

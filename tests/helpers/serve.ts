@@ -72,7 +72,7 @@ export async function startServe(users: ServeUser[]): Promise<RunningServe> {
       readStore(dataPath, async (kv) => {
         const out = new Map<string, { event: Envelope; team: string }>();
         for await (const e of kv.list<StoredEvent>({ prefix: ["events"] })) {
-          out.set(e.key[1] as string, {
+          out.set(e.key[2] as string, {
             event: JSON.parse(envelopeJson(e.value)),
             team: e.value.team,
           });

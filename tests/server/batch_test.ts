@@ -171,6 +171,28 @@ Deno.test("batch: a project belongs to the first team; the other team's events a
   });
 });
 
+Deno.test("batch: dedup is per team: an id another team stored first cannot suppress an event", async () => {
+  await withServer(async (server, access) => {
+    const rival = (await login(server.url, "eve")).access;
+    const rivalProject = "0b9c7e7a-3f0a-4d55-8e7b-5f1f2d9c4a01";
+    const mine = statusEvent({ to: "for_review" });
+    // The other team sends an event with that id first (a replay, or an id it learned).
+    const squatter = { ...statusEvent({ project_uuid: rivalProject }), event_id: mine.event_id };
+    assert.equal(results(await postBatch(server.url, rival, [squatter]))[0].status, "success");
+
+    assert.equal(results(await postBatch(server.url, access, [mine]))[0].status, "success");
+    assert.equal(results(await postBatch(server.url, access, [mine]))[0].status, "duplicate");
+    assert.equal(results(await postBatch(server.url, rival, [squatter]))[0].status, "duplicate");
+    const stored = (await server.kv.get<StoredEvent>(eventKey("acme", mine.event_id))).value!;
+    assert.deepEqual(JSON.parse(envelopeJson(stored)), mine);
+    const view = await send(`${server.url}/api/v1/projects/${PROJECT}/`, {
+      headers: { authorization: `Bearer ${access}` },
+    });
+    const project = view.body as { features: Array<{ work_packages: Array<{ lane: string }> }> };
+    assert.equal(project.features[0].work_packages[0].lane, "for_review");
+  });
+});
+
 Deno.test("batch: 1000 events with maximal view rows are all stored and shown", async () => {
   await withServer(async (server, access) => {
     const wps = Array.from({ length: 100 }, (_, i) => `WP${String(i).padStart(2, "0")}`);
@@ -200,7 +222,7 @@ Deno.test("batch: a stored event keeps the envelope as sent, the receiving team 
     const event = statusEvent();
     const before = new Date().toISOString();
     await postBatch(server.url, access, [event]);
-    const stored = (await server.kv.get<StoredEvent>(eventKey(event.event_id))).value!;
+    const stored = (await server.kv.get<StoredEvent>(eventKey("acme", event.event_id))).value!;
     assert.deepEqual(JSON.parse(envelopeJson(stored)), event);
     assert.equal(stored.team, "acme");
     assert.ok(stored.received_at >= before && stored.received_at <= new Date().toISOString());
@@ -217,7 +239,7 @@ Deno.test("batch: an event near the size limit with non-Latin-1 text is stored (
     const response = await postBatch(server.url, access, [plain, wide]);
     assert.equal(response.status, 200);
     assert.deepEqual(results(response).map((r) => r.status), ["success", "success"]);
-    const stored = (await server.kv.get<StoredEvent>(eventKey(wide.event_id))).value!;
+    const stored = (await server.kv.get<StoredEvent>(eventKey("acme", wide.event_id))).value!;
     assert.deepEqual(JSON.parse(envelopeJson(stored)), wide);
     // Over the limit in UTF-8 bytes (not in characters): rejected per event.
     const tooBig = statusEvent({ lamport_clock: 3 });

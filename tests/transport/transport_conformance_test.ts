@@ -82,7 +82,7 @@ function transportConformance(name: string, factory: Factory): void {
       answer.kind === "results" && answer.verdicts.get(held.event_id)?.status,
       "rejected",
     );
-    assert.equal((await server.kv.get(["events", held.event_id])).versionstamp, null);
+    assert.equal((await server.kv.get(["events", "acme", held.event_id])).versionstamp, null);
   });
 
   test(

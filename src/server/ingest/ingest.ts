@@ -1,7 +1,7 @@
 /**
  * Ingestion: the one path by which events enter the store, shared by the batch endpoint and the
  * WebSocket. For each event: validation (screen.ts), project ownership (the first team to send a
- * project_uuid owns it), dedup by event_id, and the materialised view — the events and the view
+ * project_uuid owns it), dedup by event_id within the team, and the materialised view — the events and the view
  * rows they change are written in one atomic commit per chunk, so an event is stored once and
  * the view always matches the stored events.
  *
@@ -14,7 +14,8 @@
  * anyone else after the lookup makes the commit fail; the views are reloaded, the ids looked up
  * again, and the event is reported as a duplicate. Two requests, or two server processes sharing
  * one store, therefore never both store an event. (The one race left open: two *different*
- * envelopes reusing one event_id in two projects at the same instant on two server processes;
+ * envelopes of one team reusing one event_id in two of its projects at the same instant on two
+ * server processes;
  * within one process all ingestion is serialised. A per-event check would close it but caps a
  * commit at 100 events, Deno KV's limit on checks; this way a commit carries up to ~900.)
  */
@@ -91,7 +92,7 @@ export class Ingestor {
 
     // Views first, then one lookup for the whole batch (see the header for why the order).
     const views = await this.viewsOf(team, candidates);
-    const fresh = await this.withoutStored(candidates, results);
+    const fresh = await this.withoutStored(team, candidates, results);
     for (const chunk of splitIntoChunks(fresh)) await this.commit(team, chunk, results, views);
 
     // A repeat inside one request is a duplicate of its first occurrence (or shares its fate).
@@ -140,7 +141,7 @@ export class Ingestor {
       }
       const views = await this.viewsOf(team, pending);
       if ([...views].some(([project, view]) => checked.get(project) !== view)) {
-        pending = await this.withoutStored(pending, results);
+        pending = await this.withoutStored(team, pending, results);
         if (pending.length === 0) return;
       }
       const receivedAt = new Date(this.now()).toISOString();
@@ -151,7 +152,7 @@ export class Ingestor {
       }
       for (const c of pending) {
         const record: StoredEvent = { envelope: c.stored, team, received_at: receivedAt };
-        op.set(eventKey(c.event.event_id), record);
+        op.set(eventKey(team, c.event.event_id), record);
       }
       for (const d of draft.projects.values()) writeProject(op, d);
       let result: Deno.KvCommitResult | Deno.KvCommitError;
@@ -187,9 +188,13 @@ export class Ingestor {
     return views;
   }
 
-  /** Drops (and reports as duplicates) the events that are already stored. */
-  private async withoutStored(pending: Candidate[], results: EventResult[]): Promise<Candidate[]> {
-    const stored = await storedIds(this.kv, pending.map((c) => c.event.event_id));
+  /** Drops (and reports as duplicates) the events the team has already stored. */
+  private async withoutStored(
+    team: string,
+    pending: Candidate[],
+    results: EventResult[],
+  ): Promise<Candidate[]> {
+    const stored = await storedIds(this.kv, team, pending.map((c) => c.event.event_id));
     return pending.filter((c) => {
       if (!stored.has(c.event.event_id)) return true;
       results[c.index] = { event_id: c.event.event_id, status: "duplicate" };

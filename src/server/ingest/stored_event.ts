@@ -1,4 +1,4 @@
-/** What the store keeps for each accepted event, under `["events", event_id]`. */
+/** What the store keeps for each accepted event, under `["events", team, event_id]`. */
 export interface StoredEvent {
   /**
    * The envelope as received, as JSON: text, or UTF-8 bytes for an envelope over 30 KiB

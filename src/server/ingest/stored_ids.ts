@@ -1,5 +1,5 @@
 /**
- * Which of a batch's event ids are already stored. Event ids are ULIDs, so one client's batch
+ * Which of a batch's event ids the team has already stored (dedup is per team: keys.ts). Event ids are ULIDs, so one client's batch
  * covers a narrow key range: a single range scan answers for the whole batch. When the range
  * holds too many other events (ids spread over a long time), point reads are used instead.
  */
@@ -8,7 +8,11 @@ import { eventKey } from "../keys.ts";
 const SCAN_FACTOR = 4;
 const SCAN_SLACK = 1000;
 
-export async function storedIds(kv: Deno.Kv, ids: readonly string[]): Promise<Set<string>> {
+export async function storedIds(
+  kv: Deno.Kv,
+  team: string,
+  ids: readonly string[],
+): Promise<Set<string>> {
   const found = new Set<string>();
   if (ids.length === 0) return found;
   const wanted = new Set(ids);
@@ -21,26 +25,26 @@ export async function storedIds(kv: Deno.Kv, ids: readonly string[]): Promise<Se
   const limit = ids.length * SCAN_FACTOR + SCAN_SLACK;
   let seen = 0;
   const entries = kv.list(
-    { start: eventKey(min), end: eventKey(`${max}\u0000`) },
+    { start: eventKey(team, min), end: eventKey(team, `${max}\u0000`) },
     { limit, batchSize: 500 },
   );
   for await (const entry of entries) {
     seen++;
-    const id = String(entry.key[1]);
+    const id = String(entry.key[2]);
     if (wanted.has(id)) found.add(id);
   }
   if (seen < limit) return found;
-  return await pointReads(kv, [...wanted]);
+  return await pointReads(kv, team, [...wanted]);
 }
 
-async function pointReads(kv: Deno.Kv, ids: string[]): Promise<Set<string>> {
+async function pointReads(kv: Deno.Kv, team: string, ids: string[]): Promise<Set<string>> {
   const found = new Set<string>();
   const reads: Promise<Deno.KvEntryMaybe<unknown>[]>[] = [];
   for (let i = 0; i < ids.length; i += 10) {
-    reads.push(kv.getMany(ids.slice(i, i + 10).map(eventKey)));
+    reads.push(kv.getMany(ids.slice(i, i + 10).map((id) => eventKey(team, id))));
   }
   for (const entries of await Promise.all(reads)) {
-    for (const entry of entries) if (entry.versionstamp !== null) found.add(String(entry.key[1]));
+    for (const entry of entries) if (entry.versionstamp !== null) found.add(String(entry.key[2]));
   }
   return found;
 }
