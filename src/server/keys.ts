@@ -10,6 +10,7 @@
  * | `["events", team, event_id]` | {@link import("./ingest/stored_event.ts").StoredEvent} |
  * | `["owners", project_uuid]` | the team that owns the project (first team to send it) |
  * | `["view", team, project_uuid]` | project row of the materialised view |
+ * | `["activity", team, last_received_at, project_uuid]` | the project row again, listed newest first for paging |
  * | `["view", team, project_uuid, "f", feature_slug]` | feature row |
  * | `["view", team, project_uuid, "w", feature_slug, wp_id]` | work-package row |
  */
@@ -29,7 +30,15 @@ export const EVENTS_PREFIX: Deno.KvKey = ["events"];
 
 export const ownerKey = (projectUuid: string): Deno.KvKey => ["owners", projectUuid];
 
-export const viewTeamPrefix = (team: string): Deno.KvKey => ["view", team];
+/** A team's projects by their latest arrival (the list endpoint pages through these). */
+export const activityKey = (team: string, lastReceivedAt: string, project: string): Deno.KvKey => [
+  "activity",
+  team,
+  lastReceivedAt,
+  project,
+];
+export const activityPrefix = (team: string): Deno.KvKey => ["activity", team];
+
 export const projectRowKey = (team: string, project: string): Deno.KvKey => [
   "view",
   team,

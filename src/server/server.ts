@@ -42,7 +42,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const log = options.log ??
     ((line: string) => console.error(`${new Date().toISOString()} ${line}`));
   const moved = await migrateStore(kv);
-  if (moved > 0) log(`store: moved ${moved} events to per-team keys (layout ${CURRENT_LAYOUT})`);
+  if (moved > 0) log(`store: migrated to layout ${CURRENT_LAYOUT} (${moved} records written)`);
   const users = new UserStore(kv);
   const ctx: ServerContext = {
     users,

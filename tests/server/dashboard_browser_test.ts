@@ -213,3 +213,31 @@ Deno.test("dashboard (Chromium): dark mode and phone width", async () => {
     assert.equal(new Set(layout.lefts).size, 1, "lanes stack in one column on a phone");
   });
 });
+
+Deno.test("dashboard (Chromium): many projects come a page at a time, newest first", async () => {
+  await withBoard(async (page, server) => {
+    await signIn(page, "alice", PASSWORD);
+    const { access } = await login(server.url, "bob");
+    // 12 projects, one batch each so each has its own arrival time (the last is the newest).
+    const projects = Array.from(
+      { length: 12 },
+      (_, i) => `0b9c7e7a-3f0a-4d55-8e7b-${String(i).padStart(12, "0")}`,
+    );
+    for (const project_uuid of projects) {
+      assert.equal(
+        (await postBatch(server.url, access, [statusEvent({ project_uuid })])).status,
+        200,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    await page.waitForSelector(`[data-project="${projects[11]}"]`, WAIT);
+    await page.waitForSelector("button.more", WAIT);
+    const shown = () =>
+      page.$$eval("[data-project]", (els) => els.map((e) => e.getAttribute("data-project")));
+    assert.deepEqual(await shown(), projects.slice(2).reverse(), "the 10 most recently active");
+    await page.click("button.more");
+    await page.waitForSelector(`[data-project="${projects[0]}"]`, WAIT);
+    assert.deepEqual(await shown(), [...projects].reverse());
+    assert.equal(await page.$("button.more"), null, "nothing more to show");
+  });
+});

@@ -25,7 +25,7 @@ Deno.test("dashboard: sign-in sets an HttpOnly, SameSite=Strict session cookie",
 
     const view = await send(`${server.url}/dashboard/view`, { headers: { cookie: session } });
     assert.equal(view.status, 200);
-    assert.deepEqual(view.body, { team: "acme", projects: [] });
+    assert.deepEqual(view.body, { team: "acme", projects: [], next_cursor: null });
     const board = await send(`${server.url}/`, { headers: { cookie: session } });
     assert.match(String(board.body), /alice · team acme/);
   } finally {

@@ -1,13 +1,13 @@
 /**
- * A store written by an older server (events under `["events", event_id]`) is brought to the
- * per-team layout at start: every event moved once, in small commits, idempotently; dedup then
- * still knows them.
+ * A store written by an older server (events under `["events", event_id]`, no activity index) is
+ * brought to the current layout at start: every event moved once and every project indexed, in
+ * small commits, idempotently; dedup and the project list then work on it.
  */
 import assert from "node:assert/strict";
 import type { StoredEvent } from "../../src/server/ingest/stored_event.ts";
 import { eventKey, STORE_LAYOUT } from "../../src/server/keys.ts";
 import { CURRENT_LAYOUT, migrateStore } from "../../src/server/migrations.ts";
-import { login, postBatch, results, startTestServer, statusEvent } from "./harness.ts";
+import { login, postBatch, results, send, startTestServer, statusEvent } from "./harness.ts";
 
 Deno.test("an old store's events move to per-team keys once; dedup still knows them", async () => {
   const kv = await Deno.openKv(":memory:");
@@ -23,7 +23,19 @@ Deno.test("an old store's events move to per-team keys once; dedup still knows t
     await kv.set(["events", event.event_id], record);
   }
 
-  assert.equal(await migrateStore(kv), 450);
+  // A project row of the view, from before the activity index.
+  const row = {
+    project_uuid: events[0].project_uuid,
+    project_slug: "demo",
+    repo_slug: null,
+    team: "acme",
+    event_count: 450,
+    last_change: null,
+    last_received_at: "2026-01-01T00:00:00.000Z",
+  };
+  await kv.set(["view", "acme", row.project_uuid!], row);
+
+  assert.equal(await migrateStore(kv), 451);
   assert.equal((await kv.get(STORE_LAYOUT)).value, CURRENT_LAYOUT);
   let old = 0;
   let moved = 0;
@@ -34,15 +46,28 @@ Deno.test("an old store's events move to per-team keys once; dedup still knows t
   assert.deepEqual({ old, moved }, { old: 0, moved: 450 });
   const first = (await kv.get<StoredEvent>(eventKey("acme", events[0].event_id))).value!;
   assert.deepEqual(JSON.parse(first.envelope as string), events[0]);
+  assert.deepEqual(
+    (await kv.get(["activity", "acme", row.last_received_at, row.project_uuid!])).value,
+    row,
+  );
   assert.equal(await migrateStore(kv), 0, "a second start has nothing to do");
 
-  // The server starts on the migrated store (startTestServer migrates again: nothing left) and
-  // an old event sent again is a duplicate, not stored twice.
+  // The server starts on the migrated store (startTestServer migrates again: nothing left); an
+  // old event sent again is a duplicate, not stored twice; the project is listed.
   const server = await startTestServer({ kv });
   try {
     const access = (await login(server.url, "alice")).access;
     const again = await postBatch(server.url, access, [events[7]]);
     assert.equal(results(again)[0].status, "duplicate");
+    const listed = await send(`${server.url}/api/v1/projects/`, {
+      headers: { authorization: `Bearer ${access}` },
+    });
+    assert.deepEqual(
+      (listed.body as { projects: Array<{ project_uuid: string }> }).projects.map((p) =>
+        p.project_uuid
+      ),
+      [row.project_uuid],
+    );
   } finally {
     await server.close();
   }

@@ -126,6 +126,69 @@ Deno.test("view: shuffled arrival over many batches ends in the same lanes as or
   }
 });
 
+Deno.test("view: the project list pages by limit and cursor, newest first, in brief", async () => {
+  const server = await startTestServer();
+  try {
+    const access = (await login(server.url, "alice")).access;
+    const projects = Array.from(
+      { length: 250 },
+      (_, i) => `0b9c7e7a-3f0a-4d55-8e7b-${String(i).padStart(12, "0")}`,
+    );
+    // Five batches: later batches arrive later, so their projects are listed first.
+    for (let b = 0; b < 5; b++) {
+      const events = projects.slice(b * 50, b * 50 + 50).map((project_uuid) =>
+        statusEvent({ project_uuid })
+      );
+      assert.equal((await postBatch(server.url, access, events)).status, 200);
+      await new Promise((resolve) => setTimeout(resolve, 3));
+    }
+    // A later event moves a project to the front (and out of its old place).
+    assert.equal(
+      (await postBatch(server.url, access, [statusEvent({ project_uuid: projects[0] })])).status,
+      200,
+    );
+    const auth = { headers: { authorization: `Bearer ${access}` } };
+    const seen: string[] = [];
+    const sizes: number[] = [];
+    let cursor: string | null = null;
+    do {
+      const query: string = cursor ? `&cursor=${encodeURIComponent(cursor)}` : "";
+      const page = await send(`${server.url}/api/v1/projects/?limit=100${query}`, auth);
+      assert.equal(page.status, 200);
+      const body = page.body as {
+        projects: Array<Record<string, unknown>>;
+        next_cursor: string | null;
+      };
+      sizes.push(body.projects.length);
+      for (const p of body.projects) {
+        assert.deepEqual(Object.keys(p).sort(), [
+          "event_count",
+          "last_activity",
+          "last_change",
+          "project_slug",
+          "project_uuid",
+          "repo_slug",
+        ]);
+        seen.push(p.project_uuid as string);
+      }
+      cursor = body.next_cursor;
+    } while (cursor);
+    assert.deepEqual(sizes, [100, 100, 50]);
+    assert.equal(new Set(seen).size, 250, "every project once");
+    assert.equal(seen[0], projects[0], "the most recently active first");
+    assert.deepEqual(seen.slice(1, 51).sort(), projects.slice(200).sort());
+    // The default page is 100; bad limits and cursors are a 400, never a 500.
+    const first = await send(`${server.url}/api/v1/projects/`, auth);
+    assert.equal((first.body as { projects: unknown[] }).projects.length, 100);
+    for (const bad of ["limit=0", "limit=1001", "limit=x", "cursor=%2F%2F%2F%2F", "cursor=a%20b"]) {
+      const answer = await send(`${server.url}/api/v1/projects/?${bad}`, auth);
+      assert.equal(answer.status, 400, bad);
+    }
+  } finally {
+    await server.close();
+  }
+});
+
 Deno.test("view: projects are per team; another team's project and a malformed id are a 404", async () => {
   const server = await startTestServer();
   try {

@@ -286,20 +286,54 @@ function renderEmpty() {
   );
 }
 
+/** Pages of projects shown (the server sends the most recently active first, a page at a time). */
+let pagesShown = 1;
+
+/** The projects of the first `pagesShown` pages, and whether there are more. */
+async function loadView() {
+  const projects = [];
+  const ids = new Set();
+  let cursor = null;
+  for (let page = 0; page < pagesShown; page++) {
+    const query = cursor ? `?cursor=${encodeURIComponent(cursor)}` : "";
+    const response = await fetch(`/dashboard/view${query}`, { credentials: "same-origin" });
+    if (response.status === 401) return null;
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    const view = await response.json();
+    // A project active meanwhile moves to the front: it may come again on a later page.
+    for (const project of view.projects) {
+      if (!ids.has(project.project_uuid)) projects.push(project);
+      ids.add(project.project_uuid);
+    }
+    cursor = view.next_cursor;
+    if (!cursor) break;
+  }
+  return { projects, more: cursor !== null };
+}
+
+function renderMore() {
+  const button = el("button", { type: "button", class: "more" }, "Show more projects");
+  button.addEventListener("click", () => {
+    pagesShown++;
+    button.disabled = true;
+    scheduleRefresh();
+  });
+  return el("p", { class: "more-row" }, button);
+}
+
 async function refresh() {
-  const response = await fetch("/dashboard/view", { credentials: "same-origin" });
-  if (response.status === 401) {
+  const view = await loadView();
+  if (view === null) {
     location.reload();
     return;
   }
-  if (!response.ok) throw new Error(`HTTP ${response.status}`);
-  const view = await response.json();
   // The card (or section) that has the keyboard focus keeps it across the redraw.
   const focused = document.activeElement && document.activeElement.closest("[data-wp]");
   const focusKey = focused ? focused.getAttribute("data-wp") : null;
   nextDrawn = new Map();
   board.replaceChildren(
     ...(view.projects.length === 0 ? [renderEmpty()] : view.projects.map(renderProject)),
+    ...(view.more ? [renderMore()] : []),
   );
   drawn = nextDrawn;
   if (focusKey) {

@@ -1,6 +1,6 @@
 /**
  * The dashboard: `GET /` (sign-in form, or the board once signed in), `POST /login`,
- * `POST /logout`, `GET /dashboard/view` (the view as JSON) and `GET /dashboard/live` (SSE). The
+ * `POST /logout`, `GET /dashboard/view` (a page of the view as JSON) and `GET /dashboard/live` (SSE). The
  * session is a signed token in an HttpOnly, SameSite=Strict cookie.
  */
 import type { Context, Hono } from "hono";
@@ -16,8 +16,11 @@ import { MAX_AUTH_BODY_BYTES } from "../../protocol/limits.ts";
 import { jsonError } from "./errors.ts";
 import { bodyError } from "./json_body.ts";
 import { liveStream } from "./live_stream.ts";
+import { paged } from "./paging.ts";
 
 export const SESSION_COOKIE = "kittify_session";
+/** Projects per page of the board (each in full: features and work packages). */
+const DASHBOARD_PAGE_SIZE = 10;
 
 const AUTH_BODY = { wireBytes: MAX_AUTH_BODY_BYTES, decodedBytes: MAX_AUTH_BODY_BYTES };
 
@@ -81,7 +84,10 @@ export function registerDashboardRoutes(app: Hono, ctx: ServerContext): void {
     const who = await session(c);
     if (!who) return jsonError(c, 401, "Not signed in");
     c.header("cache-control", "no-store");
-    return c.json({ team: who.team, projects: await ctx.views.projects(who.team) });
+    return await paged(c, async (limit, cursor) => {
+      const page = await ctx.views.projectPage(who.team, limit, cursor);
+      return { team: who.team, projects: page.items, next_cursor: page.next_cursor };
+    }, DASHBOARD_PAGE_SIZE);
   });
 
   app.get("/dashboard/live", async (c) => {

@@ -7,6 +7,9 @@ import { EventSocket } from "../ws/event_socket.ts";
 import { authorise } from "./bearer.ts";
 import { jsonError, unauthorized } from "./errors.ts";
 
+/** The snapshot covers the team's most recently active projects (bounded work per connect). */
+const SNAPSHOT_PROJECTS = 100;
+
 export function registerWsRoute(app: Hono, ctx: ServerContext): void {
   app.get(PATHS.events, async (c) => {
     if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
@@ -19,7 +22,8 @@ export function registerWsRoute(app: Hono, ctx: ServerContext): void {
     new EventSocket(socket, auth.principal, {
       ingestor: ctx.ingestor,
       hub: ctx.hub,
-      snapshot: async (team) => snapshotWorkPackages(await ctx.views.projects(team)),
+      snapshot: async (team) =>
+        snapshotWorkPackages((await ctx.views.projectPage(team, SNAPSHOT_PROJECTS)).items),
       timings: ctx.timings,
       onError: (err) => ctx.log(`websocket error: ${err instanceof Error ? err.message : err}`),
     });

@@ -44,11 +44,12 @@ export function splitIntoChunks(candidates: Candidate[]): Candidate[][] {
     const newRows = rowIds(c.event).filter((r) => !rows.has(r));
     const newProject = projects.has(project) ? 0 : 1;
     const size = storedBytes(c.stored) + RECORD_OVERHEAD;
+    const projectCount = projects.size + newProject;
     // One check per project (its view row) and one per newly claimed owner.
-    const checks = 2 * (projects.size + newProject);
-    const mutations = chunk.length + 1 + projects.size + newProject + rows.size +
-      newRows.length;
-    const total = bytes + size + (rows.size + newRows.length) * ROW_BYTES;
+    const checks = 2 * projectCount;
+    // Per project: its owner key and its activity index entry (one deleted, one written).
+    const mutations = chunk.length + 1 + 3 * projectCount + rows.size + newRows.length;
+    const total = bytes + size + (rows.size + newRows.length + projectCount) * ROW_BYTES;
     if (
       chunk.length > 0 && (checks > MAX_CHECKS || mutations > MAX_MUTATIONS || total > MAX_BYTES)
     ) {

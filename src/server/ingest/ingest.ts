@@ -21,7 +21,14 @@
  */
 import type { Envelope } from "../../events/types.ts";
 import { retryLocked } from "../../store/retry.ts";
-import { eventKey, featureRowKey, ownerKey, projectRowKey, wpRowKey } from "../keys.ts";
+import {
+  activityKey,
+  eventKey,
+  featureRowKey,
+  ownerKey,
+  projectRowKey,
+  wpRowKey,
+} from "../keys.ts";
 import { type ProjectView, ViewCache, wpMapKey } from "../view/cache.ts";
 import { applyToFeature, applyToProject, applyToWp, rowTargets } from "../view/rows.ts";
 import type { FeatureRow, ProjectRow, WpRow } from "../view/rows.ts";
@@ -272,6 +279,11 @@ function writeProject(op: Deno.AtomicOperation, d: ProjectDraft): void {
   const { team, projectUuid, versionstamp } = d.base;
   op.check({ key: projectRowKey(team, projectUuid), versionstamp });
   op.set(projectRowKey(team, projectUuid), d.project);
+  // The checked row says where the project was in the activity index: move it.
+  const before = d.base.project?.last_received_at;
+  const after = d.project?.last_received_at;
+  if (before !== undefined && before !== after) op.delete(activityKey(team, before, projectUuid));
+  if (d.project) op.set(activityKey(team, d.project.last_received_at, projectUuid), d.project);
   for (const row of d.features.values()) {
     op.set(featureRowKey(team, projectUuid, row.feature_slug), row);
   }

@@ -1,14 +1,31 @@
 /** Reading a team's materialised view from the store (rows only; events are never rescanned). */
-import { projectRowKey, viewTeamPrefix } from "../keys.ts";
+import { projectRowKey } from "../keys.ts";
+import { type Page, projectRowPage, type ProjectSummaryJson, summarise } from "./page.ts";
 import { presentProjects, type ProjectJson, type ViewRows } from "./present.ts";
 import type { FeatureRow, ProjectRow, WpRow } from "./rows.ts";
 
 export class ViewReader {
   constructor(private readonly kv: Deno.Kv) {}
 
-  /** Every project of the team. */
-  async projects(team: string): Promise<ProjectJson[]> {
-    return presentProjects(await this.rows(viewTeamPrefix(team)));
+  /** A page of the team's projects in brief, most recently active first. */
+  async summaries(
+    team: string,
+    limit: number,
+    cursor?: string,
+  ): Promise<Page<ProjectSummaryJson>> {
+    const page = await projectRowPage(this.kv, team, limit, cursor);
+    return { items: page.items.map(summarise), next_cursor: page.next_cursor };
+  }
+
+  /** A page of the team's projects in full, most recently active first. */
+  async projectPage(team: string, limit: number, cursor?: string): Promise<Page<ProjectJson>> {
+    const page = await projectRowPage(this.kv, team, limit, cursor);
+    const items: ProjectJson[] = [];
+    for (const row of page.items) {
+      const project = await this.project(team, row.project_uuid);
+      if (project) items.push(project);
+    }
+    return { items, next_cursor: page.next_cursor };
   }
 
   /** One project of the team, or undefined if the team has none with that uuid. */
