@@ -8,8 +8,12 @@
 export const MAX_BATCH_EVENTS = 1000;
 /** Largest request body on the wire (gzip or identity). */
 export const MAX_WIRE_BODY_BYTES = 8 * 1024 * 1024;
-/** Largest batch body after gzip decoding; the server stops decoding past it. */
-export const MAX_DECODED_BODY_BYTES = 32 * 1024 * 1024;
+/**
+ * Largest batch body after gzip decoding; the server stops decoding past it and answers 413, and
+ * a client halves its batch. Each decoded byte costs the server a few more while it is parsed and
+ * stored, so this bounds its memory per batch (kittify's client sends at most 4 MiB).
+ */
+export const MAX_DECODED_BODY_BYTES = 16 * 1024 * 1024;
 /** Largest JSON body of the small auth endpoints. */
 export const MAX_AUTH_BODY_BYTES = 16 * 1024;
 /** Largest WebSocket frame; a bigger one closes the socket with 1009. */

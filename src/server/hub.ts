@@ -4,13 +4,26 @@
  * them, which gets acks instead).
  */
 import type { Envelope } from "../events/types.ts";
+import { eventFrame } from "../protocol/frames.ts";
 import type { Principal } from "./auth/tokens.ts";
+
+/** Events just stored for a team, with their WebSocket frames built once for all listeners. */
+export class Broadcast {
+  #frames?: string[];
+
+  constructor(readonly events: readonly Envelope[]) {}
+
+  /** One `{"type": "event", ...}` frame per event, in order. */
+  frames(): readonly string[] {
+    return this.#frames ??= this.events.map(eventFrame);
+  }
+}
 
 export interface Subscriber {
   /** The user the connection was opened for; its team is what it hears about. */
   readonly principal: Principal;
   /** Events just stored for the subscriber's team, in storage order. */
-  deliver(events: readonly Envelope[]): void;
+  deliver(broadcast: Broadcast): void;
   /** Ends the subscription from the server side (shutdown). */
   close(): void;
   /** Ends the subscription because its user was removed: the client must log in again. */
@@ -42,10 +55,11 @@ export class Hub {
 
   publish(team: string, events: readonly Envelope[], except?: Subscriber): void {
     if (events.length === 0) return;
+    const broadcast = new Broadcast(events);
     for (const subscriber of this.byTeam.get(team) ?? []) {
       if (subscriber === except) continue;
       try {
-        subscriber.deliver(events);
+        subscriber.deliver(broadcast);
       } catch {
         // A subscriber whose transport just died is removed by its own close handler.
       }

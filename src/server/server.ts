@@ -11,8 +11,10 @@ import { buildApp } from "./http/app.ts";
 import { Hub } from "./hub.ts";
 import { Ingestor } from "./ingest/ingest.ts";
 import { DEFAULT_TIMINGS, type ServerTimings } from "./limits.ts";
+import { type BudgetOptions, MemoryBudget } from "./memory_budget.ts";
 import { CURRENT_LAYOUT, migrateStore } from "./migrations.ts";
 import { ViewReader } from "./view/read.ts";
+import { SocketQuota } from "./ws/socket_quota.ts";
 
 export interface ServerOptions {
   kv: Deno.Kv;
@@ -24,6 +26,8 @@ export interface ServerOptions {
   now?: () => number;
   /** Receives one line per request (default: stderr with a timestamp). */
   log?: (line: string) => void;
+  /** The memory budget for event data in flight (default: DEFAULT_BUDGET). */
+  budget?: BudgetOptions;
 }
 
 export interface RunningServer {
@@ -31,6 +35,8 @@ export interface RunningServer {
   url: string;
   hostname: string;
   port: number;
+  /** Bytes of event data requests and sockets hold right now (memory_budget.ts). */
+  memoryInUse(): number;
   /** Stops accepting, closes WebSockets (1001) and live streams, lets requests finish. */
   shutdown(): Promise<void>;
 }
@@ -50,6 +56,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     ingestor: new Ingestor(kv, now),
     views: new ViewReader(kv),
     hub: new Hub(),
+    budget: new MemoryBudget(options.budget),
+    sockets: new SocketQuota(),
     timings,
     log,
   };
@@ -73,6 +81,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     url: `http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}`,
     hostname,
     port,
+    memoryInUse: () => ctx.budget.inUse,
     shutdown: () =>
       stopping ??= (async () => {
         sweep.stop();

@@ -21,7 +21,7 @@ export interface StoreOptions {
 export type StoreUse = "create" | "existing";
 
 /** Where the store is, for messages (a URL is shown without its query string). */
-export async function storeLocation(options: StoreOptions): Promise<string> {
+export function storeLocation(options: StoreOptions): string {
   if (options.data !== undefined && options.kvUrl !== undefined) {
     throw new UsageError("--data and --kv-url are mutually exclusive");
   }
@@ -44,7 +44,7 @@ export async function openServerStore(
   options: StoreOptions,
   use: StoreUse = "create",
 ): Promise<Deno.Kv> {
-  const location = await storeLocation(options);
+  const location = storeLocation(options);
   if (options.kvUrl === undefined) await prepareFolder(location, options, use);
   try {
     return await openKv(location);

@@ -29,7 +29,7 @@ import { TransportError } from "../transport/http.ts";
 import { backoffDelay } from "./backoff.ts";
 import { type ErrorCategory, errorCategory } from "./error_category.ts";
 
-/** Bytes of event JSON per request: far below the server's 32 MiB, and bounded client memory. */
+/** Bytes of event JSON per request: far below the server's 16 MiB, and bounded client memory. */
 export const CLIENT_BATCH_BYTES = 4 * 1024 * 1024;
 
 export interface UploaderDeps {

@@ -3,6 +3,7 @@
  * heartbeats, an adjustable clock, and two seeded teams. Password hashes (600k PBKDF2 rounds)
  * are computed once per test module and reused.
  */
+import type { BudgetOptions } from "../../src/server/memory_budget.ts";
 import { gzip } from "node:zlib";
 import { promisify } from "node:util";
 import { hashPassword, type PasswordHash } from "../../src/server/auth/password.ts";
@@ -38,6 +39,8 @@ export interface TestServerOptions {
   extraUsers?: Array<{ username: string; team: string }>;
   /** Called whenever the server reads its clock (e.g. to verify a token). */
   onClock?: () => void;
+  /** The server's memory budget (default: the real one). */
+  budget?: BudgetOptions;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -60,6 +63,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       return Date.now() + offset;
     },
     log: (line) => logs.push(line),
+    budget: options.budget,
   });
   return {
     ...server,

@@ -13,7 +13,7 @@ export interface ServeFlags extends StoreOptions {
 }
 
 export async function runServer(flags: ServeFlags): Promise<void> {
-  const location = await storeLocation(flags);
+  const location = storeLocation(flags);
   const kv = await openServerStore(flags);
   try {
     const server = await listen(kv, flags);

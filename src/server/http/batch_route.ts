@@ -11,6 +11,7 @@ import {
 } from "../../protocol/limits.ts";
 import { authorise } from "./bearer.ts";
 import { jsonError, unauthorized } from "./errors.ts";
+import type { BudgetClaim } from "../memory_budget.ts";
 import { bodyError, parseJsonObject } from "./json_body.ts";
 
 export function registerBatchRoute(app: Hono, ctx: ServerContext): void {
@@ -18,33 +19,68 @@ export function registerBatchRoute(app: Hono, ctx: ServerContext): void {
     // Authenticate before reading (or decompressing) a single byte of the body.
     const auth = await authorise(ctx.tokens, c.req.header("authorization"), "access");
     if (!auth.ok) return unauthorized(c, auth.reason);
-    let text: string;
+    // The body's bytes are claimed from the server's memory budget as they arrive, and held
+    // until the request is answered.
+    const claim = ctx.budget.claim();
     try {
-      text = await readBody(c.req.raw, {
-        wireBytes: MAX_WIRE_BODY_BYTES,
-        decodedBytes: MAX_DECODED_BODY_BYTES,
-      });
-    } catch (err) {
-      const e = bodyError(err);
-      return jsonError(c, e.status, e.error, e.details);
+      const batch = await readBatch(c.req.raw, claim);
+      if (!batch.ok) {
+        if (batch.retryAfter !== undefined) c.header("Retry-After", String(batch.retryAfter));
+        return jsonError(c, batch.status, batch.error, batch.details);
+      }
+      const team = auth.principal.team;
+      const outcome = await ctx.ingestor.ingest(team, batch.events);
+      ctx.hub.publish(team, outcome.accepted);
+      return c.json({ results: outcome.results.map(batchResultJson) });
+    } finally {
+      claim.release();
     }
-    const body = parseJsonObject(text);
-    if (!body.ok) return jsonError(c, body.status, body.error, body.details);
-    const events = body.value.events;
-    if (!Array.isArray(events)) {
-      return jsonError(c, 400, "Malformed body", 'expected {"events": [...]}');
-    }
-    if (events.length > MAX_BATCH_EVENTS) {
-      return jsonError(
-        c,
-        413,
-        "Too many events",
-        `${events.length} events in one batch; the limit is ${MAX_BATCH_EVENTS}`,
-      );
-    }
-    const team = auth.principal.team;
-    const outcome = await ctx.ingestor.ingest(team, events);
-    ctx.hub.publish(team, outcome.accepted);
-    return c.json({ results: outcome.results.map(batchResultJson) });
   });
+}
+
+type Batch =
+  | { ok: true; events: unknown[] }
+  | {
+    ok: false;
+    status: 400 | 413 | 415 | 503;
+    error: string;
+    details: string;
+    retryAfter?: number;
+  };
+
+/**
+ * The batch's events, or why there are none. The body's text is gone once this returns: only the
+ * parsed events stay in memory while they are stored.
+ */
+async function readBatch(request: Request, claim: BudgetClaim): Promise<Batch> {
+  let text: string;
+  try {
+    text = await readBody(request, {
+      wireBytes: MAX_WIRE_BODY_BYTES,
+      decodedBytes: MAX_DECODED_BODY_BYTES,
+      claim: (bytes) => claim.grow(bytes),
+    });
+  } catch (err) {
+    return bodyError(err);
+  }
+  const body = parseJsonObject(text);
+  if (!body.ok) return body;
+  const events = body.value.events;
+  if (!Array.isArray(events)) {
+    return {
+      ok: false,
+      status: 400,
+      error: "Malformed body",
+      details: 'expected {"events": [...]}',
+    };
+  }
+  if (events.length > MAX_BATCH_EVENTS) {
+    return {
+      ok: false,
+      status: 413,
+      error: "Too many events",
+      details: `${events.length} events in one batch; the limit is ${MAX_BATCH_EVENTS}`,
+    };
+  }
+  return { ok: true, events };
 }

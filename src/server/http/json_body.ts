@@ -5,12 +5,20 @@ import {
   BodyInterrupted,
   BodyTooLarge,
   readBody,
+  ServerBusy,
   UnsupportedEncoding,
 } from "../ingest/body.ts";
 
 export type JsonBody =
   | { ok: true; value: Record<string, unknown> }
-  | { ok: false; status: 400 | 413 | 415 | 503; error: string; details: string };
+  | {
+    ok: false;
+    status: 400 | 413 | 415 | 503;
+    error: string;
+    details: string;
+    /** Seconds the client should wait before trying again (a 503 of the memory budget). */
+    retryAfter?: number;
+  };
 
 export async function readJsonObject(
   request: Request,
@@ -50,6 +58,9 @@ export function bodyError(err: unknown): Extract<JsonBody, { ok: false }> {
   }
   if (err instanceof UnsupportedEncoding) {
     return { ok: false, status: 415, error: "Unsupported Content-Encoding", details: err.message };
+  }
+  if (err instanceof ServerBusy) {
+    return { ok: false, status: 503, error: "Server busy", details: err.message, retryAfter: 1 };
   }
   if (err instanceof BodyInterrupted) {
     // A 5xx: clients retry it as a transport failure (a 400 would count against the events).

@@ -34,7 +34,7 @@ export function liveStream(hub: Hub, principal: Principal): Response {
       };
       subscriber = {
         principal,
-        deliver: (events) =>
+        deliver: ({ events }) =>
           push(`event: change\ndata: ${JSON.stringify({ events: events.length })}\n\n`),
         close,
         // The page reloads and, its session no longer valid, shows the sign-in form.

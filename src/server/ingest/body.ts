@@ -13,6 +13,8 @@ export class BodyTooLarge extends Error {
 export class UnsupportedEncoding extends Error {}
 /** The body could not be decoded (truncated or corrupt gzip). */
 export class BadBody extends Error {}
+/** The server's memory budget cannot take this body now (memory_budget.ts): retry later. */
+export class ServerBusy extends Error {}
 /**
  * The upload itself failed while arriving (the connection dropped, or the server is shutting
  * down): not the client's data's fault, so worth retrying.
@@ -22,6 +24,11 @@ export class BodyInterrupted extends Error {}
 export interface BodyLimits {
   wireBytes: number;
   decodedBytes: number;
+  /**
+   * Called with each decoded chunk's size before it is kept; false stops the body with
+   * {@link ServerBusy} (the server's memory budget, see memory_budget.ts).
+   */
+  claim?: (bytes: number) => boolean;
 }
 
 /** The decoded body as UTF-8 text, or throws one of the errors above. */
@@ -46,12 +53,49 @@ export async function readBody(request: Request, limits: BodyLimits): Promise<st
       .pipeThrough(new DecompressionStream("gzip") as TransformStream<Uint8Array, Uint8Array>)
       .pipeThrough(limitStream(limits.decodedBytes, "decompressed body"));
   }
-  const bytes = await collect(stream);
-  return new TextDecoder().decode(bytes);
+  // A body already in memory streams through as one chain of promise jobs; without a pause now
+  // and then, decoding 16 MiB would hold the event loop (and every other request) for ~100 ms.
+  stream = stream.pipeThrough(pacedStream());
+  if (limits.claim) stream = stream.pipeThrough(claimStream(limits.claim));
+  return await collectText(stream);
 }
 
-/** Compressed bytes handed to the decoder at a time: deflate inflates ≤ ~1032:1, so ≤ ~4 MiB out. */
-const GZIP_SLICE_BYTES = 4096;
+/** Work done between two pauses of {@link pacedStream}, ms. */
+const PACE_MS = 4;
+
+/** Passes chunks on, letting the event loop run other tasks every {@link PACE_MS}. */
+function pacedStream(): TransformStream<Uint8Array, Uint8Array> {
+  let since = performance.now();
+  return new TransformStream({
+    async transform(chunk, controller) {
+      if (performance.now() - since > PACE_MS) {
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        since = performance.now();
+      }
+      controller.enqueue(chunk);
+    },
+  });
+}
+
+/** Stops the stream with {@link ServerBusy} when `claim` refuses a chunk. */
+function claimStream(claim: (bytes: number) => boolean): TransformStream<Uint8Array, Uint8Array> {
+  return new TransformStream({
+    transform(chunk, controller) {
+      if (!claim(chunk.byteLength)) {
+        controller.error(new ServerBusy("the server is busy with other uploads; retry shortly"));
+        return;
+      }
+      controller.enqueue(chunk);
+    },
+  });
+}
+
+/**
+ * Compressed bytes handed to the decoder at a time: deflate inflates ≤ ~1032:1, so ≤ ~512 KiB out
+ * per step. Each step is one synchronous piece of work (other requests wait for it), and a body
+ * refused by the memory budget costs no more than one step.
+ */
+const GZIP_SLICE_BYTES = 512;
 
 /** The request body, with a failure to read it reported as {@link BodyInterrupted}. */
 function interruptible(body: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
@@ -99,11 +143,24 @@ function limitStream(max: number, what: string): TransformStream<Uint8Array, Uin
   });
 }
 
-async function collect(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
+/**
+ * The stream's UTF-8 text. Each chunk is decoded as it arrives and dropped: a 16 MiB body is never
+ * held as bytes and as text at once, and no single step decodes (or copies) all of it, which would
+ * stall every other request for tens of milliseconds.
+ */
+async function collectText(stream: ReadableStream<Uint8Array>): Promise<string> {
   try {
-    return await new Response(stream).bytes();
+    const decoder = new TextDecoder();
+    const parts: string[] = [];
+    for await (const chunk of stream) parts.push(decoder.decode(chunk, { stream: true }));
+    parts.push(decoder.decode());
+    return parts.join("");
   } catch (err) {
-    if (err instanceof BodyTooLarge || err instanceof BodyInterrupted) throw err;
+    if (
+      err instanceof BodyTooLarge || err instanceof BodyInterrupted || err instanceof ServerBusy
+    ) {
+      throw err;
+    }
     throw new BadBody(err instanceof Error ? err.message : String(err));
   }
 }

@@ -19,7 +19,7 @@ export interface Candidate {
 
 const MAX_CHECKS = 100;
 const MAX_MUTATIONS = 1000;
-const MAX_BYTES = 780_000;
+const MAX_BYTES = 400_000;
 /**
  * A typical serialised view row. Rows can be bigger (long titles, node ids); a commit that turns
  * out too large is split in two by the ingest step, so this only needs to be right usually.

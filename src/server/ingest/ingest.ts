@@ -14,10 +14,14 @@
  * anyone else after the lookup makes the commit fail; the views are reloaded, the ids looked up
  * again, and the event is reported as a duplicate. Two requests, or two server processes sharing
  * one store, therefore never both store an event. (The one race left open: two *different*
- * envelopes of one team reusing one event_id in two of its projects at the same instant on two
- * server processes;
- * within one process all ingestion is serialised. A per-event check would close it but caps a
- * commit at 100 events, Deno KV's limit on checks; this way a commit carries up to ~900.)
+ * envelopes of one team reusing one event_id in two of its projects at the same instant. A
+ * per-event check would close it but caps a commit at 100 events, Deno KV's limit on checks; this
+ * way a commit carries up to ~900.)
+ *
+ * Within a process, requests are serialised per project only (keyed_locks.ts): a batch waits for
+ * the projects it names, so one team's large uploads never hold up another team's, and the view
+ * cache of a project is only ever used by one request at a time. Screening yields to the event
+ * loop every few milliseconds, so a large batch does not stall other requests either.
  */
 import type { Envelope } from "../../events/types.ts";
 import { retryLocked } from "../../store/retry.ts";
@@ -35,6 +39,7 @@ import type { FeatureRow, ProjectRow, WpRow } from "../view/rows.ts";
 import { type Candidate, splitIntoChunks } from "./chunks.ts";
 import { type EventResult, ownershipError } from "../../protocol/results.ts";
 import { screenEvent } from "./screen.ts";
+import { KeyedLocks } from "./keyed_locks.ts";
 import { storedIds } from "./stored_ids.ts";
 import type { StoredEvent } from "./stored_event.ts";
 
@@ -47,26 +52,29 @@ export interface IngestOutcome {
 
 const MAX_COMMIT_ATTEMPTS = 20;
 const MAX_CACHED_OWNERS = 100_000;
+/** Screening hands the event loop back after this long (ms). */
+const SCREEN_SLICE_MS = 8;
 
 export class Ingestor {
   private readonly owners = new Map<string, string>();
   private readonly views: ViewCache;
-  /** Ingest calls run one at a time: the view cache then never races with itself. */
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly locks = new KeyedLocks();
+  private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(private readonly kv: Deno.Kv, private readonly now: () => number = Date.now) {
     this.views = new ViewCache(kv);
   }
 
   ingest(team: string, items: readonly unknown[]): Promise<IngestOutcome> {
-    const run = this.queue.then(() => this.run(team, items));
-    this.queue = run.catch(() => {});
+    const run = this.run(team, items);
+    const tracked = run.catch(() => {}).finally(() => this.inFlight.delete(tracked));
+    this.inFlight.add(tracked);
     return run;
   }
 
   /** Resolves when every ingest call made so far has finished. */
   async idle(): Promise<void> {
-    await this.queue;
+    while (this.inFlight.size > 0) await Promise.all(this.inFlight);
   }
 
   private async run(team: string, items: readonly unknown[]): Promise<IngestOutcome> {
@@ -74,21 +82,43 @@ export class Ingestor {
     const firstIndex = new Map<string, number>();
     const repeats: Array<[index: number, first: number]> = [];
     const screened: Candidate[] = [];
-    items.forEach((item, index) => {
-      const s = screenEvent(item);
+    let slice = performance.now();
+    for (let index = 0; index < items.length; index++) {
+      if (performance.now() - slice > SCREEN_SLICE_MS) {
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        slice = performance.now();
+      }
+      const s = screenEvent(items[index]);
       if (!s.ok) {
         results[index] = { event_id: s.eventId, status: "rejected", error: s.error };
-        return;
+        continue;
       }
       const first = firstIndex.get(s.event.event_id);
       if (first !== undefined) {
         repeats.push([index, first]);
-        return;
+        continue;
       }
       firstIndex.set(s.event.event_id, index);
       screened.push({ index, event: s.event, stored: s.stored });
-    });
+    }
 
+    const projects = screened.map((c) => c.event.project_uuid!);
+    await this.locks.withAll(projects, () => this.store(team, screened, results));
+
+    // A repeat inside one request is a duplicate of its first occurrence (or shares its fate).
+    for (const [index, first] of repeats) {
+      const original = results[first];
+      results[index] = original.status === "rejected"
+        ? { ...original }
+        : { event_id: original.event_id, status: "duplicate" };
+    }
+    const accepted = screened.filter((c) => results[c.index].status === "success")
+      .map((c) => c.event);
+    return { results, accepted };
+  }
+
+  /** Ownership, dedup and the commits, with the batch's projects held (see the header). */
+  private async store(team: string, screened: Candidate[], results: EventResult[]) {
     const owners = await this.ownersOf(screened.map((c) => c.event.project_uuid!));
     const candidates = screened.filter((c) => {
       const owner = owners.get(c.event.project_uuid!);
@@ -101,17 +131,6 @@ export class Ingestor {
     const views = await this.viewsOf(team, candidates);
     const fresh = await this.withoutStored(team, candidates, results);
     for (const chunk of splitIntoChunks(fresh)) await this.commit(team, chunk, results, views);
-
-    // A repeat inside one request is a duplicate of its first occurrence (or shares its fate).
-    for (const [index, first] of repeats) {
-      const original = results[first];
-      results[index] = original.status === "rejected"
-        ? { ...original }
-        : { event_id: original.event_id, status: "duplicate" };
-    }
-    const accepted = candidates.filter((c) => results[c.index].status === "success")
-      .map((c) => c.event);
-    return { results, accepted };
   }
 
   /** Owner team per project (absent: nobody owns it yet). Owners never change, so they cache. */

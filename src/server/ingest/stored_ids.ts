@@ -6,6 +6,11 @@
 import { eventKey } from "../keys.ts";
 
 const SCAN_FACTOR = 4;
+/**
+ * Entries per read while scanning: the values come along (Deno KV cannot list keys alone), and
+ * each read's values are decoded in one synchronous step, so large events are read a few at a time.
+ */
+const SCAN_PAGE = 100;
 const SCAN_SLACK = 1000;
 
 export async function storedIds(
@@ -26,7 +31,7 @@ export async function storedIds(
   let seen = 0;
   const entries = kv.list(
     { start: eventKey(team, min), end: eventKey(team, `${max}\u0000`) },
-    { limit, batchSize: 500 },
+    { limit, batchSize: SCAN_PAGE },
   );
   for await (const entry of entries) {
     seen++;

@@ -7,15 +7,14 @@
  * ingest call), which is what makes WebSocket ingestion fast; acks still go out one per frame
  * and in order.
  */
-import type { Envelope } from "../../events/types.ts";
 import type { Principal } from "../auth/tokens.ts";
-import type { Hub, Subscriber } from "../hub.ts";
+import type { Broadcast, Hub, Subscriber } from "../hub.ts";
+import type { BudgetClaim, MemoryBudget } from "../memory_budget.ts";
 import type { Ingestor } from "../ingest/ingest.ts";
 import type { ServerTimings } from "../limits.ts";
 import {
   ackFrame,
   errorFrame,
-  eventFrame,
   frameTooLarge,
   parseClientFrame,
   pingFrame,
@@ -28,6 +27,10 @@ export interface SocketDeps {
   /** The snapshot's `work_packages` for a team. */
   snapshot(team: string): Promise<unknown[]>;
   timings: ServerTimings;
+  /** Frames waiting to be stored are claimed from the server's memory budget. */
+  budget: MemoryBudget;
+  /** Called once when the socket is closed, whoever closed it. */
+  onClosed(): void;
   /** Reports an unexpected failure (the socket is closed with 1011). */
   onError(err: unknown): void;
 }
@@ -41,6 +44,8 @@ export const CLOSE = {
   TOO_BIG: 1009,
   /** No pong within the timeout (application range, after HTTP 408). */
   PONG_TIMEOUT: 4408,
+  /** The server's memory budget is used up: send later, or by HTTP (RFC 6455 "try again later"). */
+  TRY_AGAIN_LATER: 1013,
   /** The user was removed: log in again (application range, after HTTP 401). */
   USER_REMOVED: 4401,
 } as const;
@@ -51,7 +56,7 @@ const MAX_INBOX_CHARS = 16 * 1024 * 1024;
 /**
  * A client has stopped reading when more than this is still queued for it and nothing of it was
  * sent for `timings.unreadTimeoutMs`; a reading client may be this far behind for a while (one
- * large broadcast, up to a 32 MiB batch, is queued at once). Checked before each group of frames
+ * large broadcast, up to a 16 MiB batch, is queued at once). Checked before each group of frames
  * and with every heartbeat.
  */
 const MAX_UNSENT_BYTES = 8 * 1024 * 1024;
@@ -62,8 +67,9 @@ export class EventSocket implements Subscriber {
   private readonly team: string;
   private readonly inbox: string[] = [];
   private inboxChars = 0;
+  private readonly claim: BudgetClaim;
   /** Broadcasts that arrive before the snapshot went out wait here. */
-  private early: Envelope[] | undefined = [];
+  private early: Broadcast[] | undefined = [];
   private draining = false;
   private closed = false;
   private pingTimer?: ReturnType<typeof setInterval>;
@@ -79,6 +85,7 @@ export class EventSocket implements Subscriber {
     private readonly deps: SocketDeps,
   ) {
     this.team = principal.team;
+    this.claim = deps.budget.claim();
     socket.binaryType = "arraybuffer"; // binary frames are read as UTF-8 JSON too
     socket.onopen = () => this.open();
     socket.onmessage = (e) => this.receive(e.data);
@@ -86,13 +93,13 @@ export class EventSocket implements Subscriber {
     socket.onerror = () => this.cleanup();
   }
 
-  deliver(events: readonly Envelope[]): void {
+  deliver(broadcast: Broadcast): void {
     if (this.early) {
-      this.early.push(...events);
+      this.early.push(broadcast);
       return;
     }
     if (this.congested()) return;
-    for (const event of events) this.send(eventFrame(event));
+    for (const frame of broadcast.frames()) this.send(frame);
   }
 
   close(): void {
@@ -116,7 +123,7 @@ export class EventSocket implements Subscriber {
     if (this.closed) return; // closed while the snapshot was read: start no timer
     const early = this.early ?? [];
     this.early = undefined;
-    this.deliver(early);
+    for (const broadcast of early) this.deliver(broadcast);
     this.pingTimer = setInterval(() => this.ping(), this.deps.timings.pingIntervalMs);
     this.drain();
   }
@@ -129,6 +136,10 @@ export class EventSocket implements Subscriber {
       return;
     }
     const text = typeof data === "string" ? data : new TextDecoder().decode(data);
+    if (!this.claim.grow(text.length)) {
+      this.shut(CLOSE.TRY_AGAIN_LATER, "server busy; send these events later or by HTTP batch");
+      return;
+    }
     this.inboxChars += text.length;
     if (this.inboxChars > MAX_INBOX_CHARS) {
       this.shut(CLOSE.POLICY, "too many frames waiting for acks");
@@ -144,8 +155,14 @@ export class EventSocket implements Subscriber {
     try {
       while (this.inbox.length > 0 && !this.closed) {
         const frames = this.inbox.splice(0, MAX_FRAMES_PER_INGEST);
-        for (const frame of frames) this.inboxChars -= frame.length;
-        await this.process(frames);
+        let chars = 0;
+        for (const frame of frames) chars += frame.length;
+        this.inboxChars -= chars;
+        try {
+          await this.process(frames);
+        } finally {
+          this.claim.shrink(chars);
+        }
       }
     } catch (err) {
       this.fail(err);
@@ -245,12 +262,14 @@ export class EventSocket implements Subscriber {
   }
 
   private cleanup(): void {
+    if (!this.closed) this.deps.onClosed();
     this.closed = true;
     clearInterval(this.pingTimer);
     clearTimeout(this.pongDeadline);
     this.pongDeadline = undefined;
     this.inbox.length = 0;
     this.inboxChars = 0;
+    this.claim.release();
     this.deps.hub.remove(this);
   }
 }
