@@ -5,7 +5,7 @@
  */
 import { UserError } from "../common/errors.ts";
 import { type AuthApi, AuthRefused } from "../transport/auth_api.ts";
-import { TransportError } from "../transport/http.ts";
+import { isTlsReason, TransportError } from "../transport/http.ts";
 import { type Credentials, readCredentialsFile } from "./credentials.ts";
 import { removeCredentials, writeCredentials } from "./credentials_file.ts";
 import { withCredentialsLock } from "./credentials_lock.ts";
@@ -39,7 +39,9 @@ export function activeLogin(creds: Credentials | null, serverUrl: string, now: n
 export function authCallError(err: unknown, serverUrl: string): unknown {
   if (err instanceof TransportError) {
     return new UserError(`cannot reach the sync server ${serverUrl} (${err.message})`, {
-      hint: "is it running? `kittify sync server` shows and sets the URL",
+      hint: isTlsReason(err.message)
+        ? "for a private CA, name its certificate in DENO_CERT (or SSL_CERT_FILE, as spec-kitty)"
+        : "is it running? `kittify sync server` shows and sets the URL",
     });
   }
   if (err instanceof AuthRefused) {

@@ -1,4 +1,5 @@
 /** Runs one kittify command line and turns its outcome into an exit code. */
+import { adoptCaBundle } from "./ca_bundle.ts";
 import { CommanderError } from "commander";
 import { EXIT, KittifyError } from "../common/errors.ts";
 import { runShutdown } from "../common/lifecycle.ts";
@@ -14,6 +15,7 @@ export function debugEnabled(argv: readonly string[]): boolean {
 
 export async function runCli(argv: string[]): Promise<number> {
   const debug = debugEnabled(argv);
+  adoptCaBundle(Deno.env);
   let code: number = EXIT.OK;
   const services = new Services();
   try {

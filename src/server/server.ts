@@ -28,6 +28,8 @@ export interface ServerOptions {
   log?: (line: string) => void;
   /** The memory budget for event data in flight (default: DEFAULT_BUDGET). */
   budget?: BudgetOptions;
+  /** PEM certificate chain and private key: serve https and wss instead of http and ws. */
+  tls?: { cert: string; key: string };
 }
 
 export interface RunningServer {
@@ -73,12 +75,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     hostname: options.hostname ?? "127.0.0.1",
     port: options.port ?? 8787,
     onListen: () => {},
+    ...(options.tls ?? {}),
   }, app.fetch);
   const { hostname, port } = server.addr;
   sweep.start();
   let stopping: Promise<void> | undefined;
   return {
-    url: `http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}`,
+    url: `${options.tls ? "https" : "http"}://${
+      hostname.includes(":") ? `[${hostname}]` : hostname
+    }:${port}`,
     hostname,
     port,
     memoryInUse: () => ctx.budget.inUse,

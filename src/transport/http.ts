@@ -87,6 +87,13 @@ function formatMs(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
 }
 
+/** The reason given for a TLS failure (for hints: see {@link isTlsReason}). */
+const TLS_REASON = "TLS error: the server's certificate is not trusted";
+
+export function isTlsReason(reason: string): boolean {
+  return reason === TLS_REASON;
+}
+
 /** "connection refused", "connection reset", ... from Deno's fetch error text. */
 export function networkReason(err: unknown): string {
   const text = err instanceof Error ? `${err.message} ${String(err.cause ?? "")}` : String(err);
@@ -95,7 +102,7 @@ export function networkReason(err: unknown): string {
     [/connection refused|econnrefused/, "connection refused"],
     [/connection reset|econnreset|broken pipe/, "connection reset"],
     [/dns error|failed to lookup|name or service not known|nodename nor servname/, "unknown host"],
-    [/certificate|tls|ssl/, "TLS error (certificate not trusted?)"],
+    [/certificate|tls|ssl/, TLS_REASON],
     [/connection closed|unexpected eof|incomplete message|channel closed/, "connection closed"],
   ];
   for (const [pattern, reason] of known) if (pattern.test(lower)) return reason;

@@ -19,6 +19,8 @@ export interface CliOptions {
   env?: Record<string, string>;
   /** Extra Deno flags after the binary's (e.g. `--deny-write=/repo`). */
   extraFlags?: string[];
+  /** Variables of this process's environment the CLI must not see. */
+  unsetEnv?: string[];
   stdin?: string;
 }
 
@@ -46,10 +48,15 @@ function scriptArgs(script: string, args: string[], extraFlags: string[]): strin
 
 /** Runs any Deno script of this repository the way the CLI is run (binary flags, private home). */
 export function scriptCommand(script: string, args: string[], opts: CliOptions): Deno.Command {
+  const unset = new Set(opts.unsetEnv ?? []);
+  const inherited = unset.size === 0 ? {} : Object.fromEntries(
+    Object.entries(Deno.env.toObject()).filter(([name]) => !unset.has(name)),
+  );
   return new Deno.Command(Deno.execPath(), {
     args: scriptArgs(script, args, opts.extraFlags ?? []),
     cwd: opts.cwd,
-    env: { KITTIFY_HOME: opts.home, NO_COLOR: "1", ...(opts.env ?? {}) },
+    clearEnv: unset.size > 0,
+    env: { ...inherited, KITTIFY_HOME: opts.home, NO_COLOR: "1", ...(opts.env ?? {}) },
     stdin: opts.stdin === undefined ? "null" : "piped",
     stdout: "piped",
     stderr: "piped",

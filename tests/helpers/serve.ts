@@ -49,7 +49,15 @@ async function readStore<T>(path: string, read: (kv: Deno.Kv) => Promise<T>): Pr
   }
 }
 
-export async function startServe(users: ServeUser[]): Promise<RunningServe> {
+export interface ServeOptions {
+  /** Serve https/wss with these PEM files (`--tls-cert`, `--tls-key`). */
+  tls?: { certFile: string; keyFile: string };
+}
+
+export async function startServe(
+  users: ServeUser[],
+  options: ServeOptions = {},
+): Promise<RunningServe> {
   const dir = await tempDir("kittify-serve-");
   const dataPath = join(dir, "server.kv");
   sharedHash ??= hashPassword(SERVE_PASSWORD);
@@ -61,7 +69,10 @@ export async function startServe(users: ServeUser[]): Promise<RunningServe> {
     }
   });
   let stderr = "";
-  let running = await spawnServe(dir, dataPath, "0", (chunk) => void (stderr += chunk));
+  const extra = options.tls
+    ? ["--tls-cert", options.tls.certFile, "--tls-key", options.tls.keyFile]
+    : [];
+  let running = await spawnServe(dir, dataPath, "0", extra, (chunk) => void (stderr += chunk));
   const url = running.url;
   const port = new URL(url).port;
   return {
@@ -86,7 +97,7 @@ export async function startServe(users: ServeUser[]): Promise<RunningServe> {
       ),
     stop: () => running.stop(),
     start: async () => {
-      running = await spawnServe(dir, dataPath, port, (chunk) => void (stderr += chunk));
+      running = await spawnServe(dir, dataPath, port, extra, (chunk) => void (stderr += chunk));
     },
     close: async () => {
       await running.stop();
@@ -105,9 +116,10 @@ async function spawnServe(
   dir: string,
   dataPath: string,
   port: string,
+  extra: string[],
   onStderr: (chunk: string) => void,
 ): Promise<ServeProcess> {
-  const child = cliCommand(["serve", "--port", port, "--data", dataPath], {
+  const child = cliCommand(["serve", "--port", port, "--data", dataPath, ...extra], {
     cwd: dir,
     home: join(dir, "home"),
   }).spawn();
@@ -121,7 +133,7 @@ async function spawnServe(
     const { done, value } = await reader.read();
     if (done) throw new Error(`serve exited early: ${stdout}`);
     stdout += value;
-    url = /listening on (http:\/\/\S+)/.exec(stdout)?.[1];
+    url = /listening on (https?:\/\/\S+)/.exec(stdout)?.[1];
   }
   const drained = (async () => {
     while (!(await reader.read()).done) { /* keep the pipe flowing */ }

@@ -6,7 +6,6 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { cliCommand } from "../helpers/cli.ts";
 import { SERVE_PASSWORD } from "../helpers/serve.ts";
 import {
   type SyncClientBox,
@@ -15,63 +14,9 @@ import {
   withSyncWorld,
 } from "../helpers/sync_client.ts";
 import { login as serverLogin, postBatch } from "../server/harness.ts";
+import { connected, startWatch, type Watcher } from "../helpers/watch.ts";
 
 const BATCH = "/api/v1/events/batch/";
-
-interface Watcher {
-  stdout: () => string[];
-  stderr: () => string[];
-  /** Waits (at most `ms`) until `test` holds for the lines seen so far. */
-  until(test: () => boolean, what: string, ms?: number): Promise<void>;
-  /** SIGINT, then the exit code. */
-  interrupt(): Promise<number>;
-  kill(): Promise<void>;
-}
-
-function startWatch(client: SyncClientBox, json = false): Watcher {
-  const child = cliCommand(["sync", "watch", ...(json ? ["--json"] : [])], {
-    cwd: client.repo,
-    home: client.home,
-  }).spawn();
-  const out: string[] = [];
-  const err: string[] = [];
-  const collect = (stream: ReadableStream<Uint8Array>, into: string[]) =>
-    stream.pipeThrough(new TextDecoderStream()).pipeTo(
-      new WritableStream({
-        write: (chunk) => void into.push(...chunk.split("\n").filter(Boolean)),
-      }),
-    );
-  const done = Promise.all([collect(child.stdout, out), collect(child.stderr, err)]);
-  const until = async (test: () => boolean, what: string, ms = 20_000) => {
-    const deadline = Date.now() + ms;
-    while (!test()) {
-      if (Date.now() > deadline) {
-        throw new Error(
-          `timed out waiting for ${what}\nstdout: ${out.join("\n")}\nstderr: ${err.join("\n")}`,
-        );
-      }
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  };
-  return {
-    stdout: () => out,
-    stderr: () => err,
-    until,
-    interrupt: async () => {
-      child.kill("SIGINT");
-      const { code } = await child.status;
-      await done;
-      return code;
-    },
-    kill: async () => {
-      child.kill("SIGKILL");
-      await child.status;
-      await done.catch(() => {});
-    },
-  };
-}
-
-const connected = (w: Watcher) => () => w.stderr().some((l) => l.startsWith("connected"));
 
 async function pendingIsZero(client: SyncClientBox): Promise<boolean> {
   return (await client.head()).stats.count.pending === 0;

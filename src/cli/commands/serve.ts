@@ -34,8 +34,12 @@ export function registerServe(program: Command): void {
       .command("serve")
       .description("run the reference sync server (HTTP batch API, WebSocket, dashboard)")
       .option("--host <host>", "address to listen on", "127.0.0.1")
-      .option("--port <port>", "port to listen on (0: any free port)", parsePort, 8787),
-  ).action(async (opts: StoreFlags & { host: string; port: number }) => {
+      .option("--port <port>", "port to listen on (0: any free port)", parsePort, 8787)
+      .option("--tls-cert <file>", "serve https and wss with this PEM certificate chain")
+      .option("--tls-key <file>", "the private key of --tls-cert (PEM)"),
+  ).action(async (
+    opts: StoreFlags & { host: string; port: number; tlsCert?: string; tlsKey?: string },
+  ) => {
     const { runServer } = await import("../../server/cli/run_server.ts");
     await runServer(opts);
   });

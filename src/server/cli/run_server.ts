@@ -6,17 +6,19 @@
 import { UserError } from "../../common/errors.ts";
 import { openServerStore, storeLocation, type StoreOptions } from "../store.ts";
 import { type RunningServer, startServer } from "../server.ts";
+import { readTlsFiles, type TlsFlags, type TlsPem } from "./tls_files.ts";
 
-export interface ServeFlags extends StoreOptions {
+export interface ServeFlags extends StoreOptions, TlsFlags {
   host: string;
   port: number;
 }
 
 export async function runServer(flags: ServeFlags): Promise<void> {
   const location = storeLocation(flags);
+  const tls = await readTlsFiles(flags, (line) => console.error(line));
   const kv = await openServerStore(flags);
   try {
-    const server = await listen(kv, flags);
+    const server = await listen(kv, flags, tls);
     const stopped = Promise.withResolvers<string>();
     const signals: Deno.Signal[] = Deno.build.os === "windows"
       ? ["SIGINT", "SIGBREAK"]
@@ -41,10 +43,19 @@ export async function runServer(flags: ServeFlags): Promise<void> {
 }
 
 /** Starts the server; an address that cannot be bound is the user's to fix (exit 1). */
-async function listen(kv: Deno.Kv, flags: ServeFlags): Promise<RunningServer> {
+async function listen(
+  kv: Deno.Kv,
+  flags: ServeFlags,
+  tls: TlsPem | undefined,
+): Promise<RunningServer> {
   try {
-    return await startServer({ kv, hostname: flags.host, port: flags.port });
+    return await startServer({ kv, hostname: flags.host, port: flags.port, tls });
   } catch (err) {
+    if (tls && !(err instanceof Deno.errors.AddrInUse) && /cert|key|pem|tls/i.test(String(err))) {
+      throw new UserError(`the TLS certificate or key cannot be used: ${(err as Error).message}`, {
+        hint: "--tls-cert takes the certificate chain, --tls-key its private key (PEM)",
+      });
+    }
     const bindError = err instanceof Deno.errors.AddrInUse ||
       err instanceof Deno.errors.AddrNotAvailable || err instanceof Deno.errors.PermissionDenied ||
       (err instanceof Error && /address|resolve|lookup/i.test(err.message));
