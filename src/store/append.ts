@@ -26,6 +26,12 @@ export interface AppendItem {
    * When the event turns out to be known already, the caller deletes it.
    */
   settle?: Deno.KvKey;
+  /**
+   * Keep the event's own Lamport value (an event imported from another tool on this node): it
+   * still gets the next place in the order, and the clock moves past its value, so events
+   * stored later sort after it.
+   */
+  keepLamport?: boolean;
 }
 
 export interface AppendOutcome {
@@ -158,6 +164,7 @@ async function planCommit(
   const { evictions, dropped } = await planEvictions(kv, items, fresh, capacity, stats);
   stats.evicted += evictions.length + dropped.size;
   let clock = snap.clock;
+  let kept = 0;
   const stored: Planned[] = [];
   const storedEvents = new Map<number, Envelope>();
   for (const i of fresh) {
@@ -165,7 +172,8 @@ async function planCommit(
     const item = items[i];
     clock += 1;
     if (!Number.isSafeInteger(clock + 1)) throw new Error("the Lamport clock is exhausted");
-    const event = { ...item.event, lamport_clock: clock };
+    const event = item.keepLamport ? item.event : { ...item.event, lamport_clock: clock };
+    if (item.keepLamport) kept = Math.max(kept, item.event.lamport_clock);
     const record = encodeRecord(event, snap.now);
     tally(stats, item.state, record, 1);
     stored.push({
@@ -178,6 +186,7 @@ async function planCommit(
     });
     storedEvents.set(i, event);
   }
+  clock = Math.max(clock, kept);
   const outcomes = items.map((_, i): AppendOutcome => {
     const event = storedEvents.get(i);
     if (event) return { status: "stored", event };
@@ -219,15 +228,18 @@ async function planEvictions(
 }
 
 /** The event ids of `items` that the store already knows. */
-async function knownIds(kv: Deno.Kv, items: readonly AppendItem[]): Promise<Set<string>> {
+function knownIds(kv: Deno.Kv, items: readonly AppendItem[]): Promise<Set<string>> {
+  return knownEventIds(kv, items.map((item) => item.event.event_id));
+}
+
+/** Which of `ids` the store knows, in any state. */
+export async function knownEventIds(kv: Deno.Kv, ids: readonly string[]): Promise<Set<string>> {
   const known = new Set<string>();
-  for (let i = 0; i < items.length; i += KV_GET_MANY_KEYS) {
-    const chunk = items.slice(i, i + KV_GET_MANY_KEYS);
-    const entries = await retryLocked(() =>
-      kv.getMany(chunk.map((item) => indexKey(item.event.event_id)))
-    );
+  for (let i = 0; i < ids.length; i += KV_GET_MANY_KEYS) {
+    const chunk = ids.slice(i, i + KV_GET_MANY_KEYS);
+    const entries = await retryLocked(() => kv.getMany(chunk.map((id) => indexKey(id))));
     entries.forEach((entry, j) => {
-      if (entry.versionstamp !== null) known.add(chunk[j].event.event_id);
+      if (entry.versionstamp !== null) known.add(chunk[j]);
     });
   }
   return known;

@@ -44,3 +44,11 @@ export const LEASE_KEY: Deno.KvKey = ["sync", "lease"];
 
 /** Sync health (`SyncHealth` in outbox.ts): last success, last failure, consecutive failures. */
 export const HEALTH_KEY: Deno.KvKey = ["sync", "health"];
+
+/**
+ * An event of spec-kitty's offline queue that kittify took over (`sync import-spec-kitty`):
+ * `{at, event_id}`, kept after the event was delivered, so importing again adds nothing.
+ */
+export function importMarkKey(eventId: string): Deno.KvKey {
+  return ["import_marks", "spec_kitty", eventId];
+}

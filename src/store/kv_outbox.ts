@@ -3,7 +3,13 @@
  * verdicts, dead letters, the lease and sync health each live in their own module.
  */
 import { MAX_LAMPORT } from "../events/validate.ts";
-import { appendBatch, type AppendItem, type AppendOutcome, type HeadCache } from "./append.ts";
+import {
+  appendBatch,
+  type AppendItem,
+  type AppendOutcome,
+  type HeadCache,
+  knownEventIds,
+} from "./append.ts";
 import { applyResults } from "./apply_results.ts";
 import { dropDead, requeueDead } from "./dead_letters.ts";
 import { GroupCommitter } from "./group_commit.ts";
@@ -88,6 +94,10 @@ export class KvOutbox implements Outbox {
 
   dropDead(selection: DeadLetterSelection): Promise<DeadLetterReport> {
     return dropDead(this.kv, selection);
+  }
+
+  knownEvents(eventIds: readonly string[]): Promise<Set<string>> {
+    return knownEventIds(this.kv, eventIds);
   }
 
   head(): Promise<Head> {

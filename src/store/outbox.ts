@@ -4,7 +4,8 @@
  * implementation must pass.
  *
  * Events enter as `pending` (or `held`, never sent) with the next Lamport value, which is also
- * their place in the FIFO order. Delivery takes the oldest pending entries, sends them, and hands
+ * their place in the FIFO order (an event imported from spec-kitty keeps its own value and takes
+ * the next place). Delivery takes the oldest pending entries, sends them, and hands
  * the server's verdicts back: `synced` (moved to the bounded synced log), `strike` (a rejection:
  * the event stays pending with its reason; at {@link MAX_STRIKES} it becomes a dead letter) or
  * `dead` (undeliverable at once). An event without a verdict is left untouched. One uploader per
@@ -24,7 +25,7 @@ export const SYNCED_LOG_LIMIT = 1_000;
 
 /** A pending event as delivery sees it: its place in the order and its stored JSON. */
 export interface PendingEntry {
-  /** Its Lamport value: its place in the FIFO order. */
+  /** Its place in the FIFO order (its Lamport value, unless it was imported with its own). */
   seq: number;
   event_id: string;
   event_type: string;
@@ -157,6 +158,9 @@ export interface Outbox {
 
   /** Deletes dead letters for good. */
   dropDead(selection: DeadLetterSelection): Promise<DeadLetterReport>;
+
+  /** Which of these event ids the outbox knows, in any state (dedup is by event id). */
+  knownEvents(eventIds: readonly string[]): Promise<Set<string>>;
 
   /** The Lamport clock and the counters. */
   head(): Promise<Head>;

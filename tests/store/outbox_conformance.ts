@@ -111,6 +111,33 @@ export function outboxConformance(name: string, factory: OutboxFactory): void {
     assert.equal((await o.append(pendingItem())).event!.lamport_clock, 2);
   });
 
+  test("knownEvents: the ids stored in any state; unknown ones are not", async (o) => {
+    const held = heldItem();
+    const pending = pendingItem();
+    await o.append(held);
+    await o.append(pending);
+    const ids = [pending.event.event_id, "01ARZ3NDEKTSV4RRFFQ69G5FAV", held.event.event_id];
+    assert.deepEqual(
+      await o.knownEvents(ids),
+      new Set([pending.event.event_id, held.event.event_id]),
+    );
+    assert.deepEqual(await o.knownEvents([]), new Set());
+  });
+
+  test("an imported event keeps its Lamport value, takes the next place, moves the clock", async (o) => {
+    await o.append(pendingItem());
+    const imported = { ...pendingItem({ lamport_clock: 1_023 }), keepLamport: true };
+    const older = { ...pendingItem({ lamport_clock: 7 }), keepLamport: true };
+    assert.equal((await o.append(imported)).event!.lamport_clock, 1_023);
+    assert.equal((await o.append(older)).event!.lamport_clock, 7);
+    assert.equal((await o.append(imported)).status, "duplicate");
+    // In the order they were stored, whatever their values; the clock continues past them (and
+    // past the places they took: 1, 1,023 for the first, then 1,024 for the second).
+    const listed = await o.list(["pending"]);
+    assert.deepEqual(listed.map((e) => e.record.event.lamport_clock), [1, 1_023, 7]);
+    assert.equal((await o.append(pendingItem())).event!.lamport_clock, 1_025);
+  });
+
   test("takePending: oldest first, after a place, bounded by count and bytes", async (o) => {
     const stored = [];
     for (let i = 0; i < 10; i++) stored.push((await o.append(pendingItem())).event!);

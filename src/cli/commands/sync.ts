@@ -8,6 +8,7 @@ import type { DiagnoseReport } from "../../sync/diagnose.ts";
 import type { ProbeResult } from "../../sync/probe.ts";
 import type { SyncStatus } from "../../sync/status.ts";
 import { registerDeadLetters } from "./sync_dead_letters.ts";
+import { registerSyncImport } from "./sync_import.ts";
 import { registerSyncNow } from "./sync_now.ts";
 import { registerSyncServer } from "./sync_server.ts";
 import { registerSyncWatch } from "./sync_watch.ts";
@@ -160,6 +161,7 @@ export function registerSync(program: Command, ctx: CommandContext): void {
       }
     });
   registerDeadLetters(sync);
+  registerSyncImport(sync, ctx);
   registerSyncServer(sync);
   sync
     .command("diagnose")

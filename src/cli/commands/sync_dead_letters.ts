@@ -35,10 +35,10 @@ export function registerDeadLetters(sync: Command): void {
       const outbox = await existingOutbox();
       const entries = outbox ? await outbox.list(["dead"]) : [];
       if (opts.json) {
-        printJson(entries.map(({ seq, record }) => ({
+        printJson(entries.map(({ record }) => ({
           event_id: record.event_id,
           event_type: record.event_type,
-          lamport_clock: seq,
+          lamport_clock: record.event.lamport_clock,
           attempts: record.attempts,
           errors: record.errors,
           event: record.event,
@@ -49,10 +49,10 @@ export function registerDeadLetters(sync: Command): void {
         console.log("No dead letters.");
         return;
       }
-      for (const { seq, record } of entries) {
+      for (const { record } of entries) {
         console.log(
           `${ink.bold(record.event_id)} ${record.event_type} ${record.event.aggregate_id ?? ""} ` +
-            `(lamport ${seq}, ${record.attempts} rejection(s))`,
+            `(lamport ${record.event.lamport_clock}, ${record.attempts} rejection(s))`,
         );
         for (const error of record.errors) console.log(`  - ${error}`);
       }
