@@ -27,6 +27,13 @@ export interface ServerTimings {
    * for this long has stopped reading and is closed (1008), ms.
    */
   unreadTimeoutMs: number;
+  /** A WebSocket whose handshake has not completed after this long is given up, ms. */
+  openTimeoutMs: number;
+  /**
+   * A batch body must have arrived within this long (408 otherwise): a stalled upload would
+   * hold its share of the memory budget, ms.
+   */
+  bodyTimeoutMs: number;
 }
 
 export const DEFAULT_TIMINGS: ServerTimings = {
@@ -38,4 +45,6 @@ export const DEFAULT_TIMINGS: ServerTimings = {
   pongTimeoutMs: 30_000,
   userCheckMs: 2_000,
   unreadTimeoutMs: 5_000,
+  openTimeoutMs: 10_000,
+  bodyTimeoutMs: 30_000,
 };

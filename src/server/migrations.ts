@@ -9,6 +9,7 @@
  * or several servers sharing the store starting at once, simply finish the job; the layout is
  * recorded when a step is done.
  */
+import { KV_GET_MANY_KEYS } from "../store/kv_limits.ts";
 import { retryLocked } from "../store/retry.ts";
 import type { StoredEvent } from "./ingest/stored_event.ts";
 import { activityKey, eventKey, EVENTS_PREFIX, STORE_LAYOUT } from "./keys.ts";
@@ -16,7 +17,8 @@ import type { ProjectRow } from "./view/rows.ts";
 
 export const CURRENT_LAYOUT = 3;
 
-/** Deno KV allows 1,000 mutations and 800 KiB per commit; events are at most ~60 KiB each. */
+/** Deno KV allows 1,000 mutations, 100 checks and 800 KiB per commit; events are ≤ ~60 KiB. */
+const CHECKS_PER_COMMIT = 100;
 const MAX_MOVES_PER_COMMIT = 200;
 const MAX_BYTES_PER_COMMIT = 600 * 1024;
 
@@ -53,18 +55,46 @@ async function eventsPerTeam(kv: Deno.Kv): Promise<number> {
   return await commits.done();
 }
 
-/** Layout 3: an activity index entry for every project row `["view", team, project_uuid]`. */
+/**
+ * Layout 3: an activity index entry for every project row `["view", team, project_uuid]`. Each
+ * entry is written only if its row is still as read: another server storing events meanwhile has
+ * written the row's current entry itself, and an entry for the older value would stay behind.
+ */
 async function activityIndex(kv: Deno.Kv): Promise<number> {
-  const commits = new Commits(kv);
+  let written = 0;
+  let chunk: Array<Deno.KvEntry<ProjectRow>> = [];
+  const flush = async () => {
+    let rows = chunk;
+    chunk = [];
+    for (let attempt = 0; rows.length > 0; attempt++) {
+      if (attempt >= 20) throw new Error("migrating the project index: the store kept changing");
+      const op = kv.atomic();
+      for (const entry of rows) {
+        const row = entry.value;
+        op.check(entry).set(activityKey(row.team, row.last_received_at, row.project_uuid), row);
+      }
+      if ((await retryLocked(() => op.commit())).ok) {
+        written += rows.length;
+        return;
+      }
+      // Some row changed: read them again and write what they hold now.
+      const fresh: Array<Deno.KvEntry<ProjectRow>> = [];
+      for (let i = 0; i < rows.length; i += KV_GET_MANY_KEYS) {
+        const keys = rows.slice(i, i + KV_GET_MANY_KEYS).map((r) => r.key);
+        for (const e of await retryLocked(() => kv.getMany<ProjectRow[]>(keys))) {
+          if (e.value !== null) fresh.push(e as Deno.KvEntry<ProjectRow>);
+        }
+      }
+      rows = fresh;
+    }
+  };
   for await (const entry of kv.list<ProjectRow>({ prefix: ["view"] }, { batchSize: 500 })) {
     if (entry.key.length !== 3) continue; // feature and work-package rows
-    const row = entry.value;
-    await commits.add(
-      1024,
-      (op) => op.set(activityKey(row.team, row.last_received_at, row.project_uuid), row),
-    );
+    chunk.push(entry);
+    if (chunk.length >= CHECKS_PER_COMMIT) await flush();
   }
-  return await commits.done();
+  await flush();
+  return written;
 }
 
 /** Mutations gathered into commits within Deno KV's limits. */

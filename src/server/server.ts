@@ -52,6 +52,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const moved = await migrateStore(kv);
   if (moved > 0) log(`store: migrated to layout ${CURRENT_LAYOUT} (${moved} records written)`);
   const users = new UserStore(kv);
+  for (const user of await users.list()) {
+    if (!user.refused) continue;
+    log(
+      `user '${user.username}' cannot log in: ${user.refused} (added before names were ` +
+        "checked); remove it with `kittify serve user remove` and add it again",
+    );
+  }
   const ctx: ServerContext = {
     users,
     tokens: new TokenService(kv, await loadSigningKey(kv), users, timings, now),

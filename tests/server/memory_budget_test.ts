@@ -14,15 +14,16 @@ Deno.test("budget: claims grow and shrink; large claims leave the small reserve 
     totalBytes: 1000,
     smallReserveBytes: 300,
     smallRequestBytes: 100,
+    perUserBytes: 1000,
   });
-  const large = budget.claim();
+  const large = budget.claim("alice");
   assert.ok(large.grow(600));
   assert.ok(large.grow(100));
   assert.equal(large.grow(1), false, "large claims stop at total − reserve");
-  const small = budget.claim();
+  const small = budget.claim("bob");
   assert.ok(small.grow(100), "a small claim may use the reserve");
   assert.equal(small.grow(1), false, "…while it stays small");
-  const other = budget.claim();
+  const other = budget.claim("carol");
   assert.ok(other.grow(100));
   assert.equal(budget.inUse, 900);
   large.shrink(200);
@@ -32,6 +33,21 @@ Deno.test("budget: claims grow and shrink; large claims leave the small reserve 
   small.release();
   other.release();
   assert.equal(budget.inUse, 0);
+});
+
+Deno.test("budget: one user holds at most its share, however many requests it has open", () => {
+  const budget = new MemoryBudget({
+    totalBytes: 1000,
+    smallReserveBytes: 0,
+    smallRequestBytes: 100,
+    perUserBytes: 400,
+  });
+  const claims = Array.from({ length: 10 }, () => budget.claim("mallory"));
+  const held = claims.filter((claim) => claim.grow(90)).length;
+  assert.equal(held, 4, "four small requests of 90 bytes fit in 400");
+  assert.ok(budget.claim("alice").grow(90), "others are not affected");
+  for (const claim of claims) claim.release();
+  assert.ok(budget.claim("mallory").grow(90));
 });
 
 /** A batch upload (identity encoding) whose body arrives in two parts, the second on request. */
@@ -63,7 +79,12 @@ function slowUpload(url: string, token: string, first: Uint8Array, rest: Uint8Ar
 
 Deno.test("budget: past it a large batch is a 503 with Retry-After; small ones still pass", async () => {
   const server = await startTestServer({
-    budget: { totalBytes: 600_000, smallReserveBytes: 100_000, smallRequestBytes: 50_000 },
+    budget: {
+      totalBytes: 600_000,
+      smallReserveBytes: 100_000,
+      smallRequestBytes: 50_000,
+      perUserBytes: 600_000,
+    },
   });
   try {
     const alice = (await login(server.url, "alice")).access;
@@ -119,7 +140,7 @@ Deno.test("budget: past it a large batch is a 503 with Retry-After; small ones s
 
 Deno.test("budget: a WebSocket whose frames do not fit is closed with 1013 (try again later)", async () => {
   const server = await startTestServer({
-    budget: { totalBytes: 500, smallReserveBytes: 0, smallRequestBytes: 500 },
+    budget: { totalBytes: 500, smallReserveBytes: 0, smallRequestBytes: 500, perUserBytes: 500 },
   });
   try {
     const access = (await login(server.url, "alice")).access;
@@ -127,6 +148,29 @@ Deno.test("budget: a WebSocket whose frames do not fit is closed with 1013 (try 
     assert.equal((await client.next()).type, "snapshot");
     client.send(statusEvent()); // ~700 characters: more than the whole budget
     assert.equal((await client.closed).code, 1013);
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("budget: an upload that stalls is cut off (408) and gives its share back", async () => {
+  const server = await startTestServer({ timings: { bodyTimeoutMs: 300 } });
+  try {
+    const alice = (await login(server.url, "alice")).access;
+    const body = JSON.stringify({ events: [statusEvent()] });
+    const encoder = new TextEncoder();
+    const upload = slowUpload(
+      server.url,
+      alice,
+      encoder.encode(body.slice(0, 50)),
+      encoder.encode(body.slice(50)),
+    );
+    await upload.started;
+    const answer = await upload.response;
+    assert.equal(answer.status, 408);
+    assert.match(await answer.text(), /did not arrive within 300 ms/);
+    upload.finish();
+    assert.equal(server.memoryInUse(), 0);
   } finally {
     await server.close();
   }

@@ -72,3 +72,53 @@ Deno.test("an old store's events move to per-team keys once; dedup still knows t
     await server.close();
   }
 });
+
+Deno.test("a row changed by another server while the index is built gets its current entry only", async () => {
+  const kv = await Deno.openKv(":memory:");
+  try {
+    await kv.set(STORE_LAYOUT, 2);
+    const project = "0b9c7e7a-3f0a-4d55-8e7b-5f1f2d9c4a01";
+    const row = {
+      project_uuid: project,
+      project_slug: "demo",
+      repo_slug: null,
+      team: "acme",
+      event_count: 1,
+      last_change: null,
+      last_received_at: "2026-01-01T00:00:00.000Z",
+    };
+    await kv.set(["view", "acme", project], row);
+    // Another server stores an event just before this one commits: the row moves on and that
+    // server writes the row's new index entry (as ingest does).
+    const later = { ...row, event_count: 2, last_received_at: "2026-01-02T00:00:00.000Z" };
+    let raced = false;
+    const racing = new Proxy(kv, {
+      get(target, name) {
+        if (name !== "atomic") {
+          const value = Reflect.get(target, name);
+          return typeof value === "function" ? value.bind(target) : value;
+        }
+        return () => {
+          const op = target.atomic();
+          const commit = op.commit.bind(op);
+          op.commit = async () => {
+            if (!raced) {
+              raced = true;
+              await target.set(["view", "acme", project], later);
+              await target.set(["activity", "acme", later.last_received_at, project], later);
+            }
+            return await commit();
+          };
+          return op;
+        };
+      },
+    });
+    await migrateStore(racing);
+    assert.ok(raced);
+    const entries = [];
+    for await (const e of kv.list({ prefix: ["activity", "acme"] })) entries.push(e.key);
+    assert.deepEqual(entries, [["activity", "acme", later.last_received_at, project]]);
+  } finally {
+    kv.close();
+  }
+});

@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { normalizeUsername, usernameProblem } from "../../src/server/auth/username.ts";
 import { UserStore } from "../../src/server/auth/users.ts";
+import { userKey } from "../../src/server/keys.ts";
 
 const problem = (name: string) => usernameProblem(normalizeUsername(name));
 
@@ -63,6 +64,34 @@ Deno.test("names are compared in NFKC form: a full-width name is the same user",
     await assert.rejects(users.remove("x".repeat(5_000)), /no user/);
     await users.remove("ａｌｉｃｅ");
     assert.deepEqual(await users.list(), []);
+  } finally {
+    kv.close();
+  }
+});
+
+Deno.test("users added before names were checked: look-alikes stop working and can be removed", async () => {
+  const kv = await Deno.openKv(":memory:");
+  try {
+    const users = new UserStore(kv);
+    await users.add("carol", "acme", "s3cret-enough");
+    const carol = (await users.get("carol"))!;
+    // Written as an older server did: under the raw name, unchecked.
+    for (const name of ["\u0430dmin", "al\u200bice", "ｂｏｂ"]) {
+      await kv.set(userKey(name), { ...carol, username: name });
+    }
+    // A refused look-alike is not found: no login, no token refresh, sockets swept.
+    assert.equal(await users.get("\u0430dmin"), undefined);
+    assert.equal(await users.authenticate("\u0430dmin", "s3cret-enough"), undefined);
+    assert.equal(await users.get("al\u200bice"), undefined);
+    // A name that was merely not in NFKC form still works, spelled as it was added.
+    assert.equal((await users.get("ｂｏｂ"))?.username, "ｂｏｂ");
+    assert.equal((await users.authenticate("ｂｏｂ", "s3cret-enough"))?.username, "ｂｏｂ");
+    // The listing says which cannot log in; every one of them can be removed.
+    const listed = await users.list();
+    assert.match(listed.find((u) => u.username === "\u0430dmin")!.refused!, /Cyrillic and Latin/);
+    assert.equal(listed.find((u) => u.username === "ｂｏｂ")!.refused, undefined);
+    for (const name of ["\u0430dmin", "al\u200bice", "ｂｏｂ"]) await users.remove(name);
+    assert.deepEqual((await users.list()).map((u) => u.username), ["carol"]);
   } finally {
     kv.close();
   }

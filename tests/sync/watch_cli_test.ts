@@ -14,7 +14,7 @@ import {
   withSyncWorld,
 } from "../helpers/sync_client.ts";
 import { login as serverLogin, postBatch } from "../server/harness.ts";
-import { connected, startWatch, type Watcher } from "../helpers/watch.ts";
+import { connected, startWatch } from "../helpers/watch.ts";
 
 const BATCH = "/api/v1/events/batch/";
 

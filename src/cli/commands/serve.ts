@@ -73,7 +73,11 @@ export function registerServe(program: Command): void {
     } else if (users.length === 0) {
       console.log("No users. Add one with `kittify serve user add NAME --team TEAM`.");
     } else {
-      printRows(users.map((u) => [u.username, `team ${u.team}, added ${u.created_at}`]));
+      printRows(users.map((u) => [
+        u.username,
+        `team ${u.team}, added ${u.created_at}` +
+        (u.refused ? ink.yellow(` — cannot log in: ${u.refused}; remove and add again`) : ""),
+      ]));
     }
   });
 

@@ -2,7 +2,7 @@
 import { UserError } from "../../common/errors.ts";
 import { retryLocked } from "../../store/retry.ts";
 import { userKey, USERS_PREFIX } from "../keys.ts";
-import { normalizeUsername, usernameProblem } from "./username.ts";
+import { MAX_USERNAME_LENGTH, normalizeUsername, usernameProblem } from "./username.ts";
 import { hashPassword, type PasswordHash, verifyAgainstDecoy, verifyPassword } from "./password.ts";
 
 export interface UserRecord {
@@ -18,6 +18,8 @@ export interface UserInfo {
   username: string;
   team: string;
   created_at: string;
+  /** Why the name is refused now (a user added before names were checked): it cannot log in. */
+  refused?: string;
 }
 
 export const MIN_PASSWORD_LENGTH = 8;
@@ -62,11 +64,18 @@ export class UserStore {
     return info(record);
   }
 
-  /** The user named `name` (in any Unicode form that normalises to it). */
+  /**
+   * The user named `name` (in any Unicode form that normalises to it). A user added before names
+   * were checked is found under its name as stored; one whose name is now refused (a look-alike)
+   * is not found at all, so its tokens and sockets stop working (`serve` says so at start, and
+   * `serve user remove` still removes it).
+   */
   async get(name: string): Promise<UserRecord | undefined> {
-    return (await this.kv.get<UserRecord>(userKey(normalizeUsername(name)))).value ?? undefined;
+    const record = await this.#find(name);
+    return record && !usernameProblem(normalizeUsername(record.username)) ? record : undefined;
   }
 
+  /** Every user, with the reason its name is refused now when it is (added before the check). */
   async list(): Promise<UserInfo[]> {
     const users: UserInfo[] = [];
     for await (const entry of this.kv.list<UserRecord>({ prefix: USERS_PREFIX })) {
@@ -77,11 +86,22 @@ export class UserStore {
 
   /** Removes a user; their tokens stop working at once (every request looks the user up). */
   async remove(name: string): Promise<void> {
-    const username = normalizeUsername(name);
-    if (usernameProblem(username)) throw new UserError(`no user '${name}'`);
-    const entry = await this.kv.get(userKey(username));
-    if (entry.versionstamp === null) throw new UserError(`no user '${username}'`);
-    await retryLocked(() => this.kv.delete(userKey(username)));
+    const record = await this.#find(name);
+    if (!record) throw new UserError(`no user '${name}'`);
+    await retryLocked(() => this.kv.delete(userKey(record.username)));
+  }
+
+  /** The record stored under `name` normalised, or under `name` itself (older records). */
+  async #find(name: string): Promise<UserRecord | undefined> {
+    if (typeof name !== "string" || name.length === 0 || name.length > MAX_USERNAME_LENGTH) {
+      return undefined;
+    }
+    const normalized = normalizeUsername(name);
+    for (const key of normalized === name ? [name] : [normalized, name]) {
+      const entry = await this.kv.get<UserRecord>(userKey(key));
+      if (entry.value) return entry.value;
+    }
+    return undefined;
   }
 
   /**
@@ -102,5 +122,11 @@ export class UserStore {
 }
 
 function info(record: UserRecord): UserInfo {
-  return { username: record.username, team: record.team, created_at: record.created_at };
+  const refused = usernameProblem(normalizeUsername(record.username));
+  return {
+    username: record.username,
+    team: record.team,
+    created_at: record.created_at,
+    ...(refused ? { refused } : {}),
+  };
 }

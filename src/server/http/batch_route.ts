@@ -21,9 +21,9 @@ export function registerBatchRoute(app: Hono, ctx: ServerContext): void {
     if (!auth.ok) return unauthorized(c, auth.reason);
     // The body's bytes are claimed from the server's memory budget as they arrive, and held
     // until the request is answered.
-    const claim = ctx.budget.claim();
+    const claim = ctx.budget.claim(auth.principal.username);
     try {
-      const batch = await readBatch(c.req.raw, claim);
+      const batch = await readBatch(c.req.raw, claim, ctx.timings.bodyTimeoutMs);
       if (!batch.ok) {
         if (batch.retryAfter !== undefined) c.header("Retry-After", String(batch.retryAfter));
         return jsonError(c, batch.status, batch.error, batch.details);
@@ -42,7 +42,7 @@ type Batch =
   | { ok: true; events: unknown[] }
   | {
     ok: false;
-    status: 400 | 413 | 415 | 503;
+    status: 400 | 408 | 413 | 415 | 503;
     error: string;
     details: string;
     retryAfter?: number;
@@ -52,13 +52,18 @@ type Batch =
  * The batch's events, or why there are none. The body's text is gone once this returns: only the
  * parsed events stay in memory while they are stored.
  */
-async function readBatch(request: Request, claim: BudgetClaim): Promise<Batch> {
+async function readBatch(
+  request: Request,
+  claim: BudgetClaim,
+  deadlineMs: number,
+): Promise<Batch> {
   let text: string;
   try {
     text = await readBody(request, {
       wireBytes: MAX_WIRE_BODY_BYTES,
       decodedBytes: MAX_DECODED_BODY_BYTES,
       claim: (bytes) => claim.grow(bytes),
+      deadlineMs,
     });
   } catch (err) {
     return bodyError(err);

@@ -3,6 +3,7 @@ import { MAX_AUTH_BODY_BYTES } from "../../protocol/limits.ts";
 import {
   BadBody,
   BodyInterrupted,
+  BodyTimeout,
   BodyTooLarge,
   readBody,
   ServerBusy,
@@ -13,7 +14,7 @@ export type JsonBody =
   | { ok: true; value: Record<string, unknown> }
   | {
     ok: false;
-    status: 400 | 413 | 415 | 503;
+    status: 400 | 408 | 413 | 415 | 503;
     error: string;
     details: string;
     /** Seconds the client should wait before trying again (a 503 of the memory budget). */
@@ -58,6 +59,10 @@ export function bodyError(err: unknown): Extract<JsonBody, { ok: false }> {
   }
   if (err instanceof UnsupportedEncoding) {
     return { ok: false, status: 415, error: "Unsupported Content-Encoding", details: err.message };
+  }
+  if (err instanceof BodyTimeout) {
+    // Like a 5xx, a 408 is retried by clients as a transport failure.
+    return { ok: false, status: 408, error: "Request body timeout", details: err.message };
   }
   if (err instanceof ServerBusy) {
     return { ok: false, status: 503, error: "Server busy", details: err.message, retryAfter: 1 };

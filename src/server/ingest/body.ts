@@ -15,6 +15,8 @@ export class UnsupportedEncoding extends Error {}
 export class BadBody extends Error {}
 /** The server's memory budget cannot take this body now (memory_budget.ts): retry later. */
 export class ServerBusy extends Error {}
+/** The body did not arrive in time: a stalled upload must not hold the server's memory. */
+export class BodyTimeout extends Error {}
 /**
  * The upload itself failed while arriving (the connection dropped, or the server is shutting
  * down): not the client's data's fault, so worth retrying.
@@ -29,6 +31,8 @@ export interface BodyLimits {
    * {@link ServerBusy} (the server's memory budget, see memory_budget.ts).
    */
   claim?: (bytes: number) => boolean;
+  /** The whole body must have arrived within this many ms, else {@link BodyTimeout}. */
+  deadlineMs?: number;
 }
 
 /** The decoded body as UTF-8 text, or throws one of the errors above. */
@@ -42,9 +46,13 @@ export async function readBody(request: Request, limits: BodyLimits): Promise<st
     throw new UnsupportedEncoding(`unsupported Content-Encoding '${encoding}' (use gzip)`);
   }
   if (!request.body) return "";
-  let stream: ReadableStream<Uint8Array> = interruptible(request.body).pipeThrough(
-    limitStream(limits.wireBytes, "request body"),
+  const deadline = new AbortController();
+  const timer = limits.deadlineMs === undefined ? undefined : setTimeout(
+    () => deadline.abort(new BodyTimeout(`the body did not arrive within ${limits.deadlineMs} ms`)),
+    limits.deadlineMs,
   );
+  let stream: ReadableStream<Uint8Array> = interruptible(request.body, deadline.signal)
+    .pipeThrough(limitStream(limits.wireBytes, "request body"));
   if (encoding === "gzip") {
     stream = stream
       // DecompressionStream inflates each input chunk in one go (a 64 KiB chunk of a bomb is
@@ -57,7 +65,11 @@ export async function readBody(request: Request, limits: BodyLimits): Promise<st
   // and then, decoding 16 MiB would hold the event loop (and every other request) for ~100 ms.
   stream = stream.pipeThrough(pacedStream());
   if (limits.claim) stream = stream.pipeThrough(claimStream(limits.claim));
-  return await collectText(stream);
+  try {
+    return await collectText(stream);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Work done between two pauses of {@link pacedStream}, ms. */
@@ -97,15 +109,30 @@ function claimStream(claim: (bytes: number) => boolean): TransformStream<Uint8Ar
  */
 const GZIP_SLICE_BYTES = 512;
 
-/** The request body, with a failure to read it reported as {@link BodyInterrupted}. */
-function interruptible(body: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
+/**
+ * The request body, with a failure to read it reported as {@link BodyInterrupted}, and given up
+ * (the upload cancelled) when `signal` aborts.
+ */
+function interruptible(
+  body: ReadableStream<Uint8Array>,
+  signal: AbortSignal,
+): ReadableStream<Uint8Array> {
   const reader = body.getReader();
+  const aborted = new Promise<never>((_, reject) => {
+    signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+  });
+  aborted.catch(() => {});
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       let result: ReadableStreamReadResult<Uint8Array>;
       try {
-        result = await reader.read();
+        result = await Promise.race([reader.read(), aborted]);
       } catch (err) {
+        if (signal.aborted) {
+          reader.cancel(err).catch(() => {});
+          controller.error(err);
+          return;
+        }
         const reason = err instanceof Error ? err.message : String(err);
         controller.error(new BodyInterrupted(`the upload was interrupted: ${reason}`));
         return;
@@ -157,7 +184,8 @@ async function collectText(stream: ReadableStream<Uint8Array>): Promise<string> 
     return parts.join("");
   } catch (err) {
     if (
-      err instanceof BodyTooLarge || err instanceof BodyInterrupted || err instanceof ServerBusy
+      err instanceof BodyTooLarge || err instanceof BodyInterrupted || err instanceof ServerBusy ||
+      err instanceof BodyTimeout
     ) {
       throw err;
     }

@@ -102,8 +102,14 @@ export class Ingestor {
       screened.push({ index, event: s.event, stored: s.stored });
     }
 
-    const projects = screened.map((c) => c.event.project_uuid!);
-    await this.locks.withAll(projects, () => this.store(team, screened, results));
+    // Only projects this team may write are held: naming another team's project in a batch
+    // must not hold up that team (those events are rejected without waiting).
+    const owners = await this.ownersOf(screened.map((c) => c.event.project_uuid!));
+    const ours = screened.map((c) => c.event.project_uuid!).filter((project) => {
+      const owner = owners.get(project);
+      return owner === undefined || owner === team;
+    });
+    await this.locks.withAll(ours, () => this.store(team, screened, results));
 
     // A repeat inside one request is a duplicate of its first occurrence (or shares its fate).
     for (const [index, first] of repeats) {

@@ -46,7 +46,9 @@ export async function projectRowPage(
   limit: number,
   cursor: string | undefined,
 ): Promise<Page<ProjectRow>> {
-  if (cursor !== undefined && !/^[A-Za-z0-9+/=_-]{1,4096}$/.test(cursor)) {
+  // A cursor encodes a key below the prefix; keys are at most 2 KiB (their base64 is shorter
+  // than this), and a longer one would fail in Deno KV as "key too large".
+  if (cursor !== undefined && !/^[A-Za-z0-9+/=_-]{1,1500}$/.test(cursor)) {
     throw new BadPageRequest("cursor is not one this server gave out");
   }
   const rows: ProjectRow[] = [];
@@ -58,8 +60,8 @@ export async function projectRowPage(
   try {
     for await (const entry of entries) rows.push(entry.value);
   } catch (err) {
-    // Deno KV refuses a cursor that does not decode to a key under the prefix.
-    if (cursor !== undefined && err instanceof Error && /cursor/i.test(err.message)) {
+    // Deno KV refuses a cursor that does not decode to a usable key under the prefix.
+    if (cursor !== undefined && err instanceof TypeError) {
       throw new BadPageRequest("cursor is not one this server gave out");
     }
     throw err;

@@ -8,6 +8,7 @@
  * and in order.
  */
 import type { Principal } from "../auth/tokens.ts";
+import { utf8Length } from "../../common/utf8.ts";
 import type { Broadcast, Hub, Subscriber } from "../hub.ts";
 import type { BudgetClaim, MemoryBudget } from "../memory_budget.ts";
 import type { Ingestor } from "../ingest/ingest.ts";
@@ -73,8 +74,9 @@ export class EventSocket implements Subscriber {
   private draining = false;
   private closed = false;
   private pingTimer?: ReturnType<typeof setInterval>;
-  /** Characters handed to the socket so far (≤ its bytes: a lower bound of what was queued). */
-  private queuedChars = 0;
+  private openTimer?: ReturnType<typeof setTimeout>;
+  /** UTF-8 bytes handed to the socket so far (bufferedAmount counts bytes too). */
+  private queuedBytes = 0;
   /** Since when the client is behind without taking anything, and how much it had taken. */
   private behind?: { since: number; taken: number };
   private pongDeadline?: ReturnType<typeof setTimeout>;
@@ -85,8 +87,14 @@ export class EventSocket implements Subscriber {
     private readonly deps: SocketDeps,
   ) {
     this.team = principal.team;
-    this.claim = deps.budget.claim();
+    this.claim = deps.budget.claim(principal.username);
     socket.binaryType = "arraybuffer"; // binary frames are read as UTF-8 JSON too
+    // A client that hangs up during the handshake may leave a socket that never opens nor
+    // closes: give up on it, so it does not hold its user's place (socket_quota.ts) forever.
+    this.openTimer = setTimeout(
+      () => this.shut(CLOSE.POLICY, "the handshake did not complete"),
+      deps.timings.openTimeoutMs,
+    );
     socket.onopen = () => this.open();
     socket.onmessage = (e) => this.receive(e.data);
     socket.onclose = () => this.cleanup();
@@ -111,6 +119,8 @@ export class EventSocket implements Subscriber {
   }
 
   private async open(): Promise<void> {
+    clearTimeout(this.openTimer);
+    if (this.closed) return;
     // Subscribe before reading the snapshot, so nothing stored in between is missed.
     this.deps.hub.add(this);
     try {
@@ -218,7 +228,7 @@ export class EventSocket implements Subscriber {
   private send(text: string): void {
     if (this.closed || this.socket.readyState !== WebSocket.OPEN) return;
     this.socket.send(text);
-    this.queuedChars += text.length;
+    this.queuedBytes += utf8Length(text);
   }
 
   /**
@@ -231,8 +241,8 @@ export class EventSocket implements Subscriber {
       this.behind = undefined;
       return false;
     }
-    // What the client has taken so far (a lower bound, so it never seems to move when it did not).
-    const taken = this.queuedChars - unsent;
+    // What the client has taken so far.
+    const taken = this.queuedBytes - unsent;
     const now = Date.now();
     if (unsent <= HARD_MAX_UNSENT_BYTES) {
       if (!this.behind || taken > this.behind.taken) {
@@ -264,6 +274,7 @@ export class EventSocket implements Subscriber {
   private cleanup(): void {
     if (!this.closed) this.deps.onClosed();
     this.closed = true;
+    clearTimeout(this.openTimer);
     clearInterval(this.pingTimer);
     clearTimeout(this.pongDeadline);
     this.pongDeadline = undefined;
