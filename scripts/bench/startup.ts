@@ -1,45 +1,122 @@
 /**
- * Start-up benchmark (DESIGN.md §10: `--version` ≤ 25 ms). Each command is a whole kittify
- * process run with the binary's permission flags; the baseline is `deno run` of an empty module
- * measured in the same run, the reference is the Python original's `--version` (579 ms).
+ * Start-up benchmark (issue 13, DESIGN.md §10). Each sample is a whole kittify process run with
+ * the binary's permission flags; the baseline is `deno run` of an empty module with the same
+ * flags, measured in the same run, and every command is reported as its median and its ratio to
+ * that baseline. `implement` needs a planned work package every run, so each sample implements
+ * the next of many prepared ones; `tasks list` reads a feature of 120 work packages; `events
+ * --json` prints 10,000 stored events (its peak RSS is reported too).
  *
- *   deno run -A scripts/bench/startup.ts [runs]
+ *   deno run -A scripts/bench/startup.ts [runs=30]
  */
 import { join } from "node:path";
-import { cliCommand } from "../../tests/helpers/cli.ts";
+import { cliCommand, cliCommandArgs, ROOT } from "../../tests/helpers/cli.ts";
 import { sandbox } from "../../tests/helpers/fs.ts";
+import { syncClientBox } from "../../tests/helpers/sync_client.ts";
+import { BINARY_FLAGS } from "../../src/cli/permissions.ts";
+import { wpIdOf } from "../../src/work/ids.ts";
 import { formatTimings, timeProcess } from "./process_timing.ts";
+import { watchPeakRss } from "./rss.ts";
 
-const runs = Number(Deno.args[0] ?? 25);
-const sb = await sandbox({ origin: "git@github.com:acme/bench.git" });
+const runs = Number(Deno.args[0] ?? 30);
+const WARMUP = 3;
+
+/** Goals of issue 13, as ratios to the empty module. */
+const GOALS: Record<string, number> = {
+  "kittify --version": 1.1,
+  "kittify implement WPnn (offline, 1 event)": 2.5,
+  "kittify --help": 2,
+  "kittify identity --json": 2,
+  "kittify tasks list (120 WPs)": 3,
+  "kittify events --json (10,000 events)": 8,
+};
+
+async function writeFeature(repo: string, feature: string, count: number): Promise<void> {
+  const dir = join(repo, "kitty-specs", feature, "tasks");
+  await Deno.mkdir(dir, { recursive: true });
+  await Promise.all(Array.from({ length: count }, (_, i) => {
+    const id = wpIdOf(i + 1);
+    const text = `---\nwork_package_id: ${id}\ntitle: Work ${id}\nlane: planned\n` +
+      `dependencies: []\nhistory:\n  - lane: planned\n    agent: system\n---\n\n# ${id}\n\n` +
+      "Some prompt text.\n".repeat(40);
+    return Deno.writeTextFile(join(dir, `${id}-work.md`), text);
+  }));
+}
+
+const sb = await sandbox({ origin: "git@github.com:acme/bench.git", commit: true });
+// An offline client (nothing listens on the default server URL's port 1).
+const events = await syncClientBox("http://127.0.0.1:1");
 try {
-  const empty = join(sb.repo, "empty.ts");
-  await Deno.writeTextFile(empty, "");
   const opts = { cwd: sb.repo, home: sb.home };
   await cliCommand(["init"], opts).output();
+  await writeFeature(sb.repo, "001-implement", 99);
+  await writeFeature(sb.repo, "002-list", 120);
+  await events.seed(10_000);
+  const empty = join(sb.repo, "empty.ts");
+  await Deno.writeTextFile(empty, "");
+  const baseline = () =>
+    new Deno.Command(Deno.execPath(), {
+      args: ["run", "--quiet", "--no-prompt", `--config=${ROOT}deno.json`, ...BINARY_FLAGS, empty],
+      stdout: "null",
+    });
+  let next = 0;
   const timings = [
+    await timeProcess("baseline: deno run (empty module)", baseline, runs, WARMUP),
+    await timeProcess("kittify --version", () => cliCommand(["--version"], opts), runs, WARMUP),
     await timeProcess(
-      "baseline: deno run (empty module)",
-      () => new Deno.Command(Deno.execPath(), { args: ["run", "--quiet", empty], stdout: "null" }),
-      runs,
+      "kittify implement WPnn (offline, 1 event)",
+      () => cliCommand(["implement", wpIdOf(++next), "--feature", "001-implement"], opts),
+      Math.min(runs, 99 - WARMUP),
+      WARMUP,
     ),
-    await timeProcess("kittify --version", () => cliCommand(["--version"], opts), runs),
-    await timeProcess("kittify --help", () => cliCommand(["--help"], opts), runs),
-    await timeProcess(
-      "kittify identity (complete config)",
-      () => cliCommand(["identity"], opts),
-      runs,
-    ),
+    await timeProcess("kittify --help", () => cliCommand(["--help"], opts), runs, WARMUP),
     await timeProcess(
       "kittify identity --json",
       () => cliCommand(["identity", "--json"], opts),
       runs,
+      WARMUP,
+    ),
+    await timeProcess(
+      "kittify tasks list (120 WPs)",
+      () => cliCommand(["tasks", "list", "--feature", "002-list"], opts),
+      runs,
+      WARMUP,
+    ),
+    await timeProcess(
+      "kittify events --json (10,000 events)",
+      () => cliCommand(["events", "--json"], { cwd: events.repo, home: events.home }),
+      Math.max(5, Math.floor(runs / 3)),
+      1,
     ),
   ];
+  const peak = await peakOfEvents(events.repo, events.home);
   console.log(
-    `start-up, ${runs} runs each (Deno ${Deno.version.deno}, ${navigator.hardwareConcurrency} cores)`,
+    `start-up, medians of ${runs} runs (Deno ${Deno.version.deno}, ` +
+      `${navigator.hardwareConcurrency} cores; goals: ratio to the empty module)`,
   );
-  console.log(formatTimings(timings, { label: "Python --version (579 ms)", ms: 579 }));
+  const base = timings[0].medianMs;
+  console.log(
+    formatTimings(timings).split("\n").map((line, i) => {
+      const goal = GOALS[timings[i].name];
+      if (goal === undefined) return line;
+      const met = timings[i].medianMs / base <= goal ? "met" : "NOT met";
+      return `${line}  (goal ≤ ${goal}x: ${met})`;
+    }).join("\n"),
+  );
+  console.log(`events --json peak RSS: ${peak?.toFixed(0) ?? "?"} MB (goal ≤ 100 MB)`);
 } finally {
+  await events.cleanup();
   await sb.cleanup();
+}
+
+async function peakOfEvents(repo: string, home: string): Promise<number | undefined> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: cliCommandArgs(["events", "--json"]),
+    cwd: repo,
+    env: { KITTIFY_HOME: home, NO_COLOR: "1" },
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  const peak = watchPeakRss(child, 5);
+  await child.status;
+  return await peak;
 }
