@@ -1,6 +1,7 @@
 /** `kittify init`: create or complete `.kittify/config.yaml`, or repair a broken one. */
 import { describeError, isWriteDenied, UserError } from "../common/errors.ts";
-import { fillConfig, missingFields, readConfig } from "./config_doc.ts";
+import { missingFields, readConfig } from "./config_doc.ts";
+import { fillConfig } from "./config_edit.ts";
 import { RepoFacts } from "./defaults.ts";
 import { existingFallback } from "./fallback.ts";
 import { lockedUpdate, ReadOnlyFileError } from "./locked_update.ts";

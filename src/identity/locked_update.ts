@@ -14,7 +14,7 @@ import { atomicCreate, atomicWrite } from "../common/atomic_write.ts";
 export class ReadOnlyFileError extends Error {}
 
 /** Decides the new content from the current one (null: file missing). null means "no change". */
-export type Update = (current: string | null) => string | null;
+export type Update = (current: string | null) => string | null | Promise<string | null>;
 
 const MAX_ROUNDS = 100;
 
@@ -53,7 +53,7 @@ export async function lockedUpdate(
       file = await Deno.open(path, { read: true });
     } catch (err) {
       if (!(err instanceof Deno.errors.NotFound)) throw err;
-      const text = update(null);
+      const text = await update(null);
       if (text === null) return null;
       const dir = dirname(path);
       if (!(await statOrNull(dir))) await assertNotMarkedReadOnly(dirname(dir));
@@ -70,7 +70,7 @@ export async function lockedUpdate(
       // Under the lock the path names the locked file (checked above; writers take the lock).
       const bytes = await Deno.readFile(path);
       const current = new TextDecoder().decode(bytes); // drops a UTF-8 byte order mark
-      const next = update(current);
+      const next = await update(current);
       if (next === null || next === current) {
         await underLock?.();
         return current;

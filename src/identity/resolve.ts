@@ -8,7 +8,7 @@ import { describeError, isWriteDenied, NotInProjectError } from "../common/error
 import { kittifyHome } from "../common/home.ts";
 import { warnOnce } from "../common/warnings.ts";
 import { USER_STORE_FILE } from "../store/open.ts";
-import { autoStartOf, type ConfigOk, fillConfig, missingFields, readConfig } from "./config_doc.ts";
+import { autoStartOf, type ConfigOk, missingFields, readConfig } from "./config_doc.ts";
 import { RepoFacts } from "./defaults.ts";
 import { storedFallback } from "./fallback.ts";
 import { lockedUpdate, ReadOnlyFileError } from "./locked_update.ts";
@@ -69,6 +69,8 @@ async function resolveUncached(root: string): Promise<ResolvedIdentity> {
     return fromConfig(facts, configPath, read);
   }
   const defaults = await facts.defaults(read.fields);
+  // The document editor is loaded only now: reading needs none of it.
+  const { fillConfig } = await import("./config_edit.ts");
   try {
     const onDisk = await lockedUpdate(configPath, (current) => {
       const now = readConfig(current);

@@ -1,13 +1,15 @@
 /**
  * YAML frontmatter of Markdown files (pure: text in, text out). Editing a value splices the new
  * scalar into the original text, so comments, quoting, key order, unknown keys and the body stay
- * byte for byte; the result is re-parsed to prove that exactly that one value changed.
+ * byte for byte; the result is re-parsed to prove that exactly that one value changed. The usual
+ * layout (a top-level `key: value` line) is spliced here; anything else goes to the document
+ * model of frontmatter_edit.ts, loaded only then.
  */
 import { isDeepStrictEqual } from "node:util";
-import { isMap, isScalar, parse, parseDocument, Scalar, YAMLParseError } from "yaml";
+import { parseYamlData, YamlSyntaxError } from "../common/yaml_data.ts";
 
 /** Offsets of the frontmatter inside a file's text. */
-interface Layout {
+export interface Layout {
   /** First character of the YAML text (after the opening `---` line). */
   yamlStart: number;
   /** First character of the closing `---` line. */
@@ -42,13 +44,11 @@ export function readFrontmatter(text: string): Record<string, unknown> {
   const yamlText = text.slice(layout.yamlStart, layout.closeStart);
   let data: unknown;
   try {
-    data = parse(yamlText);
+    data = parseYamlData(yamlText);
   } catch (err) {
-    if (!(err instanceof YAMLParseError)) throw err;
-    const pos = err.linePos?.[0];
-    const where = pos ? `line ${pos.line + lineOf(text, layout.yamlStart) - 1}: ` : "";
-    const message = err.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
-    throw new FrontmatterError(`invalid frontmatter (${where}${message})`);
+    if (!(err instanceof YamlSyntaxError)) throw err;
+    const where = err.line ? `line ${err.line + lineOf(text, layout.yamlStart) - 1}: ` : "";
+    throw new FrontmatterError(`invalid frontmatter (${where}${err.reason})`);
   }
   if (data === null || data === undefined) return {};
   if (typeof data !== "object" || Array.isArray(data)) {
@@ -66,57 +66,56 @@ function bodyOf(text: string): string {
 
 const PLAIN_SAFE = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 
-/** `value` written in the same quoting style as the scalar it replaces. */
-function quoteLike(type: Scalar["type"], value: string): string | null {
-  switch (type) {
-    case Scalar.QUOTE_DOUBLE:
+export type QuoteStyle = "plain" | "single" | "double";
+
+/** `value` written in the quoting style of the scalar it replaces. */
+export function quoteLike(style: QuoteStyle, value: string): string {
+  switch (style) {
+    case "double":
       return JSON.stringify(value);
-    case Scalar.QUOTE_SINGLE:
+    case "single":
       return `'${value.replaceAll("'", "''")}'`;
-    case Scalar.PLAIN:
+    case "plain":
       return PLAIN_SAFE.test(value) ? value : JSON.stringify(value);
-    default:
-      return null; // block scalars: let the fallback re-print
   }
 }
 
-function columnOf(text: string, offset: number): number {
-  return offset - (text.lastIndexOf("\n", offset - 1) + 1);
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
-/** Splices `key: value` into the text, or null when the layout is not a simple block mapping. */
-function splice(text: string, layout: Layout, key: string, value: string): string | null {
+/**
+ * The usual layout, spliced without a YAML library: `key: value` on one line of a top-level
+ * block mapping whose keys start at column 0 (a missing key is added before the closing line).
+ * Null for anything else; the caller proves the result by re-parsing it.
+ */
+function spliceLine(text: string, layout: Layout, key: string, value: string): string | null {
   const yamlText = text.slice(layout.yamlStart, layout.closeStart);
-  const doc = parseDocument(yamlText);
-  if (doc.errors.length > 0) {
-    throw new FrontmatterError(`invalid frontmatter (${doc.errors[0].message.split("\n")[0]})`);
+  const scalarPattern = String
+    .raw`'(?:[^'\r\n]|'')*'|"(?:[^"\\\r\n]|\\.)*"|[^\s#'"&*!|>{}\[\],%@${"`"}][^\r\n#]*?`;
+  const line = new RegExp(
+    String.raw`^${escapeRegExp(key)}[ \t]*:[ \t]+(${scalarPattern})[ \t]*(?:#[^\r\n]*)?\r?$`,
+    "gm",
+  );
+  const found = [...yamlText.matchAll(line)];
+  if (found.length > 1) return null;
+  if (found.length === 1) {
+    const match = found[0];
+    const scalar = match[1];
+    const style: QuoteStyle = scalar.startsWith("'")
+      ? "single"
+      : scalar.startsWith('"')
+      ? "double"
+      : "plain";
+    const from = layout.yamlStart + match.index! + match[0].indexOf(scalar, key.length);
+    return `${text.slice(0, from)}${quoteLike(style, value)}${text.slice(from + scalar.length)}`;
   }
-  const contents = doc.contents;
-  if (contents !== null && (!isMap(contents) || contents.flow)) return null;
-  const node = contents === null ? undefined : contents.get(key, true);
-  if (isScalar(node) && node.range && node.range[1] > node.range[0]) {
-    const replacement = quoteLike(node.type, value);
-    if (replacement === null) return null;
-    const from = layout.yamlStart + node.range[0];
-    const to = layout.yamlStart + node.range[1];
-    return `${text.slice(0, from)}${replacement}${text.slice(to)}`;
-  }
-  if (node !== undefined) return null;
-  const firstKey = contents?.items[0]?.key as { range?: [number, number, number] } | undefined;
-  const indent = firstKey?.range ? " ".repeat(columnOf(yamlText, firstKey.range[0])) : "";
-  const line = `${indent}${key}: ${quoteLike(Scalar.PLAIN, value)}\n`;
+  // Absent: appended, if the mapping's keys start at column 0 (first key line) or it is empty.
+  const firstLine = yamlText.split(/\r?\n/).find((l) => l.trim() !== "" && !/^\s*#/.test(l));
+  if (firstLine !== undefined && /^\s/.test(firstLine)) return null;
   const at = layout.closeStart;
   const newline = at > layout.yamlStart && text[at - 1] !== "\n" ? "\n" : "";
-  return `${text.slice(0, at)}${newline}${line}${text.slice(at)}`;
-}
-
-/** Re-prints the frontmatter with the new value (formatting inside it may change, body never). */
-function reprint(text: string, layout: Layout, key: string, value: string): string {
-  const doc = parseDocument(text.slice(layout.yamlStart, layout.closeStart));
-  doc.set(key, value);
-  return `${text.slice(0, layout.yamlStart)}${doc.toString({ lineWidth: 0 })}${
-    text.slice(layout.closeStart)
-  }`;
+  return `${text.slice(0, at)}${newline}${key}: ${quoteLike("plain", value)}\n${text.slice(at)}`;
 }
 
 function isExactEdit(before: string, after: string, key: string, value: string): boolean {
@@ -132,16 +131,23 @@ function isExactEdit(before: string, after: string, key: string, value: string):
  * The text with frontmatter `key` set to the string `value`; everything else is kept. A file
  * without frontmatter gets one. Throws FrontmatterError when the frontmatter cannot be parsed.
  */
-export function setFrontmatterValue(text: string, key: string, value: string): string {
+export async function setFrontmatterValue(
+  text: string,
+  key: string,
+  value: string,
+): Promise<string> {
   const layout = layoutOf(text);
   if (!layout) {
-    const line = `${key}: ${quoteLike(Scalar.PLAIN, value)}`;
+    const line = `${key}: ${quoteLike("plain", value)}`;
     return `---\n${line}\n---\n${text}`;
   }
   readFrontmatter(text); // throws a readable FrontmatterError for broken or non-mapping YAML
-  const spliced = splice(text, layout, key, value);
+  const quick = spliceLine(text, layout, key, value);
+  if (quick !== null && isExactEdit(text, quick, key, value)) return quick;
+  const { spliceWithDocument, reprintWithDocument } = await import("./frontmatter_edit.ts");
+  const spliced = spliceWithDocument(text, layout, key, value);
   if (spliced !== null && isExactEdit(text, spliced, key, value)) return spliced;
-  const reprinted = reprint(text, layout, key, value);
+  const reprinted = reprintWithDocument(text, layout, key, value);
   if (isExactEdit(text, reprinted, key, value)) return reprinted;
   throw new FrontmatterError(`cannot set ${key} without changing other content`);
 }

@@ -32,7 +32,7 @@ export async function changeLane(
   beforeWrite?: (change: LaneChange) => Promise<void>,
 ): Promise<LaneChange> {
   let result: LaneChange | undefined;
-  await lockedUpdate(path, (text) => {
+  await lockedUpdate(path, async (text) => {
     if (text === null) throw new UserError(`${path} no longer exists`);
     const current = parseWorkPackage(path, text);
     if (isProblem(current)) throw new FrontmatterError(`${path}: ${current.reason}`);
@@ -42,7 +42,7 @@ export async function changeLane(
       return null;
     }
     result = { before: current, to, changed: true };
-    return setFrontmatterValue(text, "lane", to);
+    return await setFrontmatterValue(text, "lane", to);
   }, beforeWrite && (() => beforeWrite(result!)));
   if (!result) throw new Error(`no lane decision was taken for ${path}`);
   return result;

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { encodedSize, MAX_EVENT_BYTES, sizeProblem } from "../../src/events/size.ts";
 import { formatTimestamp, isIsoDateTime } from "../../src/events/timestamp.ts";
 import type { Envelope } from "../../src/events/types.ts";
-import { isUlid, newEventId, ULID_PATTERN } from "../../src/events/ulid.ts";
+import { isUlid, newEventId, ULID_PATTERN, ulidGenerator } from "../../src/events/ulid.ts";
 
 Deno.test("event ids are uppercase 26-char ULIDs, strictly increasing within a process", () => {
   const ids = Array.from({ length: 5_000 }, () => newEventId());
@@ -11,6 +11,23 @@ Deno.test("event ids are uppercase 26-char ULIDs, strictly increasing within a p
   for (let i = 1; i < ids.length; i++) assert.ok(ids[i - 1] < ids[i], `${ids[i - 1]} < ${ids[i]}`);
   assert.equal(new Set(ids).size, ids.length);
   assert.ok(!isUlid(ids[0].toLowerCase()));
+});
+
+Deno.test("an event id starts with its millisecond; a clock that steps back still gives larger ids", () => {
+  const next = ulidGenerator();
+  const at = Date.UTC(2026, 11, 2, 10, 0, 0, 0);
+  const id = next(at);
+  // 48-bit time in 10 base32 characters, most significant first.
+  const alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+  const time = [...id.slice(0, 10)].reduce((t, ch) => t * 32 + alphabet.indexOf(ch), 0);
+  assert.equal(time, at);
+  const back = next(at - 5_000);
+  assert.ok(back > id, "the clock went back: the previous id plus one");
+  assert.equal(back.slice(0, 10), id.slice(0, 10));
+  assert.ok(next(at + 1) > back);
+  // Random parts differ between milliseconds (80 bits of Web Crypto randomness).
+  const randoms = new Set(Array.from({ length: 200 }, (_, i) => next(at + 10 + i).slice(10)));
+  assert.equal(randoms.size, 200);
 });
 
 Deno.test("timestamps are YYYY-MM-DDTHH:MM:SS.ffffff+00:00 in UTC", () => {

@@ -2,10 +2,11 @@ import assert from "node:assert/strict";
 import {
   autoStartEnabled,
   type ConfigOk,
-  fillConfig,
   missingFields,
   readConfig,
 } from "../../src/identity/config_doc.ts";
+import { fillConfig } from "../../src/identity/config_edit.ts";
+import { parseYamlData } from "../../src/common/yaml_data.ts";
 
 const FILL = {
   uuid: "550e8400-e29b-41d4-a716-446655440000",
@@ -55,8 +56,8 @@ Deno.test("backfill appends a project section to a config without one", () => {
   const text = "vcs:\n  type: git";
   const out = fillConfig(text, ok(text), FILL, { autoStart: true });
   assert.ok(out.startsWith("vcs:\n  type: git\nproject:\n  uuid: "), out);
-  assert.equal(ok(out).doc.getIn(["sync", "auto_start"]), true);
-  assert.equal(ok(out).doc.getIn(["vcs", "type"]), "git");
+  assert.equal(ok(out).autoStartSetting, true);
+  assert.deepEqual((parseYamlData(out) as { vcs: unknown }).vcs, { type: "git" });
 });
 
 Deno.test("existing values are never changed; auto_start false is kept", () => {

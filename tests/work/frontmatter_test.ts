@@ -27,8 +27,8 @@ lane: planned  (this line is body text and must not change)
 ---
 trailing rule above, and no final newline`;
 
-Deno.test("changing lane splices only that scalar, keeping quotes, comments and body", () => {
-  const out = setFrontmatterValue(RICH, "lane", "in_progress");
+Deno.test("changing lane splices only that scalar, keeping quotes, comments and body", async () => {
+  const out = await setFrontmatterValue(RICH, "lane", "in_progress");
   assert.equal(
     out,
     RICH.replace('lane: "planned"  # planned', 'lane: "in_progress"  # planned'),
@@ -36,57 +36,60 @@ Deno.test("changing lane splices only that scalar, keeping quotes, comments and 
   assert.equal(readFrontmatter(out).lane, "in_progress");
 });
 
-Deno.test("plain and single-quoted lanes keep their style", () => {
+Deno.test("plain and single-quoted lanes keep their style", async () => {
   assert.equal(
-    setFrontmatterValue("---\nlane: doing\ntitle: x\n---\nbody\n", "lane", "for_review"),
+    await setFrontmatterValue("---\nlane: doing\ntitle: x\n---\nbody\n", "lane", "for_review"),
     "---\nlane: for_review\ntitle: x\n---\nbody\n",
   );
   assert.equal(
-    setFrontmatterValue("---\nlane: 'planned'\n---\n", "lane", "done"),
+    await setFrontmatterValue("---\nlane: 'planned'\n---\n", "lane", "done"),
     "---\nlane: 'done'\n---\n",
   );
 });
 
-Deno.test("a missing lane is added at the end of the frontmatter", () => {
+Deno.test("a missing lane is added at the end of the frontmatter", async () => {
   assert.equal(
-    setFrontmatterValue("---\ntitle: x\nextra: 1\n---\n\nbody\n", "lane", "claimed"),
+    await setFrontmatterValue("---\ntitle: x\nextra: 1\n---\n\nbody\n", "lane", "claimed"),
     "---\ntitle: x\nextra: 1\nlane: claimed\n---\n\nbody\n",
   );
-  assert.equal(setFrontmatterValue("---\n---\nbody", "lane", "done"), "---\nlane: done\n---\nbody");
   assert.equal(
-    setFrontmatterValue("just a body\n", "lane", "done"),
+    await setFrontmatterValue("---\n---\nbody", "lane", "done"),
+    "---\nlane: done\n---\nbody",
+  );
+  assert.equal(
+    await setFrontmatterValue("just a body\n", "lane", "done"),
     "---\nlane: done\n---\njust a body\n",
   );
 });
 
-Deno.test("an empty lane value or a flow mapping falls back to re-printing the frontmatter only", () => {
-  const empty = setFrontmatterValue("---\nlane:\ntitle: x\n---\nbody ---\n", "lane", "done");
+Deno.test("an empty lane value or a flow mapping falls back to re-printing the frontmatter only", async () => {
+  const empty = await setFrontmatterValue("---\nlane:\ntitle: x\n---\nbody ---\n", "lane", "done");
   assert.deepEqual(readFrontmatter(empty), { lane: "done", title: "x" });
   assert.ok(empty.endsWith("---\nbody ---\n"));
-  const flow = setFrontmatterValue("---\n{lane: planned, title: x}\n---\nB", "lane", "done");
+  const flow = await setFrontmatterValue("---\n{lane: planned, title: x}\n---\nB", "lane", "done");
   assert.deepEqual(readFrontmatter(flow), { lane: "done", title: "x" });
   assert.ok(flow.endsWith("---\nB"));
 });
 
-Deno.test("CRLF files keep their line endings", () => {
+Deno.test("CRLF files keep their line endings", async () => {
   const text = "---\r\nlane: planned\r\ntitle: x\r\n---\r\nbody\r\n";
   assert.equal(
-    setFrontmatterValue(text, "lane", "done"),
+    await setFrontmatterValue(text, "lane", "done"),
     "---\r\nlane: done\r\ntitle: x\r\n---\r\nbody\r\n",
   );
 });
 
-Deno.test("broken frontmatter is reported with its line and never rewritten", () => {
+Deno.test("broken frontmatter is reported with its line and never rewritten", async () => {
   const broken = "---\ntitle: x\nlane: [planned\n---\nbody\n";
   assert.throws(() => readFrontmatter(broken), FrontmatterError);
-  assert.throws(
+  await assert.rejects(
     () => setFrontmatterValue(broken, "lane", "done"),
     /invalid frontmatter \(line \d+/,
   );
   assert.throws(() => readFrontmatter("---\n- a\n- b\n---\n"), /not a mapping/);
 });
 
-Deno.test("no frontmatter reads as empty", () => {
+Deno.test("no frontmatter reads as empty", async () => {
   assert.deepEqual(readFrontmatter("# title\n"), {});
   assert.deepEqual(readFrontmatter("---\n---\n"), {});
 });

@@ -1,0 +1,31 @@
+/**
+ * Reading YAML as plain data: YAML 1.2's core schema (no timestamps or other extra types), with
+ * js-yaml, an ES module that loads in a few milliseconds. The `yaml` package, whose Node build is
+ * CommonJS and costs every command ~30 ms of start-up, is only loaded to edit documents while
+ * keeping their comments and layout (frontmatter_edit.ts, config_edit.ts).
+ */
+import { CORE_SCHEMA, load, YAMLException } from "js-yaml";
+
+/** Text that is not YAML; `line` and `column` are 1-based when known. */
+export class YamlSyntaxError extends Error {
+  constructor(readonly reason: string, readonly line?: number, readonly column?: number) {
+    super(reason);
+  }
+}
+
+/** The data of one YAML document (`undefined` for an empty one). Throws YamlSyntaxError. */
+export function parseYamlData(text: string): unknown {
+  try {
+    return load(text, { schema: CORE_SCHEMA });
+  } catch (err) {
+    if (!(err instanceof YAMLException)) throw err;
+    // Nothing but blank lines and comments: an empty document.
+    if (/^(?:[ \t]*(?:#[^\n]*)?\r?\n?)*$/.test(text)) return undefined;
+    const mark = (err as { mark?: { line?: number; column?: number } }).mark;
+    throw new YamlSyntaxError(
+      err.reason ?? err.message.split("\n")[0],
+      mark?.line === undefined ? undefined : mark.line + 1,
+      mark?.column === undefined ? undefined : mark.column + 1,
+    );
+  }
+}
