@@ -28,6 +28,10 @@ export function compileArgs(target: Target, root: string): string[] {
     target,
     "--output",
     `${root}dist/kittify-${VERSION}-${TARGETS[target]}${exe}`,
+    // Modules are imported with specifiers that are not literals (src/common/load.ts): embed
+    // every module of src/ so the binary has them all.
+    "--include",
+    `${root}src`,
     `${root}main.ts`,
   ];
 }

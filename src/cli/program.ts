@@ -1,20 +1,15 @@
-/** The command tree. Each command lives in `commands/<name>.ts` and registers itself here. */
+/**
+ * The command tree in commander, for help, errors and anything the start-up path leaves to it
+ * (fast_path.ts). Each command lives in `commands/<name>.ts` and registers itself here.
+ */
 import { Command, type CommanderError } from "commander";
-import { EXIT } from "../common/errors.ts";
 import { paint } from "../common/style.ts";
 import { VERSION } from "./version.ts";
+import type { CommandBuilder } from "./command_builder.ts";
 import { COMMANDS } from "./commands/index.ts";
 import type { CommandContext } from "./context.ts";
-import type { Services } from "./services.ts";
 
-export function buildProgram(services: Services): { program: Command; exitCode: () => number } {
-  let code: number = EXIT.OK;
-  const ctx: CommandContext = {
-    setExitCode: (c) => {
-      code = Math.max(code, c);
-    },
-    services,
-  };
+export function buildProgram(ctx: CommandContext): Command {
   const program = new Command("kittify")
     .description("Stable project identity and durable event sync for spec-kitty projects.")
     .version(`kittify ${VERSION}`, "-V, --version", "print the version and exit")
@@ -23,9 +18,9 @@ export function buildProgram(services: Services): { program: Command; exitCode: 
     .showSuggestionAfterError(true)
     .allowExcessArguments(false)
     .configureHelp({ sortSubcommands: false, showGlobalOptions: false });
-  for (const register of COMMANDS) register(program, ctx);
+  for (const register of COMMANDS) register(program as unknown as CommandBuilder, ctx);
   applyErrorStyle(program);
-  return { program, exitCode: () => code };
+  return program;
 }
 
 /** `kittify feature create`: the full name of a (sub)command. */

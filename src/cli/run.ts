@@ -1,12 +1,28 @@
 /** Runs one kittify command line and turns its outcome into an exit code. */
 import { adoptCaBundle } from "./ca_bundle.ts";
-import { CommanderError } from "commander";
 import { EXIT, KittifyError } from "../common/errors.ts";
 import { runShutdown } from "../common/lifecycle.ts";
+import { load } from "../common/load.ts";
 import { paint } from "../common/style.ts";
+import { COMMANDS } from "./commands/index.ts";
+import type { CommandContext } from "./context.ts";
+import { fastInvocation, RecordedCommand } from "./fast_path.ts";
 import { printedJson, printJson } from "./output.ts";
-import { buildProgram } from "./program.ts";
 import { Services } from "./services.ts";
+
+/** A commander error (help, version, or a usage error it has printed): told by its code. */
+interface CommanderLike {
+  code: string;
+  exitCode: number;
+  message: string;
+}
+
+function isCommanderError(err: unknown): err is CommanderLike {
+  if (!(err instanceof Error)) return false;
+  const { code, exitCode } = err as Partial<CommanderLike>;
+  return typeof code === "string" && code.startsWith("commander.") &&
+    typeof exitCode === "number";
+}
 
 export function debugEnabled(argv: readonly string[]): boolean {
   const env = Deno.env.get("KITTIFY_DEBUG");
@@ -18,10 +34,24 @@ export async function runCli(argv: string[]): Promise<number> {
   adoptCaBundle(Deno.env);
   let code: number = EXIT.OK;
   const services = new Services();
+  const ctx: CommandContext = {
+    setExitCode: (c) => {
+      code = Math.max(code, c);
+    },
+    services,
+  };
   try {
-    const { program, exitCode } = buildProgram(services);
-    await program.parseAsync(argv, { from: "user" });
-    code = exitCode();
+    const recorded = new RecordedCommand("kittify");
+    for (const register of COMMANDS) register(recorded, ctx);
+    const invocation = fastInvocation(recorded, argv);
+    if (invocation) {
+      await invocation.action(...invocation.args);
+    } else {
+      const { buildProgram } = await load<typeof import("./program.ts")>(
+        new URL("./program.ts", import.meta.url),
+      );
+      await buildProgram(ctx).parseAsync(argv, { from: "user" });
+    }
   } catch (err) {
     code = reportError(err, debug);
     if (argv.includes("--json") && !printedJson()) printJsonError(err, code);
@@ -38,7 +68,7 @@ export async function runCli(argv: string[]): Promise<number> {
  * `{"error": {"message", "hint", "exit_code"}}` (the one line on stderr stays).
  */
 function printJsonError(err: unknown, code: number): void {
-  const usage = err instanceof CommanderError;
+  const usage = isCommanderError(err);
   if (usage && code === EXIT.OK) return; // --help, --version
   const message = usage
     ? err.message.replace(/^error:\s*/, "")
@@ -51,7 +81,7 @@ function printJsonError(err: unknown, code: number): void {
 
 /** Prints an error the way users see it and returns the exit code for it. */
 export function reportError(err: unknown, debug: boolean): number {
-  if (err instanceof CommanderError) {
+  if (isCommanderError(err)) {
     // Commander already printed help/version, or our one-line usage error (see program.ts).
     return err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
   }

@@ -4,6 +4,7 @@
  * directory, its repository root found once, and its emitter). Everything is created on first
  * use, so a command that emits nothing opens nothing.
  */
+import { load } from "../common/load.ts";
 import { NotInProjectError } from "../common/errors.ts";
 import { kittifyHome } from "../common/home.ts";
 import { warn, warnOnce } from "../common/warnings.ts";
@@ -39,12 +40,18 @@ export class Services {
         { resolveAtRoot },
         { localNodeId },
       ] = await Promise.all([
-        import("../sync/runtime.ts"),
-        import("../store/open.ts"),
-        import("../sync/config.ts"),
-        import("../auth/credentials.ts"),
-        import("../identity/resolve.ts"),
-        import("../identity/node_id.ts"),
+        load<typeof import("../sync/runtime.ts")>(new URL("../sync/runtime.ts", import.meta.url)),
+        load<typeof import("../store/open.ts")>(new URL("../store/open.ts", import.meta.url)),
+        load<typeof import("../sync/config.ts")>(new URL("../sync/config.ts", import.meta.url)),
+        load<typeof import("../auth/credentials.ts")>(
+          new URL("../auth/credentials.ts", import.meta.url),
+        ),
+        load<typeof import("../identity/resolve.ts")>(
+          new URL("../identity/resolve.ts", import.meta.url),
+        ),
+        load<typeof import("../identity/node_id.ts")>(
+          new URL("../identity/node_id.ts", import.meta.url),
+        ),
       ]);
       return new SyncRuntimes({
         home: kittifyHome,
@@ -84,11 +91,19 @@ export class Services {
   async #createWorkspace(cwd: string): Promise<Workspace> {
     const [{ findRepoRoot }, { Emitter }, { resolveAtRoot }, { gitMetadata }, { localNodeId }] =
       await Promise.all([
-        import("../identity/repo_root.ts"),
-        import("../sync/emitter.ts"),
-        import("../identity/resolve.ts"),
-        import("../sync/git_metadata.ts"),
-        import("../identity/node_id.ts"),
+        load<typeof import("../identity/repo_root.ts")>(
+          new URL("../identity/repo_root.ts", import.meta.url),
+        ),
+        load<typeof import("../sync/emitter.ts")>(new URL("../sync/emitter.ts", import.meta.url)),
+        load<typeof import("../identity/resolve.ts")>(
+          new URL("../identity/resolve.ts", import.meta.url),
+        ),
+        load<typeof import("../sync/git_metadata.ts")>(
+          new URL("../sync/git_metadata.ts", import.meta.url),
+        ),
+        load<typeof import("../identity/node_id.ts")>(
+          new URL("../identity/node_id.ts", import.meta.url),
+        ),
       ]);
     const root = await findRepoRoot(cwd);
     const runtimes = await this.runtimes();

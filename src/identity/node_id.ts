@@ -16,7 +16,9 @@ export async function currentUsername(): Promise<string> {
     if (value) return value;
   }
   try {
-    const { userInfo } = await import("node:os");
+    // Rarely needed, and any node: module costs start-up time: not loaded ahead (load.ts).
+    const os = "node:os";
+    const { userInfo }: typeof import("node:os") = await import(os);
     return userInfo().username;
   } catch {
     return "unknown";

@@ -3,6 +3,7 @@
  * (first-write-wins), and falling back to the user store when the config cannot be written or
  * is broken. Within one process a repository has exactly one identity.
  */
+import { load } from "../common/load.ts";
 import { join } from "node:path";
 import { describeError, isWriteDenied, NotInProjectError } from "../common/errors.ts";
 import { kittifyHome } from "../common/home.ts";
@@ -70,7 +71,9 @@ async function resolveUncached(root: string): Promise<ResolvedIdentity> {
   }
   const defaults = await facts.defaults(read.fields);
   // The document editor is loaded only now: reading needs none of it.
-  const { fillConfig } = await import("./config_edit.ts");
+  const { fillConfig } = await load<typeof import("./config_edit.ts")>(
+    new URL("./config_edit.ts", import.meta.url),
+  );
   try {
     const onDisk = await lockedUpdate(configPath, (current) => {
       const now = readConfig(current);

@@ -7,6 +7,7 @@
  * One user store has one outbox per process, shared by the runtimes of every root the process
  * touches (`SyncRuntimes`).
  */
+import { load } from "../common/load.ts";
 import { type Credentials, isLoggedIn, teamSlugOf } from "../auth/credentials.ts";
 import { sameServer } from "../auth/server_url.ts";
 import type { Envelope } from "../events/types.ts";
@@ -76,7 +77,8 @@ export class SyncRuntime {
   stored(event: Envelope): void {
     if (!event.project_uuid) return;
     if (this.#storedPending++ === 0 && this.mayDeliver) {
-      import("./exit_delivery.ts").catch(() => {});
+      load<typeof import("./exit_delivery.ts")>(new URL("./exit_delivery.ts", import.meta.url))
+        .catch(() => {});
     }
   }
 
@@ -183,7 +185,9 @@ export class SyncRuntimes {
     const deliverer = runtimes.find((r) => r !== null && r.storedPending > 0 && r.mayDeliver);
     if (deliverer) {
       try {
-        const { deliverAtExit } = await import("./exit_delivery.ts");
+        const { deliverAtExit } = await load<typeof import("./exit_delivery.ts")>(
+          new URL("./exit_delivery.ts", import.meta.url),
+        );
         await deliverAtExit(deliverer, this.deps);
       } catch (err) {
         this.deps.warn(

@@ -5,7 +5,8 @@
  * layout (a top-level `key: value` line) is spliced here; anything else goes to the document
  * model of frontmatter_edit.ts, loaded only then.
  */
-import { isDeepStrictEqual } from "node:util";
+import { load } from "../common/load.ts";
+import { sameData } from "../common/same_data.ts";
 import { parseYamlData, YamlSyntaxError } from "../common/yaml_data.ts";
 
 /** Offsets of the frontmatter inside a file's text. */
@@ -121,7 +122,7 @@ function spliceLine(text: string, layout: Layout, key: string, value: string): s
 function isExactEdit(before: string, after: string, key: string, value: string): boolean {
   try {
     const expected = { ...readFrontmatter(before), [key]: value };
-    return isDeepStrictEqual(readFrontmatter(after), expected) && bodyOf(after) === bodyOf(before);
+    return sameData(readFrontmatter(after), expected) && bodyOf(after) === bodyOf(before);
   } catch {
     return false;
   }
@@ -144,7 +145,9 @@ export async function setFrontmatterValue(
   readFrontmatter(text); // throws a readable FrontmatterError for broken or non-mapping YAML
   const quick = spliceLine(text, layout, key, value);
   if (quick !== null && isExactEdit(text, quick, key, value)) return quick;
-  const { spliceWithDocument, reprintWithDocument } = await import("./frontmatter_edit.ts");
+  const { spliceWithDocument, reprintWithDocument } = await load<
+    typeof import("./frontmatter_edit.ts")
+  >(new URL("./frontmatter_edit.ts", import.meta.url));
   const spliced = spliceWithDocument(text, layout, key, value);
   if (spliced !== null && isExactEdit(text, spliced, key, value)) return spliced;
   const reprinted = reprintWithDocument(text, layout, key, value);

@@ -89,7 +89,7 @@ Deno.test("broken frontmatter is reported with its line and never rewritten", as
   assert.throws(() => readFrontmatter("---\n- a\n- b\n---\n"), /not a mapping/);
 });
 
-Deno.test("no frontmatter reads as empty", async () => {
+Deno.test("no frontmatter reads as empty", () => {
   assert.deepEqual(readFrontmatter("# title\n"), {});
   assert.deepEqual(readFrontmatter("---\n---\n"), {});
 });

@@ -1,5 +1,6 @@
 /** `kittify accept`: accept every reviewed work package of a feature (for_review → done). */
-import type { Command } from "commander";
+import { load } from "../../common/load.ts";
+import type { CommandBuilder as Command } from "../command_builder.ts";
 import type { CommandContext } from "../context.ts";
 import { UserError } from "../../common/errors.ts";
 import { ink } from "../../common/style.ts";
@@ -33,7 +34,9 @@ export function registerAccept(program: Command, ctx: CommandContext): void {
     .option("--feature <slug>", "feature (default: from the branch, or the only one)")
     .option("--json", "print one JSON object")
     .action(async (opts: { allowIncomplete?: boolean; feature?: string; json?: boolean }) => {
-      const { accept, AcceptFailedError } = await import("../../work/accept.ts");
+      const { accept, AcceptFailedError } = await load<typeof import("../../work/accept.ts")>(
+        new URL("../../work/accept.ts", import.meta.url),
+      );
       let report: AcceptReport;
       try {
         report = await accept(await ctx.services.project(Deno.cwd()), opts);

@@ -1,5 +1,6 @@
 /** `kittify auth login|logout|status`: the login to the sync server (`[sync] server_url`). */
-import type { Command } from "commander";
+import { load } from "../../common/load.ts";
+import type { CommandBuilder as Command } from "../command_builder.ts";
 import { EXIT, UsageError } from "../../common/errors.ts";
 import { ink } from "../../common/style.ts";
 import { warn } from "../../common/warnings.ts";
@@ -11,9 +12,11 @@ import { printJson, printRows } from "../output.ts";
 /** The home, the configured server and the token API. */
 async function authDeps(): Promise<AuthDeps> {
   const [{ kittifyHome }, { readSyncConfig }, { AuthApi }] = await Promise.all([
-    import("../../common/home.ts"),
-    import("../../sync/config.ts"),
-    import("../../transport/auth_api.ts"),
+    load<typeof import("../../common/home.ts")>(new URL("../../common/home.ts", import.meta.url)),
+    load<typeof import("../../sync/config.ts")>(new URL("../../sync/config.ts", import.meta.url)),
+    load<typeof import("../../transport/auth_api.ts")>(
+      new URL("../../transport/auth_api.ts", import.meta.url),
+    ),
   ]);
   const home = kittifyHome();
   const settings = await readSyncConfig(home);
@@ -63,8 +66,10 @@ export function registerAuth(program: Command, ctx: CommandContext): void {
     .action(async (opts: LoginOptions) => {
       const deps = await authDeps();
       const [{ activeLogin, assertSecureServer, login }, { readCredentials }] = await Promise.all([
-        import("../../auth/login.ts"),
-        import("../../auth/credentials.ts"),
+        load<typeof import("../../auth/login.ts")>(new URL("../../auth/login.ts", import.meta.url)),
+        load<typeof import("../../auth/credentials.ts")>(
+          new URL("../../auth/credentials.ts", import.meta.url),
+        ),
       ]);
       assertSecureServer(deps.serverUrl);
       const current = activeLogin(await readCredentials(deps.home), deps.serverUrl, deps.now());
@@ -83,7 +88,9 @@ export function registerAuth(program: Command, ctx: CommandContext): void {
         }
         return;
       }
-      const { readPipedLine, TerminalInput } = await import("../../common/terminal_input.ts");
+      const { readPipedLine, TerminalInput } = await load<
+        typeof import("../../common/terminal_input.ts")
+      >(new URL("../../common/terminal_input.ts", import.meta.url));
       const terminal = Deno.stdin.isTerminal() ? new TerminalInput() : null;
       let username = opts.username;
       if (username === undefined) {
@@ -116,7 +123,9 @@ export function registerAuth(program: Command, ctx: CommandContext): void {
     .option("--json", "print one JSON object")
     .action(async (opts: { json?: boolean }) => {
       const deps = await authDeps();
-      const { logout } = await import("../../auth/login.ts");
+      const { logout } = await load<typeof import("../../auth/login.ts")>(
+        new URL("../../auth/login.ts", import.meta.url),
+      );
       const report = await logout(deps);
       if (report.revoke_problem) {
         warn(
@@ -146,8 +155,10 @@ export function registerAuth(program: Command, ctx: CommandContext): void {
     .action(async (opts: { json?: boolean }) => {
       const deps = await authDeps();
       const [{ authStatus }, { credentialsPath }] = await Promise.all([
-        import("../../auth/login.ts"),
-        import("../../auth/credentials.ts"),
+        load<typeof import("../../auth/login.ts")>(new URL("../../auth/login.ts", import.meta.url)),
+        load<typeof import("../../auth/credentials.ts")>(
+          new URL("../../auth/credentials.ts", import.meta.url),
+        ),
       ]);
       const status = await authStatus(deps, credentialsPath(deps.home));
       if (status.problem) warn(status.problem);

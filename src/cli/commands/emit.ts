@@ -1,5 +1,5 @@
 /** `kittify emit TYPE --aggregate-id ID --payload JSON [--causation-id ULID]`: emit by hand. */
-import type { Command } from "commander";
+import type { CommandBuilder as Command } from "../command_builder.ts";
 import type { CommandContext } from "../context.ts";
 import { UserError } from "../../common/errors.ts";
 import { ink } from "../../common/style.ts";

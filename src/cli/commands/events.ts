@@ -1,5 +1,6 @@
 /** `kittify events [--state S] [--limit N] [--json]`: the stored events, oldest first. */
-import { type Command, InvalidArgumentError, Option } from "commander";
+import { load } from "../../common/load.ts";
+import { type CommandBuilder as Command, InvalidArgument, oneOf } from "../command_builder.ts";
 import { ink } from "../../common/style.ts";
 import { type OutboxState, STATES } from "../../store/keys.ts";
 import type { ListedEntry } from "../../store/read.ts";
@@ -9,7 +10,7 @@ import { printJson } from "../output.ts";
 export function positiveInt(value: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1) {
-    throw new InvalidArgumentError("expected a positive integer");
+    throw new InvalidArgument("expected a positive integer");
   }
   return n;
 }
@@ -19,8 +20,8 @@ export async function readEvents(
   limit?: number,
 ): Promise<ListedEntry[]> {
   const [{ existingUserKv }, { listStates }] = await Promise.all([
-    import("../../store/open.ts"),
-    import("../../store/read.ts"),
+    load<typeof import("../../store/open.ts")>(new URL("../../store/open.ts", import.meta.url)),
+    load<typeof import("../../store/read.ts")>(new URL("../../store/read.ts", import.meta.url)),
   ]);
   const kv = await existingUserKv();
   return kv === null ? [] : await listStates(kv, states, limit);
@@ -50,8 +51,10 @@ export function registerEvents(program: Command): void {
   program
     .command("events")
     .description("list the events stored on this machine, oldest first")
-    .addOption(
-      new Option("--state <state>", "only events in this state").choices([...STATES]),
+    .option(
+      "--state <state>",
+      `only events in this state (${STATES.join(", ")})`,
+      oneOf(STATES) as (value: string) => OutboxState,
     )
     .option("--limit <n>", "show at most N events (the oldest)", positiveInt)
     .option("--json", 'print one JSON array of {"state", "event"}')

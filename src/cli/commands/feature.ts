@@ -1,5 +1,6 @@
 /** `kittify feature create NAME`: a new feature folder, announced with one FeatureCreated. */
-import type { Command } from "commander";
+import { load } from "../../common/load.ts";
+import type { CommandBuilder as Command } from "../command_builder.ts";
 import type { CommandContext } from "../context.ts";
 import { ink } from "../../common/style.ts";
 import { printJson } from "../output.ts";
@@ -22,7 +23,9 @@ export function registerFeature(program: Command, ctx: CommandContext): void {
     .option("--target-branch <branch>", "branch the feature merges into (default: current)")
     .option("--json", "print one JSON object")
     .action(async (name: string, opts: CreateOptions) => {
-      const { createFeature } = await import("../../work/feature_create.ts");
+      const { createFeature } = await load<typeof import("../../work/feature_create.ts")>(
+        new URL("../../work/feature_create.ts", import.meta.url),
+      );
       const report = await createFeature(await ctx.services.project(Deno.cwd()), { name, ...opts });
       if (opts.json) return printJson(report);
       console.log(

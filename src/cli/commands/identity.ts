@@ -1,5 +1,6 @@
 /** `kittify identity [--json]`: show (and backfill) the project identity. */
-import type { Command } from "commander";
+import { load } from "../../common/load.ts";
+import type { CommandBuilder as Command } from "../command_builder.ts";
 import type { ResolvedIdentity } from "../../identity/types.ts";
 import { printJson, printRows } from "../output.ts";
 
@@ -31,7 +32,9 @@ export function registerIdentity(program: Command): void {
     .description("show this project's identity (filling in missing fields)")
     .option("--json", "print one JSON object")
     .action(async (opts: { json?: boolean }) => {
-      const { resolveIdentity } = await import("../../identity/resolve.ts");
+      const { resolveIdentity } = await load<typeof import("../../identity/resolve.ts")>(
+        new URL("../../identity/resolve.ts", import.meta.url),
+      );
       const resolved = await resolveIdentity();
       if (opts.json) printJson(identityJson(resolved));
       else printIdentity(resolved);

@@ -1,5 +1,5 @@
 /** Every top-level command, in the order `kittify --help` lists them. */
-import type { Command } from "commander";
+import type { CommandBuilder } from "../command_builder.ts";
 import type { CommandContext } from "../context.ts";
 import { registerInit } from "./init.ts";
 import { registerIdentity } from "./identity.ts";
@@ -15,7 +15,7 @@ import { registerAccept } from "./accept.ts";
 import { registerNote } from "./note.ts";
 import { registerServe } from "./serve.ts";
 
-export type Register = (program: Command, ctx: CommandContext) => void;
+export type Register = (program: CommandBuilder, ctx: CommandContext) => void;
 
 export const COMMANDS: Register[] = [
   registerInit,

@@ -1,5 +1,6 @@
 /** `kittify init [--slug S] [--repair]`: give this project a stable identity. */
-import type { Command } from "commander";
+import { load } from "../../common/load.ts";
+import type { CommandBuilder as Command } from "../command_builder.ts";
 import type { InitReport } from "../../identity/init.ts";
 import { ink } from "../../common/style.ts";
 import { printJson } from "../output.ts";
@@ -27,7 +28,9 @@ export function registerInit(program: Command): void {
     .option("--repair", "back up a broken config.yaml and write a fresh one (keeps its uuid)")
     .option("--json", "print one JSON object")
     .action(async (opts: { slug?: string; repair?: boolean; json?: boolean }) => {
-      const { initProject } = await import("../../identity/init.ts");
+      const { initProject } = await load<typeof import("../../identity/init.ts")>(
+        new URL("../../identity/init.ts", import.meta.url),
+      );
       const report = await initProject(Deno.cwd(), { slug: opts.slug, repair: opts.repair });
       if (opts.json) {
         printJson({

@@ -1,5 +1,6 @@
 /** `kittify move WPnn --to LANE`: change a work package's lane. */
-import type { Command } from "commander";
+import { load } from "../../common/load.ts";
+import type { CommandBuilder as Command } from "../command_builder.ts";
 import type { CommandContext } from "../context.ts";
 import { ink } from "../../common/style.ts";
 import { laneChoices } from "../../work/lanes.ts";
@@ -20,7 +21,9 @@ export function registerMove(program: Command, ctx: CommandContext): void {
     .option("--feature <slug>", "feature (default: from the branch, or the only one)")
     .option("--json", "print one JSON object")
     .action(async (wp: string, opts: Omit<MoveOptions, "wp"> & { json?: boolean }) => {
-      const { move } = await import("../../work/move.ts");
+      const { move } = await load<typeof import("../../work/move.ts")>(
+        new URL("../../work/move.ts", import.meta.url),
+      );
       const report = await move(await ctx.services.project(Deno.cwd()), { wp, ...opts });
       if (opts.json) return printJson(report);
       console.log(describeStatusChange(report));

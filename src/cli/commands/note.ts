@@ -1,5 +1,6 @@
 /** `kittify note WPnn TEXT`: record a note on a work package (one HistoryAdded). */
-import type { Command } from "commander";
+import { load } from "../../common/load.ts";
+import type { CommandBuilder as Command } from "../command_builder.ts";
 import type { CommandContext } from "../context.ts";
 import { printJson } from "../output.ts";
 
@@ -21,7 +22,9 @@ export function registerNote(program: Command, ctx: CommandContext): void {
     .option("--feature <slug>", "feature (default: from the branch, or the only one)")
     .option("--json", "print one JSON object")
     .action(async (wp: string, text: string, opts: NoteOptions) => {
-      const { addNote } = await import("../../work/note.ts");
+      const { addNote } = await load<typeof import("../../work/note.ts")>(
+        new URL("../../work/note.ts", import.meta.url),
+      );
       const report = await addNote(await ctx.services.project(Deno.cwd()), { wp, text, ...opts });
       if (opts.json) printJson(report);
       else console.log(`${report.entry_type} recorded on ${report.wp_id} (by ${report.author})`);

@@ -2,7 +2,8 @@
  * `kittify serve`: the self-hostable reference sync server, and `kittify serve user ...` to manage
  * its users. The server code is loaded only when one of these commands runs.
  */
-import type { Command } from "commander";
+import { load } from "../../common/load.ts";
+import type { CommandBuilder as Command, CommandHandle } from "../command_builder.ts";
 import { UsageError } from "../../common/errors.ts";
 import { ink } from "../../common/style.ts";
 import { printJson, printRows } from "../output.ts";
@@ -40,7 +41,9 @@ export function registerServe(program: Command): void {
   ).action(async (
     opts: StoreFlags & { host: string; port: number; tlsCert?: string; tlsKey?: string },
   ) => {
-    const { runServer } = await import("../../server/cli/run_server.ts");
+    const { runServer } = await load<typeof import("../../server/cli/run_server.ts")>(
+      new URL("../../server/cli/run_server.ts", import.meta.url),
+    );
     await runServer(opts);
   });
 
@@ -51,11 +54,15 @@ export function registerServe(program: Command): void {
       .description("add a user (password from stdin, or a hidden prompt on a terminal)")
       .argument("<name>", "username")
       .requiredOption("--team <team>", "the user's team (a slug, e.g. my-team)"),
-  ).action(async (name: string, _opts: unknown, command: Command) => {
+  ).action(async (name: string, _opts: unknown, command: CommandHandle) => {
     const opts = flags<StoreFlags & { team: string }>(command);
-    const { checkNewUser } = await import("../../server/auth/users.ts");
+    const { checkNewUser } = await load<typeof import("../../server/auth/users.ts")>(
+      new URL("../../server/auth/users.ts", import.meta.url),
+    );
     checkNewUser(name, opts.team);
-    const { readNewPassword } = await import("../../common/terminal_input.ts");
+    const { readNewPassword } = await load<typeof import("../../common/terminal_input.ts")>(
+      new URL("../../common/terminal_input.ts", import.meta.url),
+    );
     const password = await readNewPassword();
     const added = await withUsers(opts, (users) => users.add(name, opts.team, password));
     console.log(ink.green(`Added user ${added.username} (team ${added.team})`));
@@ -65,7 +72,7 @@ export function registerServe(program: Command): void {
     user.command("list")
       .description("list users and their teams")
       .option("--json", "print one JSON array"),
-  ).action(async (_opts: unknown, command: Command) => {
+  ).action(async (_opts: unknown, command: CommandHandle) => {
     const opts = flags<StoreFlags & { json?: boolean }>(command);
     const users = await withUsers(opts, (users) => users.list(), "existing");
     if (opts.json) {
@@ -85,7 +92,7 @@ export function registerServe(program: Command): void {
     user.command("remove")
       .description("remove a user (their tokens stop working at once)")
       .argument("<name>", "username"),
-  ).action(async (name: string, _opts: unknown, command: Command) => {
+  ).action(async (name: string, _opts: unknown, command: CommandHandle) => {
     await withUsers(flags<StoreFlags>(command), (users) => users.remove(name), "existing");
     console.log(ink.green(`Removed user ${name}`));
   });
@@ -95,7 +102,7 @@ export function registerServe(program: Command): void {
  * A user subcommand's options merged with `serve`'s: commander hands `--data`/`--kv-url` to
  * `serve` even when they follow `user add`, so both places count.
  */
-function flags<T>(command: Command): T {
+function flags<T>(command: CommandHandle): T {
   return command.optsWithGlobals() as T;
 }
 
@@ -104,8 +111,12 @@ async function withUsers<T>(
   work: (users: import("../../server/auth/users.ts").UserStore) => Promise<T>,
   use: import("../../server/store.ts").StoreUse = "create",
 ): Promise<T> {
-  const { openServerStore } = await import("../../server/store.ts");
-  const { UserStore } = await import("../../server/auth/users.ts");
+  const { openServerStore } = await load<typeof import("../../server/store.ts")>(
+    new URL("../../server/store.ts", import.meta.url),
+  );
+  const { UserStore } = await load<typeof import("../../server/auth/users.ts")>(
+    new URL("../../server/auth/users.ts", import.meta.url),
+  );
   const kv = await openServerStore(flags, use);
   try {
     return await work(new UserStore(kv));

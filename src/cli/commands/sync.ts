@@ -1,5 +1,6 @@
 /** `kittify sync ...`: the group, `sync status` and `sync diagnose`; the others register here. */
-import type { Command } from "commander";
+import { load } from "../../common/load.ts";
+import type { CommandBuilder as Command } from "../command_builder.ts";
 import { EXIT } from "../../common/errors.ts";
 import { ink } from "../../common/style.ts";
 import { warn } from "../../common/warnings.ts";
@@ -128,14 +129,20 @@ export function registerSync(program: Command, ctx: CommandContext): void {
     .option("-c, --check", "also check that the server is reachable and accepts the login")
     .option("--json", "print one JSON object")
     .action(async (opts: { check?: boolean; json?: boolean }) => {
-      const { syncStatus } = await import("../../sync/status.ts");
+      const { syncStatus } = await load<typeof import("../../sync/status.ts")>(
+        new URL("../../sync/status.ts", import.meta.url),
+      );
       const status = await syncStatus(Deno.cwd());
       for (const problem of status.problems) warn(problem);
       let check: ProbeResult | null = null;
       if (opts.check) {
         const [{ probeServer }, { kittifyHome }] = await Promise.all([
-          import("../../sync/probe.ts"),
-          import("../../common/home.ts"),
+          load<typeof import("../../sync/probe.ts")>(
+            new URL("../../sync/probe.ts", import.meta.url),
+          ),
+          load<typeof import("../../common/home.ts")>(
+            new URL("../../common/home.ts", import.meta.url),
+          ),
         ]);
         check = await probeServer({
           home: kittifyHome(),
@@ -168,7 +175,9 @@ export function registerSync(program: Command, ctx: CommandContext): void {
     .description("validate every stored pending and held event (exit 1 if any is invalid)")
     .option("--json", "print one JSON object")
     .action(async (opts: { json?: boolean }) => {
-      const { diagnoseStore } = await import("../../sync/diagnose.ts");
+      const { diagnoseStore } = await load<typeof import("../../sync/diagnose.ts")>(
+        new URL("../../sync/diagnose.ts", import.meta.url),
+      );
       const report = await diagnoseStore();
       if (opts.json) printJson(report);
       else printDiagnosis(report);

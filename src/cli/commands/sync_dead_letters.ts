@@ -1,5 +1,6 @@
 /** `kittify sync dead-letter list|retry|drop [EVENT_ID...|--all] [--json]`. */
-import type { Command } from "commander";
+import { load } from "../../common/load.ts";
+import type { CommandBuilder as Command } from "../command_builder.ts";
 import { UsageError, UserError } from "../../common/errors.ts";
 import { ink } from "../../common/style.ts";
 import type { DeadLetterReport, DeadLetterSelection, Outbox } from "../../store/outbox.ts";
@@ -8,8 +9,10 @@ import { printJson } from "../output.ts";
 /** The outbox of the user store if it exists (nothing is created to list nothing). */
 async function existingOutbox(): Promise<Outbox | null> {
   const [{ existingUserKv }, { KvOutbox }] = await Promise.all([
-    import("../../store/open.ts"),
-    import("../../store/kv_outbox.ts"),
+    load<typeof import("../../store/open.ts")>(new URL("../../store/open.ts", import.meta.url)),
+    load<typeof import("../../store/kv_outbox.ts")>(
+      new URL("../../store/kv_outbox.ts", import.meta.url),
+    ),
   ]);
   const kv = await existingUserKv();
   return kv === null ? null : new KvOutbox(kv);

@@ -3,7 +3,8 @@
  * events still waiting in spec-kitty's offline queue become kittify's, in their order and with
  * their ids and Lamport values (see src/interop/queue_import.ts).
  */
-import type { Command } from "commander";
+import { load } from "../../common/load.ts";
+import type { CommandBuilder as Command } from "../command_builder.ts";
 import { EXIT, UsageError, UserError } from "../../common/errors.ts";
 import { ink } from "../../common/style.ts";
 import type { ImportReport, ImportTarget } from "../../interop/queue_import.ts";
@@ -44,9 +45,15 @@ export function registerSyncImport(sync: Command, ctx: CommandContext): void {
       const [{ join }, { kittifyHome }, { openSpecKittyQueue }, { importQueue }] = await Promise
         .all([
           import("node:path"),
-          import("../../common/home.ts"),
-          import("../../interop/spec_kitty_queue.ts"),
-          import("../../interop/queue_import.ts"),
+          load<typeof import("../../common/home.ts")>(
+            new URL("../../common/home.ts", import.meta.url),
+          ),
+          load<typeof import("../../interop/spec_kitty_queue.ts")>(
+            new URL("../../interop/spec_kitty_queue.ts", import.meta.url),
+          ),
+          load<typeof import("../../interop/queue_import.ts")>(
+            new URL("../../interop/queue_import.ts", import.meta.url),
+          ),
         ]);
       const source = opts.from ?? join(kittifyHome(), "queue.db");
       if (!(await exists(source))) {
@@ -73,7 +80,9 @@ export function registerSyncImport(sync: Command, ctx: CommandContext): void {
 async function runtimeOutbox(ctx: CommandContext): Promise<ImportTarget> {
   const [runtime, { importTarget }] = await Promise.all([
     ctx.services.runtimes().then((runtimes) => runtimes.forRoot(null)),
-    import("../../interop/import_target.ts"),
+    load<typeof import("../../interop/import_target.ts")>(
+      new URL("../../interop/import_target.ts", import.meta.url),
+    ),
   ]);
   return importTarget(runtime.store, runtime.outbox, {
     now: Date.now,
@@ -84,9 +93,13 @@ async function runtimeOutbox(ctx: CommandContext): Promise<ImportTarget> {
 /** For a dry run: the user store's outbox if it exists (nothing is created), else none. */
 async function existingOutbox(): Promise<ImportTarget> {
   const [{ existingUserKv }, { KvOutbox }, { importTarget }] = await Promise.all([
-    import("../../store/open.ts"),
-    import("../../store/kv_outbox.ts"),
-    import("../../interop/import_target.ts"),
+    load<typeof import("../../store/open.ts")>(new URL("../../store/open.ts", import.meta.url)),
+    load<typeof import("../../store/kv_outbox.ts")>(
+      new URL("../../store/kv_outbox.ts", import.meta.url),
+    ),
+    load<typeof import("../../interop/import_target.ts")>(
+      new URL("../../interop/import_target.ts", import.meta.url),
+    ),
   ]);
   const kv = await existingUserKv();
   if (kv !== null) return importTarget(kv, new KvOutbox(kv), { now: Date.now });

@@ -1,5 +1,6 @@
 /** `kittify sync now [--report FILE] [--strict|--no-strict] [--json]`: deliver everything now. */
-import type { Command } from "commander";
+import { load } from "../../common/load.ts";
+import type { CommandBuilder as Command } from "../command_builder.ts";
 import { EXIT } from "../../common/errors.ts";
 import { ink, paint } from "../../common/style.ts";
 import type { SyncNowSummary } from "../../sync/summary.ts";
@@ -51,13 +52,21 @@ export function registerSyncNow(sync: Command, ctx: CommandContext): void {
     .action(async (opts: NowOptions) => {
       const [{ syncNow, SYNC_NOW_RETRIES }, { failureReport, strictFailure }, { kittifyHome }] =
         await Promise.all([
-          import("../../sync/sync_now.ts"),
-          import("../../sync/summary.ts"),
-          import("../../common/home.ts"),
+          load<typeof import("../../sync/sync_now.ts")>(
+            new URL("../../sync/sync_now.ts", import.meta.url),
+          ),
+          load<typeof import("../../sync/summary.ts")>(
+            new URL("../../sync/summary.ts", import.meta.url),
+          ),
+          load<typeof import("../../common/home.ts")>(
+            new URL("../../common/home.ts", import.meta.url),
+          ),
         ]);
       // Lane changes a killed command left half done are settled first (work/intents.ts).
       const [{ settleIntents }, { emitter }] = await Promise.all([
-        import("../../work/intents.ts"),
+        load<typeof import("../../work/intents.ts")>(
+          new URL("../../work/intents.ts", import.meta.url),
+        ),
         ctx.services.workspace(Deno.cwd()),
       ]);
       await settleIntents(emitter);

@@ -1,5 +1,6 @@
 /** `kittify sync server [URL] [--json]`: show or set `[sync] server_url`. */
-import type { Command } from "commander";
+import { load } from "../../common/load.ts";
+import type { CommandBuilder as Command } from "../command_builder.ts";
 import { ink } from "../../common/style.ts";
 import { warn } from "../../common/warnings.ts";
 import { printJson, printRows } from "../output.ts";
@@ -13,11 +14,21 @@ export function registerSyncServer(sync: Command): void {
     .action(async (url: string | undefined, opts: { json?: boolean }) => {
       const [{ kittifyHome }, config, setting, { readCredentials }, { sameServer }] = await Promise
         .all([
-          import("../../common/home.ts"),
-          import("../../sync/config.ts"),
-          import("../../sync/server_setting.ts"),
-          import("../../auth/credentials.ts"),
-          import("../../auth/server_url.ts"),
+          load<typeof import("../../common/home.ts")>(
+            new URL("../../common/home.ts", import.meta.url),
+          ),
+          load<typeof import("../../sync/config.ts")>(
+            new URL("../../sync/config.ts", import.meta.url),
+          ),
+          load<typeof import("../../sync/server_setting.ts")>(
+            new URL("../../sync/server_setting.ts", import.meta.url),
+          ),
+          load<typeof import("../../auth/credentials.ts")>(
+            new URL("../../auth/credentials.ts", import.meta.url),
+          ),
+          load<typeof import("../../auth/server_url.ts")>(
+            new URL("../../auth/server_url.ts", import.meta.url),
+          ),
         ]);
       const home = kittifyHome();
       const path = config.configTomlPath(home);

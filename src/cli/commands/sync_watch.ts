@@ -1,5 +1,6 @@
 /** `kittify sync watch [--json]`: live sync in the foreground, with the team's activity feed. */
-import type { Command } from "commander";
+import { load } from "../../common/load.ts";
+import type { CommandBuilder as Command } from "../command_builder.ts";
 import { paint } from "../../common/style.ts";
 import { terminalSafe } from "../../common/terminal_text.ts";
 import type { WatchState } from "../../sync/watch.ts";
@@ -46,9 +47,11 @@ export function registerSyncWatch(sync: Command, ctx: CommandContext): void {
     .option("--json", "print each event of the feed as one JSON line")
     .action(async (opts: { json?: boolean }) => {
       const [{ watch }, { feedLine }, { kittifyHome }] = await Promise.all([
-        import("../../sync/watch.ts"),
-        import("../../sync/feed.ts"),
-        import("../../common/home.ts"),
+        load<typeof import("../../sync/watch.ts")>(new URL("../../sync/watch.ts", import.meta.url)),
+        load<typeof import("../../sync/feed.ts")>(new URL("../../sync/feed.ts", import.meta.url)),
+        load<typeof import("../../common/home.ts")>(
+          new URL("../../common/home.ts", import.meta.url),
+        ),
       ]);
       const runtime = await (await ctx.services.runtimes()).forRoot(null);
       const serverUrl = runtime.settings.serverUrl;

@@ -1,5 +1,6 @@
 /** `kittify tasks add|finalize|list`: the work packages of a feature. */
-import type { Command } from "commander";
+import { load } from "../../common/load.ts";
+import type { CommandBuilder as Command } from "../command_builder.ts";
 import { ink } from "../../common/style.ts";
 import { warn } from "../../common/warnings.ts";
 import type { TaskListEntry } from "../../work/task_list.ts";
@@ -25,7 +26,9 @@ function registerAdd(tasks: Command, ctx: CommandContext): void {
     .option("--feature <slug>", FEATURE_HELP)
     .option("--json", "print one JSON object")
     .action(async (title: string, opts: { depends?: string; feature?: string; json?: boolean }) => {
-      const { addTask } = await import("../../work/task_add.ts");
+      const { addTask } = await load<typeof import("../../work/task_add.ts")>(
+        new URL("../../work/task_add.ts", import.meta.url),
+      );
       const entry = await addTask(await ctx.services.project(Deno.cwd()), { title, ...opts });
       if (opts.json) return printJson(entry);
       console.log(`${ink.green("Added")} ${ink.bold(entry.wp_id)} “${entry.title}”: ${entry.path}`);
@@ -39,7 +42,9 @@ function registerFinalize(tasks: Command, ctx: CommandContext): void {
     .option("--feature <slug>", FEATURE_HELP)
     .option("--json", "print one JSON object")
     .action(async (opts: { feature?: string; json?: boolean }) => {
-      const { finalizeTasks } = await import("../../work/tasks_finalize.ts");
+      const { finalizeTasks } = await load<typeof import("../../work/tasks_finalize.ts")>(
+        new URL("../../work/tasks_finalize.ts", import.meta.url),
+      );
       const report = await finalizeTasks(await ctx.services.project(Deno.cwd()), opts);
       if (report.failed.length > 0) ctx.setExitCode(1);
       if (opts.json) return printJson(report);
@@ -69,7 +74,9 @@ function registerList(tasks: Command, ctx: CommandContext): void {
     .option("--feature <slug>", FEATURE_HELP)
     .option("--json", 'print one JSON array of {"feature", "wp_id", "title", "lane", ...}')
     .action(async (opts: { lane?: string; feature?: string; json?: boolean }) => {
-      const { listTasks } = await import("../../work/task_list.ts");
+      const { listTasks } = await load<typeof import("../../work/task_list.ts")>(
+        new URL("../../work/task_list.ts", import.meta.url),
+      );
       const report = await listTasks(await ctx.services.project(Deno.cwd()), opts);
       for (const p of report.problems) warn(`skipping ${p.path}: ${p.reason}`);
       if (opts.json) return printJson(report.entries);
