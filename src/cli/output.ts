@@ -26,3 +26,44 @@ export function printRows(rows: Array<[string, string]>): void {
 export function formatCount(value: number): string {
   return String(value).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
 }
+
+/**
+ * Prints a JSON array of values given as their JSON text (UTF-8), one per line, as they come:
+ * memory stays flat however long the array is, and nothing is parsed again. Output goes out in
+ * chunks of about 64 KiB.
+ */
+export async function printJsonArrayStream(items: AsyncIterable<Uint8Array>): Promise<void> {
+  jsonPrinted = true;
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const flush = async () => {
+    const bytes = new Uint8Array(size);
+    let at = 0;
+    for (const chunk of chunks) {
+      bytes.set(chunk, at);
+      at += chunk.length;
+    }
+    chunks.length = 0;
+    size = 0;
+    for (let rest = bytes; rest.length > 0;) rest = rest.subarray(await Deno.stdout.write(rest));
+  };
+  const push = (chunk: Uint8Array) => {
+    chunks.push(chunk);
+    size += chunk.length;
+  };
+  let first = true;
+  for await (const item of items) {
+    push(first ? OPEN : SEPARATOR);
+    push(item);
+    first = false;
+    if (size > 65_536) await flush();
+  }
+  push(first ? EMPTY : CLOSE);
+  await flush();
+}
+
+const bytesOf = (text: string) => new TextEncoder().encode(text);
+const OPEN = bytesOf("[\n");
+const SEPARATOR = bytesOf(",\n");
+const CLOSE = bytesOf("\n]\n");
+const EMPTY = bytesOf("[]\n");

@@ -9,7 +9,7 @@ import { appendBatch, type AppendItem } from "../../src/store/append.ts";
 import { entryKey, HEAD_KEY, indexKey } from "../../src/store/keys.ts";
 import { KvOutbox } from "../../src/store/kv_outbox.ts";
 import { decodeRecord, type StoredRecord } from "../../src/store/records.ts";
-import { listState, listStates, readClock, readStats } from "../../src/store/read.ts";
+import { listState, listStates, readClock, readStats, streamStates } from "../../src/store/read.ts";
 import type { Head } from "../../src/store/stats.ts";
 import { removeTree, tempDir } from "../helpers/fs.ts";
 
@@ -96,6 +96,13 @@ Deno.test("entries come back FIFO by commit order; held events are kept apart", 
     assert.deepEqual(stats.pending_types, { WPCreated: 3 });
     assert.equal(stats.pending_retries["0 retries"], 3);
     assert.deepEqual((await listStates(kv, ["pending", "held"], 2)).map((e) => e.seq), [1, 2]);
+    // Streamed one at a time: the same entries in the same order, and the limit holds.
+    const streamed = [];
+    for await (const e of streamStates(kv, ["pending", "held", "synced", "dead"])) streamed.push(e);
+    assert.deepEqual(streamed, all);
+    const two = [];
+    for await (const e of streamStates(kv, ["held", "pending"], 2)) two.push(e.seq);
+    assert.deepEqual(two, [1, 2]);
   });
 });
 

@@ -85,6 +85,10 @@ Deno.test("emit stores one event that events lists, oldest first, per state and 
       home: sb.home,
     });
     assert.deepEqual(held, []);
+    // Streamed: one event per line, each exactly as stored.
+    const raw = await run(sb, "events", "--json");
+    assert.equal(raw.stdout, `[\n${all.map((e) => JSON.stringify(e)).join(",\n")}\n]\n`);
+    assert.equal((await run(sb, "events", "--json", "--state", "dead")).stdout, "[]\n");
     const table = await run(sb, "events");
     assert.match(table.stdout, /^STATE\s+LAMPORT\s+TIME \(UTC\)\s+TYPE\s+AGGREGATE\s+EVENT ID\n/);
     assert.equal(table.stdout.trim().split("\n").length, 3);

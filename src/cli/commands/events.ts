@@ -4,7 +4,7 @@ import { type CommandBuilder as Command, InvalidArgument, oneOf } from "../comma
 import { ink } from "../../common/style.ts";
 import { type OutboxState, STATES } from "../../store/keys.ts";
 import type { ListedEntry } from "../../store/read.ts";
-import { printJson } from "../output.ts";
+import { printJsonArrayStream } from "../output.ts";
 
 /** Parses a positive integer option value (commander turns the error into exit 2). */
 export function positiveInt(value: string): number {
@@ -25,6 +25,34 @@ export async function readEvents(
   ]);
   const kv = await existingUserKv();
   return kv === null ? [] : await listStates(kv, states, limit);
+}
+
+/**
+ * `{"state","event"}` of each stored event as JSON bytes, oldest first, one at a time: the event
+ * goes out exactly as stored, never parsed.
+ */
+async function* streamEvents(
+  states: readonly OutboxState[],
+  limit?: number,
+): AsyncGenerator<Uint8Array> {
+  const [{ existingUserKv }, { streamStoredStates }] = await Promise.all([
+    load<typeof import("../../store/open.ts")>(new URL("../../store/open.ts", import.meta.url)),
+    load<typeof import("../../store/read.ts")>(new URL("../../store/read.ts", import.meta.url)),
+  ]);
+  const kv = await existingUserKv();
+  if (kv === null) return;
+  const encoder = new TextEncoder();
+  const prefixes = new Map<string, Uint8Array>();
+  const suffix = encoder.encode("}");
+  for await (const { state, record } of streamStoredStates(kv, states, limit)) {
+    let prefix = prefixes.get(state);
+    if (!prefix) prefixes.set(state, prefix = encoder.encode(`{"state":"${state}","event":`));
+    const item = new Uint8Array(prefix.length + record.json.length + suffix.length);
+    item.set(prefix);
+    item.set(record.json, prefix.length);
+    item.set(suffix, prefix.length + record.json.length);
+    yield item;
+  }
 }
 
 function printTable(entries: ListedEntry[]): void {
@@ -57,13 +85,13 @@ export function registerEvents(program: Command): void {
       oneOf(STATES) as (value: string) => OutboxState,
     )
     .option("--limit <n>", "show at most N events (the oldest)", positiveInt)
-    .option("--json", 'print one JSON array of {"state", "event"}')
+    .option("--json", 'print one JSON array of {"state", "event"}, one event per line')
     .action(async (opts: { state?: OutboxState; limit?: number; json?: boolean }) => {
-      const entries = await readEvents(opts.state ? [opts.state] : STATES, opts.limit);
+      const states = opts.state ? [opts.state] : STATES;
       if (opts.json) {
-        printJson(entries.map(({ state, record }) => ({ state, event: record.event })));
+        await printJsonArrayStream(streamEvents(states, opts.limit));
       } else {
-        printTable(entries);
+        printTable(await readEvents(states, opts.limit));
       }
     });
 }
