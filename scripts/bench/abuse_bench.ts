@@ -26,6 +26,7 @@ import { BINARY_FLAGS } from "../../src/cli/permissions.ts";
 import { formatTimestamp } from "../../src/events/timestamp.ts";
 import { newEventId } from "../../src/events/ulid.ts";
 import { removeTree, tempDir } from "../../tests/helpers/fs.ts";
+import { listeningUrl } from "./fixtures.ts";
 import { peakRssMb } from "./rss.ts";
 
 const FLOOD_SECONDS = Number(Deno.args[0] === "--flood" ? 0 : Deno.args[0] ?? 8);
@@ -98,14 +99,7 @@ async function startServer(dir: string): Promise<Server> {
     stderr: Deno.env.get("KITTIFY_BENCH_STDERR") ? "inherit" : "null",
   }).spawn();
   const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let out = "";
-  let url: string | undefined;
-  while (!url) {
-    const { done, value } = await reader.read();
-    if (done) throw new Error(`serve exited: ${out}`);
-    out += value;
-    url = /listening on (http:\/\/\S+)/.exec(out)?.[1];
-  }
+  const url = await listeningUrl(reader);
   return {
     url,
     pid: child.pid,

@@ -22,6 +22,7 @@ import { cliCommand } from "../../tests/helpers/cli.ts";
 import { removeTree, tempDir } from "../../tests/helpers/fs.ts";
 import { formatTimestamp } from "../../src/events/timestamp.ts";
 import { newEventId } from "../../src/events/ulid.ts";
+import { listeningUrl } from "./fixtures.ts";
 import { peakRssMb } from "./rss.ts";
 
 const RUNS = Number(Deno.args[0] ?? 3);
@@ -106,14 +107,7 @@ async function startServer(dir: string): Promise<Server> {
     }),
   );
   const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let out = "";
-  let url: string | undefined;
-  while (!url) {
-    const { done, value } = await reader.read();
-    if (done) throw new Error(`serve exited: ${out}`);
-    out += value;
-    url = /listening on (http:\/\/\S+)/.exec(out)?.[1];
-  }
+  const url = await listeningUrl(reader);
   return {
     url,
     pid: child.pid,

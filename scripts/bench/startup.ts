@@ -14,6 +14,7 @@ import { sandbox } from "../../tests/helpers/fs.ts";
 import { syncClientBox } from "../../tests/helpers/sync_client.ts";
 import { BINARY_FLAGS } from "../../src/cli/permissions.ts";
 import { wpIdOf } from "../../src/work/ids.ts";
+import { writeFeature } from "./fixtures.ts";
 import { formatTimings, timeProcess } from "./process_timing.ts";
 import { watchPeakRss } from "./rss.ts";
 
@@ -29,18 +30,6 @@ const GOALS: Record<string, number> = {
   "kittify tasks list (120 WPs)": 3,
   "kittify events --json (10,000 events)": 8,
 };
-
-async function writeFeature(repo: string, feature: string, count: number): Promise<void> {
-  const dir = join(repo, "kitty-specs", feature, "tasks");
-  await Deno.mkdir(dir, { recursive: true });
-  await Promise.all(Array.from({ length: count }, (_, i) => {
-    const id = wpIdOf(i + 1);
-    const text = `---\nwork_package_id: ${id}\ntitle: Work ${id}\nlane: planned\n` +
-      `dependencies: []\nhistory:\n  - lane: planned\n    agent: system\n---\n\n# ${id}\n\n` +
-      "Some prompt text.\n".repeat(40);
-    return Deno.writeTextFile(join(dir, `${id}-work.md`), text);
-  }));
-}
 
 const sb = await sandbox({ origin: "git@github.com:acme/bench.git", commit: true });
 // An offline client (nothing listens on the default server URL's port 1).

@@ -11,23 +11,12 @@ import { join } from "node:path";
 import { cliCommand } from "../../tests/helpers/cli.ts";
 import { sandbox } from "../../tests/helpers/fs.ts";
 import { wpIdOf } from "../../src/work/ids.ts";
+import { writeFeature } from "./fixtures.ts";
 import { formatTimings, timeProcess } from "./process_timing.ts";
 
 const runs = Number(Deno.args[0] ?? 25);
 const WARMUP = 3;
 const PYTHON_IMPLEMENT_MS = 690;
-
-async function writeFeature(repo: string, feature: string, count: number): Promise<void> {
-  const dir = join(repo, "kitty-specs", feature, "tasks");
-  await Deno.mkdir(dir, { recursive: true });
-  await Promise.all(Array.from({ length: count }, (_, i) => {
-    const id = wpIdOf(i + 1);
-    const text = `---\nwork_package_id: ${id}\ntitle: Work ${id}\nlane: planned\n` +
-      `dependencies: []\nhistory:\n  - lane: planned\n    agent: system\n---\n\n# ${id}\n\n` +
-      "Some prompt text.\n".repeat(40);
-    return Deno.writeTextFile(join(dir, `${id}-work.md`), text);
-  }));
-}
 
 const sb = await sandbox({ origin: "git@github.com:acme/bench.git", commit: true });
 try {

@@ -7,6 +7,7 @@
  * renamed a new file over it) and re-read the content, so every process decides from what is on
  * disk and a field written first is never overwritten.
  */
+import { statOrNull } from "../common/stat.ts";
 import { dirname } from "node:path";
 import { atomicCreate, atomicWrite } from "../common/atomic_write.ts";
 
@@ -17,15 +18,6 @@ export class ReadOnlyFileError extends Error {}
 export type Update = (current: string | null) => string | null | Promise<string | null>;
 
 const MAX_ROUNDS = 100;
-
-async function statOrNull(path: string): Promise<Deno.FileInfo | null> {
-  try {
-    return await Deno.stat(path);
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return null;
-    throw err;
-  }
-}
 
 /** Even root honours a file or directory whose write bits are all cleared. */
 async function assertNotMarkedReadOnly(path: string): Promise<void> {

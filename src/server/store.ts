@@ -3,6 +3,7 @@
  * Deno KV database for a shared deployment (`--kv-url`; Deno reads the access token from
  * DENO_KV_ACCESS_TOKEN itself).
  */
+import { exists } from "../common/stat.ts";
 import { dirname, join, resolve } from "node:path";
 import { UsageError, UserError } from "../common/errors.ts";
 import { ensureHome, kittifyHome } from "../common/home.ts";
@@ -80,16 +81,6 @@ async function prepareFolder(location: string, options: StoreOptions, use: Store
     });
   }
   await Deno.mkdir(folder, { recursive: true, mode: 0o700 });
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return false;
-    throw err;
-  }
 }
 
 function redact(location: string): string {

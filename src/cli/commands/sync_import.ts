@@ -3,6 +3,7 @@
  * events still waiting in spec-kitty's offline queue become kittify's, in their order and with
  * their ids and Lamport values (see src/interop/queue_import.ts).
  */
+import { exists } from "../../common/stat.ts";
 import { load } from "../../common/load.ts";
 import type { CommandBuilder as Command } from "../command_builder.ts";
 import { EXIT, UsageError, UserError } from "../../common/errors.ts";
@@ -152,15 +153,5 @@ function report(opts: ImportOptions, r: ImportJson): void {
   if (r.removed > 0) console.log(`Removed ${n(r.removed)} row(s) from spec-kitty's queue.`);
   if (!r.dry_run && r.imported - r.held > 0) {
     console.log(ink.dim("`kittify sync now` delivers them (or `kittify sync watch`)."));
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return false;
-    throw err;
   }
 }

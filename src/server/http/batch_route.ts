@@ -12,7 +12,7 @@ import {
 import { authorise } from "./bearer.ts";
 import { jsonError, unauthorized } from "./errors.ts";
 import type { BudgetClaim } from "../memory_budget.ts";
-import { bodyError, parseJsonObject } from "./json_body.ts";
+import { bodyError, type JsonBody, parseJsonObject } from "./json_body.ts";
 
 export function registerBatchRoute(app: Hono, ctx: ServerContext): void {
   app.post(PATHS.batch, async (c) => {
@@ -38,15 +38,7 @@ export function registerBatchRoute(app: Hono, ctx: ServerContext): void {
   });
 }
 
-type Batch =
-  | { ok: true; events: unknown[] }
-  | {
-    ok: false;
-    status: 400 | 408 | 413 | 415 | 503;
-    error: string;
-    details: string;
-    retryAfter?: number;
-  };
+type Batch = { ok: true; events: unknown[] } | Extract<JsonBody, { ok: false }>;
 
 /**
  * The batch's events, or why there are none. The body's text is gone once this returns: only the

@@ -5,20 +5,14 @@
  * client starts again from the first page.
  */
 import { activityPrefix } from "../keys.ts";
-import type { LastChange, ProjectRow } from "./rows.ts";
+import type { ProjectJson } from "./present.ts";
+import type { ProjectRow } from "./rows.ts";
 
 export const DEFAULT_PAGE_SIZE = 100;
 export const MAX_PAGE_SIZE = 1000;
 
 /** What the project list shows of each project; `/api/v1/projects/<uuid>/` has the rest. */
-export interface ProjectSummaryJson {
-  project_uuid: string;
-  project_slug: string | null;
-  repo_slug: string | null;
-  event_count: number;
-  last_change: LastChange | null;
-  last_activity: string;
-}
+export type ProjectSummaryJson = Omit<ProjectJson, "lanes" | "features">;
 
 export interface Page<T> {
   items: T[];
