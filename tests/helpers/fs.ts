@@ -60,3 +60,17 @@ export async function sandbox(
   }
   return { repo, home, cleanup: () => removeTree(base) };
 }
+
+/**
+ * Sends SIGKILL to a child that may have exited on its own meanwhile; true when the signal was
+ * delivered to a running process (a test counting real kills counts only those).
+ */
+export function killIfRunning(child: Deno.ChildProcess): boolean {
+  try {
+    child.kill("SIGKILL");
+    return true;
+  } catch (err) {
+    if (err instanceof TypeError && /already terminated/i.test(err.message)) return false;
+    throw err;
+  }
+}

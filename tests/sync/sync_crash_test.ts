@@ -4,6 +4,7 @@
  * empty; two `sync now` at once never upload an event twice (the delivery lease).
  */
 import assert from "node:assert/strict";
+import { killIfRunning } from "../helpers/fs.ts";
 import { cliCommand } from "../helpers/cli.ts";
 import { withSyncWorld } from "../helpers/sync_client.ts";
 
@@ -29,10 +30,7 @@ Deno.test({
           await new Promise((r) => setTimeout(r, 5));
         }
         await new Promise((r) => setTimeout(r, Math.random() * 400));
-        if (!exited) {
-          child.kill("SIGKILL");
-          killedDelivering++;
-        }
+        if (!exited && killIfRunning(child)) killedDelivering++;
         await child.output();
       }
       const last = await client.run(["sync", "now", "--json"]);
