@@ -27,6 +27,7 @@ export interface CommandBuilder {
     defaultValue?: T,
   ): CommandBuilder;
   requiredOption(flags: string, description?: string): CommandBuilder;
+  requiredOption<T>(flags: string, description: string, parser: OptionParser<T>): CommandBuilder;
   // deno-lint-ignore no-explicit-any
   action(fn: (...args: any[]) => void | Promise<void>): CommandBuilder;
 }

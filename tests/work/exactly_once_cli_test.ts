@@ -128,6 +128,18 @@ Deno.test("feature create, tasks add, finalize twice: WPCreated once per WP, one
     const taken = await sb.run(["feature", "create", "Other", "--number", "1"]);
     assert.equal(taken.code, 1);
     assert.match(taken.stderr, /feature number 001 is taken by 001-event-sync/);
+    // Bad values of options are usage errors (exit 2), caught before anything is done.
+    for (
+      const [args, message] of [
+        [["feature", "create", "Other", "--number", "abc"], /'--number <n>' argument 'abc'/],
+        [["feature", "create", "Other", "--number", "1000"], /'--number <n>' argument '1000'/],
+        [["tasks", "list", "--lane", "bogus"], /'--lane <lane>' argument 'bogus' is invalid/],
+      ] as const
+    ) {
+      const bad = await sb.run([...args]);
+      assert.equal(bad.code, 2, args.join(" "));
+      assert.match(bad.stderr, message);
+    }
     const badDependency = await sb.run(["tasks", "add", "Parser", "--depends", "WP09"]);
     assert.equal(badDependency.code, 1);
     assert.match(badDependency.stderr, /001-event-sync has no WP09 to depend on/);
@@ -178,8 +190,9 @@ Deno.test("note emits one HistoryAdded of the given type", () =>
     const noted = await sb.run(["note", "WP04", "LGTM, one nit", "--type", "review"]);
     assert.equal(noted.code, 0, noted.stderr);
     const bad = await sb.run(["note", "WP04", "x", "--type", "rant"]);
-    assert.equal(bad.code, 1);
-    assert.match(bad.stderr, /unknown note type 'rant'/);
+    assert.equal(bad.code, 2, "a bad option value is a usage error");
+    assert.match(bad.stderr, /option '--type <type>' argument 'rant' is invalid/);
+    assert.match(bad.stderr, /note, review, comment/);
     const events = await sb.events();
     assert.equal(events.length, 1);
     assert.deepEqual(events[0].payload, {

@@ -30,8 +30,9 @@ Deno.test("an illegal move is refused without --force and changes nothing", () =
     assert.match(noReason.stderr, /--force needs --reason/);
 
     const unknown = await sb.run(["move", "WP01", "--to", "review"]);
-    assert.equal(unknown.code, 1);
-    assert.match(unknown.stderr, /unknown lane 'review'/);
+    assert.equal(unknown.code, 2, "a bad option value is a usage error");
+    assert.match(unknown.stderr, /option '--to <lane>' argument 'review' is invalid/);
+    assert.match(unknown.stderr, /planned, claimed, in_progress/);
 
     const implementDone = await sb.run(["implement", "WP02"]);
     assert.equal(implementDone.code, 1);

@@ -1,6 +1,7 @@
 /** `kittify feature create NAME`: a new feature folder, announced with one FeatureCreated. */
 import { load } from "../../common/load.ts";
 import type { CommandBuilder as Command } from "../command_builder.ts";
+import { featureNumberValue } from "../option_values.ts";
 import type { CommandContext } from "../context.ts";
 import { ink } from "../../common/style.ts";
 import { printJson } from "../output.ts";
@@ -19,7 +20,7 @@ export function registerFeature(program: Command, ctx: CommandContext): void {
     .command("create")
     .description("create kitty-specs/NNN-<name>/ and emit FeatureCreated")
     .argument("<name>", "what the feature is called (becomes the slug)")
-    .option("--number <n>", "feature number (default: the next free one)")
+    .option("--number <n>", "feature number (default: the next free one)", featureNumberValue)
     .option("--target-branch <branch>", "branch the feature merges into (default: current)")
     .option("--json", "print one JSON object")
     .action(async (name: string, opts: CreateOptions) => {

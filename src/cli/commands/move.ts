@@ -1,6 +1,7 @@
 /** `kittify move WPnn --to LANE`: change a work package's lane. */
 import { load } from "../../common/load.ts";
 import type { CommandBuilder as Command } from "../command_builder.ts";
+import { laneValue } from "../option_values.ts";
 import type { CommandContext } from "../context.ts";
 import { ink } from "../../common/style.ts";
 import { laneChoices } from "../../work/lanes.ts";
@@ -13,7 +14,7 @@ export function registerMove(program: Command, ctx: CommandContext): void {
     .command("move")
     .description("move a work package to another lane (one WPStatusChanged)")
     .argument("<wp>", "work package id, e.g. WP01")
-    .requiredOption("--to <lane>", `target lane: ${laneChoices()}`)
+    .requiredOption("--to <lane>", `target lane: ${laneChoices()}`, laneValue)
     .option("--actor <name>", "who moves it (default: user)")
     .option("--force", "allow a transition outside the status model (needs --reason)")
     .option("--reason <text>", "why the move is forced")

@@ -1,6 +1,7 @@
 /** `kittify note WPnn TEXT`: record a note on a work package (one HistoryAdded). */
 import { load } from "../../common/load.ts";
 import type { CommandBuilder as Command } from "../command_builder.ts";
+import { noteTypeValue } from "../option_values.ts";
 import type { CommandContext } from "../context.ts";
 import { printJson } from "../output.ts";
 
@@ -17,7 +18,7 @@ export function registerNote(program: Command, ctx: CommandContext): void {
     .description("record a note, review remark or comment on a work package")
     .argument("<wp>", "work package id, e.g. WP01")
     .argument("<text>", "the note")
-    .option("--type <type>", "note, review or comment", "note")
+    .option("--type <type>", "note, review or comment", noteTypeValue, "note")
     .option("--author <name>", "who writes it (default: user)")
     .option("--feature <slug>", "feature (default: from the branch, or the only one)")
     .option("--json", "print one JSON object")

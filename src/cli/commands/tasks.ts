@@ -1,6 +1,7 @@
 /** `kittify tasks add|finalize|list`: the work packages of a feature. */
 import { load } from "../../common/load.ts";
 import type { CommandBuilder as Command } from "../command_builder.ts";
+import { laneValue } from "../option_values.ts";
 import { ink } from "../../common/style.ts";
 import { warn } from "../../common/warnings.ts";
 import type { TaskListEntry } from "../../work/task_list.ts";
@@ -70,7 +71,7 @@ function registerList(tasks: Command, ctx: CommandContext): void {
   tasks
     .command("list")
     .description("list the work packages of a feature")
-    .option("--lane <lane>", "only work packages in this lane")
+    .option("--lane <lane>", "only work packages in this lane", laneValue)
     .option("--feature <slug>", FEATURE_HELP)
     .option("--json", 'print one JSON array of {"feature", "wp_id", "title", "lane", ...}')
     .action(async (opts: { lane?: string; feature?: string; json?: boolean }) => {
