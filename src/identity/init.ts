@@ -1,5 +1,8 @@
 /** `kittify init`: create or complete `.kittify/config.yaml`, or repair a broken one. */
+import { join } from "node:path";
 import { describeError, isWriteDenied, UserError } from "../common/errors.ts";
+import { exists } from "../common/stat.ts";
+import { warn } from "../common/warnings.ts";
 import { missingFields, readConfig } from "./config_doc.ts";
 import { fillConfig } from "./config_edit.ts";
 import { RepoFacts } from "./defaults.ts";
@@ -45,6 +48,12 @@ export async function initProject(
   options: { slug?: string; repair?: boolean; now?: Date } = {},
 ): Promise<InitReport> {
   const root = (await findRepoRoot(cwd)) ?? cwd;
+  if (!(await exists(join(root, ".git")))) {
+    warn(
+      `${root} is not a git repository: features are not detected from the branch, and ` +
+        "events carry no repo_slug, branch or commit (run `git init` first if you want them)",
+    );
+  }
   const configPath = configPathOf(root);
   const facts = new RepoFacts(root);
   const slugHint = options.slug === undefined ? undefined : kebab(options.slug);

@@ -30,6 +30,7 @@ Deno.test("init on a fresh repository writes a complete identity; a second init 
     const first = await runKittify(["init"], { cwd: sb.repo, home: sb.home });
     assert.equal(first.code, 0, first.stderr);
     assert.match(first.stdout, /^Created .*config\.yaml/);
+    assert.equal(first.stderr, "", "in a git repository: no warning");
     const text = await Deno.readTextFile(configPath(sb.repo));
     const id = await kittifyJson<IdentityJson>(["identity", "--json"], {
       cwd: sb.repo,
@@ -321,6 +322,21 @@ Deno.test("a config.yaml that is a directory: identity falls back, init is a use
       assert.doesNotMatch(r.stderr, /internal error/);
     }
     assert.ok((await Deno.stat(configPath(sb.repo))).isDirectory);
+  } finally {
+    await sb.cleanup();
+  }
+});
+
+Deno.test("init outside a git repository works and warns what is off there", async () => {
+  const sb = await sandbox({ git: false });
+  try {
+    const r = await runKittify(["init", "--json"], { cwd: sb.repo, home: sb.home });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(JSON.parse(r.stdout).action, "created");
+    assert.deepEqual(warnings(r.stderr), [
+      `warning: ${sb.repo} is not a git repository: features are not detected from the branch, and ` +
+      "events carry no repo_slug, branch or commit (run `git init` first if you want them)",
+    ]);
   } finally {
     await sb.cleanup();
   }
