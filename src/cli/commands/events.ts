@@ -1,7 +1,6 @@
 /** `kittify events [--state S] [--limit N] [--json]`: the stored events, oldest first. */
 import { load } from "../../common/load.ts";
 import { type CommandBuilder as Command, InvalidArgument, oneOf } from "../command_builder.ts";
-import { ink } from "../../common/style.ts";
 import { type OutboxState, STATES } from "../../store/keys.ts";
 import type { ListedEntry } from "../../store/read.ts";
 import { printJsonArrayStream } from "../output.ts";
@@ -55,11 +54,14 @@ async function* streamEvents(
   }
 }
 
-function printTable(entries: ListedEntry[]): void {
+async function printEventTable(entries: ListedEntry[]): Promise<void> {
   if (entries.length === 0) {
     console.log("No events stored.");
     return;
   }
+  const { printTable } = await load<typeof import("../table.ts")>(
+    new URL("../table.ts", import.meta.url),
+  );
   const rows = entries.map(({ state, record: { event } }) => [
     state,
     String(event.lamport_clock),
@@ -69,10 +71,7 @@ function printTable(entries: ListedEntry[]): void {
     event.event_id,
   ]);
   const header = ["STATE", "LAMPORT", "TIME (UTC)", "TYPE", "AGGREGATE", "EVENT ID"];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd();
-  console.log(ink.bold(line(header)));
-  for (const row of rows) console.log(line(row));
+  printTable(header, rows, { flexible: 4 });
 }
 
 export function registerEvents(program: Command): void {
@@ -91,7 +90,7 @@ export function registerEvents(program: Command): void {
       if (opts.json) {
         await printJsonArrayStream(streamEvents(states, opts.limit));
       } else {
-        printTable(await readEvents(states, opts.limit));
+        await printEventTable(await readEvents(states, opts.limit));
       }
     });
 }

@@ -10,12 +10,12 @@ import { printJson } from "../output.ts";
 
 const FEATURE_HELP = "feature (default: from the branch, or the only one)";
 
-function printTable(entries: TaskListEntry[]): void {
+async function printTaskTable(entries: TaskListEntry[]): Promise<void> {
+  const { printTable } = await load<typeof import("../table.ts")>(
+    new URL("../table.ts", import.meta.url),
+  );
   const rows = entries.map((e) => [e.wp_id, e.lane, e.title, e.dependencies.join(",") || "-"]);
-  const header = ["WP", "LANE", "TITLE", "DEPENDS ON"];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd();
-  console.log([ink.bold(line(header)), ...rows.map(line)].join("\n"));
+  printTable(["WP", "LANE", "TITLE", "DEPENDS ON"], rows, { flexible: 2 });
 }
 
 function registerAdd(tasks: Command, ctx: CommandContext): void {
@@ -85,7 +85,7 @@ function registerList(tasks: Command, ctx: CommandContext): void {
         console.log(`No work packages in ${report.feature}${opts.lane ? ` (${opts.lane})` : ""}`);
         return;
       }
-      printTable(report.entries);
+      await printTaskTable(report.entries);
     });
 }
 
