@@ -2,6 +2,7 @@
  * Per-type payload rules (reference §2.2): required keys, and a check for each key that is
  * present. Pure data plus tiny predicates; `validate.ts` turns them into messages.
  */
+import { isFeatureSlug } from "./name_slug.ts";
 import { isIsoDateTime } from "./timestamp.ts";
 import { type EventType, LANES } from "./types.ts";
 
@@ -14,7 +15,6 @@ export interface PayloadRule {
 }
 
 const WP_ID = /^WP\d{2}$/;
-const FEATURE_SLUG = /^\d{3}-[a-z0-9-]+$/;
 const FEATURE_NUMBER = /^\d{3}$/;
 
 const matches = (pattern: RegExp, what: string): FieldCheck => (v) =>
@@ -70,7 +70,8 @@ export const PAYLOAD_RULES: Readonly<Record<EventType, PayloadRule>> = {
   FeatureCreated: {
     required: ["feature_slug", "feature_number", "target_branch", "wp_count"],
     fields: {
-      feature_slug: matches(FEATURE_SLUG, "a feature slug like 001-my-feature"),
+      feature_slug: (v) =>
+        typeof v === "string" && isFeatureSlug(v) ? null : "a feature slug like 001-my-feature",
       feature_number: matches(FEATURE_NUMBER, 'a three-digit string like "001"'),
       target_branch: nonEmpty,
       wp_count: count,

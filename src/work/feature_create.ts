@@ -2,11 +2,12 @@
 import { join } from "node:path";
 import { atomicCreate } from "../common/atomic_write.ts";
 import { UserError } from "../common/errors.ts";
+import { warn } from "../common/warnings.ts";
 import { formatTimestamp } from "../events/timestamp.ts";
 import { currentCheckout } from "./checkout.ts";
 import { ensureDir, withDirLock } from "./dirs.ts";
 import { featureCreated } from "./events.ts";
-import { featureNumberOf, featureSlugOf, isFeatureSlug } from "./ids.ts";
+import { featureNumberOf, featureSlugOf, isFeatureSlug, nameSlug } from "./ids.ts";
 import { featureDir, specsDir } from "./layout.ts";
 import { record, runtimeFailure } from "./record.ts";
 import { listFeatures } from "./scan.ts";
@@ -40,7 +41,7 @@ function parseNumber(text: string): number {
 /** Name and number from the arguments; `NNN-slug` as the name brings its own number. */
 function nameAndNumber(options: FeatureCreateOptions): { name: string; number?: number } {
   const name = options.name.trim();
-  if (!/[a-z0-9]/i.test(name)) {
+  if (nameSlug(name, "") === "") {
     throw new UserError(`'${options.name}' cannot name a feature: it needs a letter or digit`);
   }
   if (options.number !== undefined) return { name, number: parseNumber(options.number) };
@@ -88,6 +89,13 @@ export async function createFeature(
         throw new UserError(`feature number ${featureNumberOf(feature)} is taken by ${taken}`, {
           hint: "leave out --number to use the next free one",
         });
+      }
+      const sameName = features.filter((f) => f.slice(4) === feature.slice(4));
+      if (sameName.length > 0) {
+        warn(
+          `${sameName.join(", ")} already ${sameName.length === 1 ? "has" : "have"} this name; ` +
+            `pick the new one by its number (--feature ${featureNumberOf(feature)})`,
+        );
       }
       await writeFeatureFolder(featureDir(root, feature), {
         feature_number: featureNumberOf(feature),

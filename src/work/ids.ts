@@ -3,9 +3,9 @@
  * so a feature holds at most 99 trackable work packages; files with longer numbers are still
  * read and listed, but never announced or moved.
  */
-import { kebab } from "../identity/slug.ts";
+import { nameSlug } from "../events/name_slug.ts";
 
-export const FEATURE_SLUG_PATTERN = /^\d{3}-[a-z0-9-]+$/;
+export { isFeatureSlug, nameSlug } from "../events/name_slug.ts";
 export const WP_ID_PATTERN = /^WP\d{2}$/;
 export const MAX_TRACKABLE_WP = 99;
 
@@ -37,23 +37,9 @@ export function wpIdFromFileName(name: string): string | null {
   return match ? wpIdOf(Number(match[1])) : null;
 }
 
-/**
- * The kebab-case file-name part for a title: accents are dropped rather than the letters
- * (`Ünïcödé` → `unicode`), capped at 60 characters; `fallback` when no letter or digit is left.
- */
-export function nameSlug(text: string, fallback: string): string {
-  const ascii = text.normalize("NFKD").replace(/\p{M}+/gu, "");
-  if (!/[a-z0-9]/i.test(ascii)) return fallback;
-  return kebab(ascii).slice(0, 60).replace(/-+$/, "");
-}
-
 /** `WPnn-<title-slug>.md`; the slug part is capped so file names stay short. */
 export function wpFileName(id: string, title: string): string {
   return `${id}-${nameSlug(title, "task")}.md`;
-}
-
-export function isFeatureSlug(value: string): boolean {
-  return FEATURE_SLUG_PATTERN.test(value);
 }
 
 /** `NNN-<name-slug>` for feature number `n`. */

@@ -1,8 +1,10 @@
 /** Resolves what a command works on: the repository root, the feature, a work package. */
+import { relative, sep } from "node:path";
 import { UserError } from "../common/errors.ts";
 import type { Emitter } from "../sync/emitter.ts";
 import { currentCheckout } from "./checkout.ts";
 import { pickFeature } from "./feature_pick.ts";
+import { SPECS_DIR } from "./layout.ts";
 import { isTrackableWpId, MAX_TRACKABLE_WP, parseWpId, wpNumber } from "./ids.ts";
 import { type FeatureScan, listFeatures, readWorkPackage, scanFeature, taskFiles } from "./scan.ts";
 import { isProblem, type WorkPackage } from "./work_package.ts";
@@ -18,11 +20,21 @@ export interface FeatureTarget extends Project {
   feature: string;
 }
 
-/** The feature from `--feature`, the branch or worktree name, or the only feature there is. */
+/**
+ * The feature from `--feature`, the feature folder the command runs in, the branch or worktree
+ * name, or the only feature there is.
+ */
 export async function resolveFeature(project: Project, flag?: string): Promise<FeatureTarget> {
   const { cwd, root } = project;
   const [features, checkout] = await Promise.all([listFeatures(root), currentCheckout(cwd)]);
-  return { ...project, feature: pickFeature({ flag, ...checkout, features }) };
+  const folder = featureFolderOf(root, cwd);
+  return { ...project, feature: pickFeature({ flag, folder, ...checkout, features }) };
+}
+
+/** `NNN-x` when `cwd` is `kitty-specs/NNN-x/` or below it, else null. */
+function featureFolderOf(root: string, cwd: string): string | null {
+  const [top, folder] = relative(root, cwd).split(sep);
+  return top === SPECS_DIR && folder ? folder.normalize("NFC") : null;
 }
 
 /** A normalised WP id from user input; a user error for anything else. */

@@ -50,3 +50,43 @@ Deno.test("branch and worktree names pick the feature; otherwise the error lists
     assert.equal(noted.head_commit_sha, await git(worktree, "rev-parse", "HEAD"));
     assert.notEqual(noted.head_commit_sha, events[1].head_commit_sha);
   }));
+
+Deno.test("names in any script, a warning for a repeated name, and the folder you are in", () =>
+  withWorkSandbox(async (sb) => {
+    const created: string[] = [];
+    for (const name of ["日本語", "Привет мир", "Café Überblick ✨ 日本語", "Login Flow"]) {
+      const out = await sb.run(["feature", "create", name, "--json"]);
+      assert.equal(out.code, 0, out.stderr);
+      assert.equal(out.stderr, "");
+      created.push(JSON.parse(out.stdout).feature);
+    }
+    assert.deepEqual(created, [
+      "001-日本語",
+      "002-привет-мир",
+      "003-cafe-uberblick-日本語",
+      "004-login-flow",
+    ]);
+    const again = await sb.run(["feature", "create", "login flow"]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stderr, /warning: 004-login-flow already has this name.*--feature 005/);
+    const ambiguous = await sb.run(["tasks", "add", "x", "--feature", "Login Flow"]);
+    assert.equal(ambiguous.code, 1);
+    assert.match(ambiguous.stderr, /names 2 features: 004-login-flow, 005-login-flow/);
+
+    // Inside kitty-specs/001-日本語/tasks the command works on that feature, whatever the branch.
+    const tasks = join(sb.repo, "kitty-specs", "001-日本語", "tasks");
+    const added = await sb.run(["tasks", "add", "日本", "--json"], { cwd: tasks });
+    assert.equal(added.code, 0, added.stderr);
+    const wp = JSON.parse(added.stdout);
+    assert.equal(wp.feature, "001-日本語");
+    assert.match(wp.path, /WP01-日本\.md$/);
+    const finalized = await sb.run(["tasks", "finalize"], { cwd: join(tasks, "..") });
+    assert.equal(finalized.code, 0, finalized.stderr);
+    const events = await sb.events();
+    assert.deepEqual(events.map((e) => e.payload.feature_slug), [
+      ...created,
+      "005-login-flow",
+      "001-日本語",
+    ]);
+    assert.equal(events.at(-1)!.payload.title, "日本");
+  }));

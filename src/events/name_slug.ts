@@ -1,0 +1,63 @@
+/**
+ * The one naming rule for feature folders and task files (pure): names in any script.
+ *
+ * A name becomes lowercase words joined by single hyphens. Each character (grapheme) that has a
+ * faithful ASCII form once its accents are removed takes that form (`Café` → `cafe`, `Ｆｕｌｌ` →
+ * `full`); any other letter, digit or mark is kept as it is, lowercased and NFC (`日本語`,
+ * `привет`, `ελληνικά`, `straße`); everything else (spaces, punctuation, emoji) separates words.
+ * Feature slugs are `NNN-<name slug>`, and the event rules accept exactly what this produces.
+ */
+
+/** Longest name part, in characters (graphemes) and in UTF-8 bytes (file names stay short). */
+export const MAX_NAME_CHARS = 60;
+const MAX_NAME_BYTES = 180;
+
+/** Lowercase letters of any script, digits and marks; ASCII only as `a-z`, `0-9` and `-`. */
+const NAME_PART = /^(?:[a-z0-9-]|(?![\p{ASCII}\p{Lu}\p{Lt}])[\p{L}\p{M}\p{N}])+$/u;
+const FEATURE_SLUG = /^\d{3}-(.+)$/su;
+
+const segmenter = new Intl.Segmenter("en", { granularity: "grapheme" });
+const encoder = new TextEncoder();
+
+/** A name's slug, or `fallback` when it has no letter or digit. */
+export function nameSlug(text: string, fallback: string): string {
+  const parts: string[] = [];
+  let bytes = 0;
+  let pendingHyphen = false;
+  for (const { segment } of segmenter.segment(text.normalize("NFC"))) {
+    const kept = slugCharacter(segment);
+    if (kept === "") {
+      pendingHyphen = parts.length > 0;
+      continue;
+    }
+    const piece = pendingHyphen ? `-${kept}` : kept;
+    const size = encoder.encode(piece).length;
+    if (parts.length + (pendingHyphen ? 2 : 1) > MAX_NAME_CHARS) break;
+    if (bytes + size > MAX_NAME_BYTES) break;
+    if (pendingHyphen) parts.push("-");
+    parts.push(kept);
+    bytes += size;
+    pendingHyphen = false;
+  }
+  return parts.length === 0 ? fallback : parts.join("");
+}
+
+/** What one grapheme contributes to a slug: its ASCII form, itself lowercased, or nothing. */
+function slugCharacter(grapheme: string): string {
+  const ascii = grapheme.normalize("NFKD").replace(/\p{M}+/gu, "");
+  if (/^[a-z0-9]+$/i.test(ascii)) return ascii.toLowerCase();
+  const kept = [...grapheme.toLowerCase().normalize("NFC")].filter((c) =>
+    /[\p{L}\p{M}\p{N}]/u.test(c) && !/[\p{ASCII}\p{Lu}\p{Lt}]/u.test(c)
+  ).join("");
+  return /[\p{L}\p{N}]/u.test(kept) ? kept : "";
+}
+
+/**
+ * True for `NNN-<name>` with a name made of what {@link nameSlug} produces: lowercase `a-z`,
+ * digits, hyphens, and non-ASCII lowercase letters, digits and marks in NFC. Hyphens are not
+ * checked further, so folders named by hand or by spec-kitty (`001-a--b`) still count.
+ */
+export function isFeatureSlug(value: string): boolean {
+  const match = FEATURE_SLUG.exec(value);
+  return match !== null && NAME_PART.test(match[1]) && value === value.normalize("NFC");
+}
