@@ -29,14 +29,29 @@
  * Usage, one server per test file and a fresh database per test:
  *
  * ```ts
- * Deno.test("store", async (t) => {
- *   await using pg = await startPostgres();
- *   await t.step("keeps events", async () => {
+ * const pg = await startPostgres(); // when the module loads
+ *
+ * Deno.test({
+ *   name: "store: keeps events",
+ *   sanitizeOps: true, // off by default in Deno 2.9; they catch a client left open (its timer)
+ *   sanitizeResources: true,
+ *   fn: async () => {
  *     const sql = postgres(await createDatabase(pg.url));
- *     try { ... } finally { await sql.end(); }
- *   });
+ *     try {
+ *       // ...
+ *     } finally {
+ *       await sql.end();
+ *     }
+ *   },
  * });
+ *
+ * // Last (no sanitizers: it closes what the module opened). If a filter skips it, the server
+ * // stops all the same when the file's tests are done: Deno then closes what the file left
+ * // open, the pipe too (also with --parallel, where files share one process).
+ * Deno.test("store: stop postgres", () => pg.stop());
  * ```
+ *
+ * Or within one test: `await using pg = await startPostgres();`.
  */
 import { createHash } from "node:crypto";
 import { dirname, join } from "node:path";
