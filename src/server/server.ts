@@ -1,8 +1,8 @@
 /**
- * Starting and stopping the reference sync server on an open Deno KV store. `kittify serve`
- * (src/cli/commands/serve.ts) adds signals and the store's lifetime; tests call this directly.
+ * Starting and stopping the reference sync server on an open store (storage/server_store.ts).
+ * `kittify serve` (src/cli/commands/serve.ts) adds signals and the store's lifetime; tests call
+ * this directly.
  */
-import { loadSigningKey } from "./auth/signing_key.ts";
 import { TokenService } from "./auth/tokens.ts";
 import { RemovedUserSweep } from "./auth/removed_users.ts";
 import { UserStore } from "./auth/users.ts";
@@ -12,12 +12,12 @@ import { Hub } from "./hub.ts";
 import { Ingestor } from "./ingest/ingest.ts";
 import { DEFAULT_TIMINGS, type ServerTimings } from "./limits.ts";
 import { type BudgetOptions, MemoryBudget } from "./memory_budget.ts";
-import { CURRENT_LAYOUT, migrateStore } from "./migrations.ts";
+import type { ServerStore } from "./storage/server_store.ts";
 import { ViewReader } from "./view/read.ts";
 import { SocketQuota } from "./ws/socket_quota.ts";
 
 export interface ServerOptions {
-  kv: Deno.Kv;
+  store: ServerStore;
   hostname?: string;
   /** 0 picks a free port. */
   port?: number;
@@ -44,14 +44,14 @@ export interface RunningServer {
 }
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
-  const { kv } = options;
+  const { store } = options;
   const timings = { ...DEFAULT_TIMINGS, ...options.timings };
   const now = options.now ?? Date.now;
   const log = options.log ??
     ((line: string) => console.error(`${new Date().toISOString()} ${line}`));
-  const moved = await migrateStore(kv);
-  if (moved > 0) log(`store: migrated to layout ${CURRENT_LAYOUT} (${moved} records written)`);
-  const users = new UserStore(kv);
+  const moved = await store.migrate();
+  if (moved > 0) log(`store: migrated to the current layout (${moved} records written)`);
+  const users = new UserStore(store.users);
   for (const user of await users.list()) {
     if (!user.refused) continue;
     log(
@@ -61,9 +61,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   }
   const ctx: ServerContext = {
     users,
-    tokens: new TokenService(kv, await loadSigningKey(kv), users, timings, now),
-    ingestor: new Ingestor(kv, now),
-    views: new ViewReader(kv),
+    tokens: new TokenService(store.families, await store.signingKey(), users, timings, now),
+    ingestor: new Ingestor(store.events, now),
+    views: new ViewReader(store.views),
     hub: new Hub(),
     budget: new MemoryBudget(options.budget),
     sockets: new SocketQuota(),
@@ -77,6 +77,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     (err) =>
       ctx.log(`checking connected users failed: ${err instanceof Error ? err.message : err}`),
   );
+  // Events other server processes stored reach this one's sockets and streams too.
+  const unfollow = await store.feed?.follow((team, events) => ctx.hub.publish(team, events));
   const app = buildApp(ctx);
   const server = Deno.serve({
     hostname: options.hostname ?? "127.0.0.1",
@@ -97,6 +99,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     shutdown: () =>
       stopping ??= (async () => {
         sweep.stop();
+        await unfollow?.();
         ctx.hub.closeAll();
         await server.shutdown();
         await ctx.ingestor.idle();

@@ -290,11 +290,17 @@ export class FaultProxy {
     for (const h of ["host", "connection", "content-length", "transfer-encoding", "keep-alive"]) {
       out.delete(h);
     }
-    const response = await fetch(`${this.upstream}${path}`, {
-      method,
-      headers: out,
-      body: method === "GET" || method === "HEAD" ? undefined : body as Uint8Array<ArrayBuffer>,
-    });
+    let response: Response;
+    try {
+      response = await fetch(`${this.upstream}${path}`, {
+        method,
+        headers: out,
+        body: method === "GET" || method === "HEAD" ? undefined : body as Uint8Array<ArrayBuffer>,
+      });
+    } catch {
+      // The server is down (a restart test): what a real reverse proxy answers.
+      return rawResponse(502, new Headers(), new TextEncoder().encode("bad gateway"));
+    }
     const bytes = new Uint8Array(await response.arrayBuffer());
     return rawResponse(response.status, response.headers, bytes);
   }

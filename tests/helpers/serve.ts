@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { hashPassword, type PasswordHash } from "../../src/server/auth/password.ts";
 import type { UserRecord } from "../../src/server/auth/users.ts";
 import { envelopeJson, type StoredEvent } from "../../src/server/ingest/stored_event.ts";
-import { projectRowKey, userKey } from "../../src/server/keys.ts";
+import { projectRowKey, userKey } from "../../src/server/storage/kv/keys.ts";
 import type { ProjectRow } from "../../src/server/view/rows.ts";
 import type { Envelope } from "../../src/events/types.ts";
 import { cliCommand } from "./cli.ts";
@@ -72,7 +72,12 @@ export async function startServe(
   const extra = options.tls
     ? ["--tls-cert", options.tls.certFile, "--tls-key", options.tls.keyFile]
     : [];
-  let running = await spawnServe(dir, dataPath, "0", extra, (chunk) => void (stderr += chunk));
+  const spawn = (port: string) =>
+    spawnServe(["--port", port, "--data", dataPath, ...extra], {
+      dir,
+      onStderr: (chunk) => void (stderr += chunk),
+    });
+  let running = await spawn("0");
   const url = running.url;
   const port = new URL(url).port;
   return {
@@ -97,7 +102,7 @@ export async function startServe(
       ),
     stop: () => running.stop(),
     start: async () => {
-      running = await spawnServe(dir, dataPath, port, extra, (chunk) => void (stderr += chunk));
+      running = await spawn(port);
     },
     close: async () => {
       await running.stop();
@@ -106,22 +111,24 @@ export async function startServe(
   };
 }
 
-interface ServeProcess {
+export interface ServeProcess {
   url: string;
+  /** SIGTERM, and waits until it has exited. */
   stop(): Promise<void>;
+  /** SIGKILL (a crash), and waits until it has exited. */
+  crash(): Promise<void>;
 }
 
-/** `kittify serve --port PORT --data PATH` until it says where it listens. */
-async function spawnServe(
-  dir: string,
-  dataPath: string,
-  port: string,
-  extra: string[],
-  onStderr: (chunk: string) => void,
+/** `kittify serve ARGS` (run in `dir`, home `dir/home`) until it says where it listens. */
+export async function spawnServe(
+  args: string[],
+  options: { dir: string; env?: Record<string, string>; onStderr?: (chunk: string) => void },
 ): Promise<ServeProcess> {
-  const child = cliCommand(["serve", "--port", port, "--data", dataPath, ...extra], {
-    cwd: dir,
-    home: join(dir, "home"),
+  const onStderr = options.onStderr ?? (() => {});
+  const child = cliCommand(["serve", ...args], {
+    cwd: options.dir,
+    home: join(options.dir, "home"),
+    env: options.env,
   }).spawn();
   const stderrDone = child.stderr.pipeThrough(new TextDecoderStream()).pipeTo(
     new WritableStream({ write: onStderr }),
@@ -139,17 +146,15 @@ async function spawnServe(
     while (!(await reader.read()).done) { /* keep the pipe flowing */ }
   })();
   let stopped: Promise<void> | undefined;
-  return {
-    url,
-    stop: () =>
-      stopped ??= (async () => {
-        try {
-          child.kill("SIGTERM");
-        } catch {
-          // already gone
-        }
-        await child.status;
-        await Promise.all([drained, stderrDone]).catch(() => {});
-      })(),
-  };
+  const end = (signal: Deno.Signal) =>
+    stopped ??= (async () => {
+      try {
+        child.kill(signal);
+      } catch {
+        // already gone
+      }
+      await child.status;
+      await Promise.all([drained, stderrDone]).catch(() => {});
+    })();
+  return { url, stop: () => end("SIGTERM"), crash: () => end("SIGKILL") };
 }

@@ -1,6 +1,6 @@
 /** `POST /api/v1/events/batch/`: auth, body limits, malformed input, per-event results. */
 import assert from "node:assert/strict";
-import { eventKey } from "../../src/server/keys.ts";
+import { eventKey } from "../../src/server/storage/kv/keys.ts";
 import { envelopeJson, type StoredEvent } from "../../src/server/ingest/stored_event.ts";
 import {
   gzipped,

@@ -3,6 +3,8 @@
  * to store the same events. Each event must be stored exactly once (one success, one duplicate)
  * and the view must count it once.
  */
+import { KvEventStore } from "../../src/server/storage/kv/kv_events.ts";
+import { KvViewStore } from "../../src/server/storage/kv/kv_views.ts";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { Ingestor } from "../../src/server/ingest/ingest.ts";
@@ -16,8 +18,8 @@ Deno.test("ingest: two ingestors on one store never both store an event", async 
   const kvA = await Deno.openKv(path);
   const kvB = await Deno.openKv(path);
   try {
-    const a = new Ingestor(kvA);
-    const b = new Ingestor(kvB);
+    const a = new Ingestor(new KvEventStore(kvA));
+    const b = new Ingestor(new KvEventStore(kvB));
     let total = 0;
     for (let round = 0; round < 5; round++) {
       const events = Array.from(
@@ -38,7 +40,7 @@ Deno.test("ingest: two ingestors on one store never both store an event", async 
       }
       assert.equal(fromA.accepted.length + fromB.accepted.length, events.length);
     }
-    const project = await new ViewReader(kvA).project("acme", PROJECT);
+    const project = await new ViewReader(new KvViewStore(kvA)).project("acme", PROJECT);
     assert.equal(project?.event_count, total);
     const wpEvents = project!.features.flatMap((f) => f.work_packages)
       .reduce((n, w) => n + w.event_count, 0);
@@ -53,7 +55,7 @@ Deno.test("ingest: two ingestors on one store never both store an event", async 
 Deno.test("ingest: one team's large batch does not hold up another team's", async () => {
   const kv = await Deno.openKv(":memory:");
   try {
-    const ingestor = new Ingestor(kv);
+    const ingestor = new Ingestor(new KvEventStore(kv));
     const big = Array.from({ length: 1000 }, (_, i) => {
       const event = statusEvent({ lamport_clock: i + 1 });
       event.payload.actor = "x".repeat(5_000);

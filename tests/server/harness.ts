@@ -8,7 +8,8 @@ import { gzip } from "node:zlib";
 import { promisify } from "node:util";
 import { hashPassword, type PasswordHash } from "../../src/server/auth/password.ts";
 import type { UserRecord } from "../../src/server/auth/users.ts";
-import { userKey } from "../../src/server/keys.ts";
+import { KvServerStore } from "../../src/server/storage/kv/kv_server_store.ts";
+import type { ServerStore } from "../../src/server/storage/server_store.ts";
 import type { ServerTimings } from "../../src/server/limits.ts";
 import { type RunningServer, startServer } from "../../src/server/server.ts";
 import { newEventId } from "../../src/events/ulid.ts";
@@ -25,7 +26,9 @@ export const USERS = {
 let sharedHash: Promise<PasswordHash> | undefined;
 
 export interface TestServer extends RunningServer {
+  /** The server's KV database (the default store). */
   kv: Deno.Kv;
+  store: ServerStore;
   /** Moves the server's clock (token expiry) forward by `seconds`. */
   advance(seconds: number): void;
   logs: string[];
@@ -45,16 +48,17 @@ export interface TestServerOptions {
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const kv = options.kv ?? await Deno.openKv(":memory:");
+  const store = new KvServerStore(kv);
   sharedHash ??= hashPassword(PASSWORD);
   const password = await sharedHash;
   for (const user of [...Object.values(USERS), ...(options.extraUsers ?? [])]) {
     const record: UserRecord = { ...user, password, created_at: new Date().toISOString() };
-    await kv.set(userKey(user.username), record);
+    await store.users.insert(record);
   }
   let offset = 0;
   const logs: string[] = [];
   const server = await startServer({
-    kv,
+    store,
     hostname: "127.0.0.1",
     port: 0,
     timings: { pingIntervalMs: 60_000, pongTimeoutMs: 60_000, ...options.timings },
@@ -68,6 +72,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   return {
     ...server,
     kv,
+    store,
     logs,
     advance: (seconds) => {
       offset += seconds * 1000;

@@ -5,8 +5,8 @@
  */
 import assert from "node:assert/strict";
 import type { StoredEvent } from "../../src/server/ingest/stored_event.ts";
-import { eventKey, STORE_LAYOUT } from "../../src/server/keys.ts";
-import { CURRENT_LAYOUT, migrateStore } from "../../src/server/migrations.ts";
+import { eventKey, STORE_LAYOUT } from "../../src/server/storage/kv/keys.ts";
+import { CURRENT_LAYOUT, migrateStore } from "../../src/server/storage/kv/migrations.ts";
 import { login, postBatch, results, send, startTestServer, statusEvent } from "./harness.ts";
 
 Deno.test("an old store's events move to per-team keys once; dedup still knows them", async () => {

@@ -68,7 +68,7 @@ Deno.test("a removed user's sockets and dashboard streams are closed; others sta
     const board = await liveStream(server.url, "alice");
     const bobBoard = await liveStream(server.url, "bob");
     try {
-      await new UserStore(server.kv).remove("alice");
+      await new UserStore(server.store.users).remove("alice");
       assert.equal(await closedWithin(alice, 5_000), 4401);
       assert.match(await board.untilEnd(), /event: signed-out\n/);
 
@@ -89,7 +89,7 @@ Deno.test("a user removed and added again: connections of the old record are clo
   const server = await startTestServer({ timings: { userCheckMs: 300 } });
   try {
     const alice = await connect(server.url, (await login(server.url, "alice")).access);
-    const users = new UserStore(server.kv);
+    const users = new UserStore(server.store.users);
     // Between two checks: the name is back, but it is a new user (another created_at).
     await users.remove("alice");
     await users.add("alice", "acme", PASSWORD);

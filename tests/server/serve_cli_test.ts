@@ -3,6 +3,7 @@
  * flags: user management, start-up on a free port, a real sync round trip, clean shutdown on
  * SIGTERM and SIGINT, and a store that survives the restart.
  */
+import { KvUserRecords } from "../../src/server/storage/kv/kv_users.ts";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { cliCommand, ROOT, runKittify } from "../helpers/cli.ts";
@@ -168,15 +169,40 @@ Deno.test({
   }
 });
 
-Deno.test("serve: --data with --kv-url and a bad port are usage errors; a busy port is exit 1", async () => {
+Deno.test("serve: --data with --database-url, a password in argv, and a bad port are usage errors; a busy port is exit 1", async () => {
   const dir = await tempDir();
   try {
-    const both = await runKittify(["serve", "--data", "x.kv", "--kv-url", "https://example"], {
-      cwd: dir,
-      home: join(dir, "home"),
-    });
+    const both = await runKittify(
+      ["serve", "--data", "x.kv", "--database-url", "postgres://u@127.0.0.1:1/db"],
+      { cwd: dir, home: join(dir, "home") },
+    );
     assert.equal(both.code, 2);
     assert.match(both.stderr, /mutually exclusive/);
+    const secret = "s3cret-do-not-print";
+    const inArgv = await runKittify(
+      ["serve", "user", "list", "--database-url", `postgres://u:${secret}@127.0.0.1:1/db`],
+      { cwd: dir, home: join(dir, "home") },
+    );
+    assert.equal(inArgv.code, 2);
+    assert.match(inArgv.stderr, /must not contain a password.*\n.*PGPASSWORD/s);
+    const notPostgres = await runKittify(
+      ["serve", "user", "list", "--database-url", "mysql://u@127.0.0.1/db"],
+      { cwd: dir, home: join(dir, "home") },
+    );
+    assert.equal(notPostgres.code, 2);
+    assert.match(notPostgres.stderr, /postgres:\/\/ or postgresql:\/\//);
+    // Unreachable database: one line naming it with the password masked, exit 1.
+    const down = await runKittify(["serve", "user", "list"], {
+      cwd: dir,
+      home: join(dir, "home"),
+      env: { DATABASE_URL: `postgres://u:${secret}@127.0.0.1:1/db` },
+    });
+    assert.equal(down.code, 1, down.stderr);
+    assert.match(
+      down.stderr,
+      /cannot connect to the database postgres:\/\/u:\*\*\*@127\.0\.0\.1:1\/db/,
+    );
+    for (const out of [inArgv, down]) assert.ok(!(out.stdout + out.stderr).includes(secret));
     const taken = Deno.listen({ hostname: "127.0.0.1", port: 0 });
     try {
       const busy = await runKittify(
@@ -257,7 +283,7 @@ Deno.test({
     assert.ok(!text.includes(PASSWORD), "the password was echoed");
     const kv = await Deno.openKv(data);
     try {
-      assert.ok(await new UserStore(kv).authenticate("tty-user", PASSWORD));
+      assert.ok(await new UserStore(new KvUserRecords(kv)).authenticate("tty-user", PASSWORD));
     } finally {
       kv.close();
     }

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { SignJWT } from "jose";
 import { type UserRecord, UserStore } from "../../src/server/auth/users.ts";
-import { userKey } from "../../src/server/keys.ts";
+import { userKey } from "../../src/server/storage/kv/keys.ts";
 import {
   login,
   PASSWORD,
@@ -167,7 +167,7 @@ Deno.test("token: a user removed and added again does not revive the old tokens"
     // `serve user remove bob`, then `serve user add bob --team rival`: a new record.
     const record = (await server.kv.get<UserRecord>(userKey("bob"))).value!;
     await server.kv.delete(userKey("bob"));
-    await new UserStore(server.kv).add("bob", "rival", PASSWORD);
+    await new UserStore(server.store.users).add("bob", "rival", PASSWORD);
     assert.notEqual(
       (await server.kv.get<UserRecord>(userKey("bob"))).value!.created_at,
       record.created_at,

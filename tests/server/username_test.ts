@@ -2,10 +2,11 @@
  * Usernames: compared in NFKC form; invisible characters and look-alike mixes of scripts are
  * refused with a message that says why; the store finds a user by any form of the name.
  */
+import { KvUserRecords } from "../../src/server/storage/kv/kv_users.ts";
 import assert from "node:assert/strict";
 import { normalizeUsername, usernameProblem } from "../../src/server/auth/username.ts";
 import { UserStore } from "../../src/server/auth/users.ts";
-import { userKey } from "../../src/server/keys.ts";
+import { userKey } from "../../src/server/storage/kv/keys.ts";
 
 const problem = (name: string) => usernameProblem(normalizeUsername(name));
 
@@ -53,7 +54,7 @@ Deno.test("names are compared in NFKC form: a full-width name is the same user",
   assert.equal(normalizeUsername("e\u0301lodie"), "élodie");
   const kv = await Deno.openKv(":memory:");
   try {
-    const users = new UserStore(kv);
+    const users = new UserStore(new KvUserRecords(kv));
     const added = await users.add("ａｌｉｃｅ", "acme", "s3cret-enough");
     assert.equal(added.username, "alice");
     await assert.rejects(users.add("alice", "acme", "s3cret-enough"), /already exists/);
@@ -72,7 +73,7 @@ Deno.test("names are compared in NFKC form: a full-width name is the same user",
 Deno.test("users added before names were checked: look-alikes stop working and can be removed", async () => {
   const kv = await Deno.openKv(":memory:");
   try {
-    const users = new UserStore(kv);
+    const users = new UserStore(new KvUserRecords(kv));
     await users.add("carol", "acme", "s3cret-enough");
     const carol = (await users.get("carol"))!;
     // Written as an older server did: under the raw name, unchecked.

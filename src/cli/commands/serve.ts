@@ -10,7 +10,7 @@ import { printJson, printRows } from "../output.ts";
 
 interface StoreFlags {
   data?: string;
-  kvUrl?: string;
+  databaseUrl?: string;
   mkdir?: boolean;
 }
 
@@ -18,7 +18,11 @@ function storeOptions(command: Command): Command {
   return command
     .option("--data <path>", "server store file (default: <KITTIFY_HOME>/server.kv)")
     .option("--mkdir", "create the folder of --data (mode 0700) if it does not exist")
-    .option("--kv-url <url>", "remote Deno KV URL instead of a file (token: DENO_KV_ACCESS_TOKEN)");
+    .option(
+      "--database-url <url>",
+      "PostgreSQL instead of a file: postgres://user@host:port/db (password: PGPASSWORD, " +
+        "or the whole URL in DATABASE_URL)",
+    );
 }
 
 function parsePort(value: string): number {
@@ -45,6 +49,20 @@ export function registerServe(program: Command): void {
       new URL("../../server/cli/run_server.ts", import.meta.url),
     );
     await runServer(opts);
+  });
+
+  storeOptions(
+    serve.command("migrate")
+      .description("bring the store's schema up to date (also done by every server start)")
+      .option("--json", "print one JSON object"),
+  ).action(async (_opts: unknown, command: CommandHandle) => {
+    const opts = flags<StoreFlags & { json?: boolean }>(command);
+    const { written, location } = await withStore(opts, async (store) => ({
+      written: await store.migrate(),
+      location: store.location,
+    }));
+    if (opts.json) printJson({ store: location, records_written: written });
+    else console.log(ink.green(`Store ${location} is up to date (${written} records written)`));
   });
 
   const user = serve.command("user").description("manage the server's users and their teams");
@@ -99,7 +117,7 @@ export function registerServe(program: Command): void {
 }
 
 /**
- * A user subcommand's options merged with `serve`'s: commander hands `--data`/`--kv-url` to
+ * A subcommand's options merged with `serve`'s: commander hands `--data`/`--database-url` to
  * `serve` even when they follow `user add`, so both places count.
  */
 function flags<T>(command: CommandHandle): T {
@@ -109,18 +127,29 @@ function flags<T>(command: CommandHandle): T {
 async function withUsers<T>(
   flags: StoreFlags,
   work: (users: import("../../server/auth/users.ts").UserStore) => Promise<T>,
-  use: import("../../server/store.ts").StoreUse = "create",
+  use: import("../../server/storage/open_store.ts").StoreUse = "create",
 ): Promise<T> {
-  const { openServerStore } = await load<typeof import("../../server/store.ts")>(
-    new URL("../../server/store.ts", import.meta.url),
-  );
   const { UserStore } = await load<typeof import("../../server/auth/users.ts")>(
     new URL("../../server/auth/users.ts", import.meta.url),
   );
-  const kv = await openServerStore(flags, use);
+  return await withStore(flags, async (store) => {
+    if (use === "create") await store.migrate();
+    return await work(new UserStore(store.users));
+  }, use);
+}
+
+async function withStore<T>(
+  flags: StoreFlags,
+  work: (store: import("../../server/storage/server_store.ts").ServerStore) => Promise<T>,
+  use: import("../../server/storage/open_store.ts").StoreUse = "create",
+): Promise<T> {
+  const { openServerStore, resolveStoreOptions } = await load<
+    typeof import("../../server/storage/open_store.ts")
+  >(new URL("../../server/storage/open_store.ts", import.meta.url));
+  const store = await openServerStore(resolveStoreOptions(flags), use);
   try {
-    return await work(new UserStore(kv));
+    return await work(store);
   } finally {
-    kv.close();
+    await store.close();
   }
 }

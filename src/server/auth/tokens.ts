@@ -8,8 +8,7 @@
  * whole family is revoked (RFC 6819 §5.2.2.3).
  */
 import { errors as joseErrors, jwtVerify, SignJWT } from "jose";
-import { retryLocked } from "../../store/retry.ts";
-import { refreshFamilyKey } from "../keys.ts";
+import type { RefreshFamilies } from "../storage/server_store.ts";
 import type { ServerTimings } from "../limits.ts";
 import type { UserRecord, UserStore } from "./users.ts";
 
@@ -38,13 +37,6 @@ export interface TokenPair {
   team_slug: string;
 }
 
-interface RefreshFamily {
-  username: string;
-  /** jti of the only refresh token of this family that may still be used. */
-  current: string;
-  revoked: boolean;
-}
-
 /** A token was refused; `reason` is safe to show (it never contains the token). */
 export class TokenRejected extends Error {
   constructor(readonly reason: string) {
@@ -56,7 +48,7 @@ const ISSUER = "kittify-serve";
 
 export class TokenService {
   constructor(
-    private readonly kv: Deno.Kv,
+    private readonly families: RefreshFamilies,
     private readonly key: Uint8Array,
     private readonly users: UserStore,
     private readonly timings: ServerTimings,
@@ -64,16 +56,19 @@ export class TokenService {
     private readonly now: () => number = Date.now,
   ) {}
 
+  /** How long a refresh family is kept after its last change (a refresh token's lifetime). */
+  private get lifetimeMs(): number {
+    return this.timings.refreshLifetime * 1000;
+  }
+
   /** A fresh login: a new refresh family and its first token pair. */
   async login(user: UserRecord): Promise<TokenPair> {
     const family = crypto.randomUUID();
     const jti = crypto.randomUUID();
-    await retryLocked(() =>
-      this.kv.set(
-        refreshFamilyKey(family),
-        { username: user.username, current: jti, revoked: false } satisfies RefreshFamily,
-        { expireIn: this.timings.refreshLifetime * 1000 },
-      )
+    await this.families.create(
+      family,
+      { username: user.username, current: jti, revoked: false },
+      this.lifetimeMs,
     );
     return await this.pair(user, family, jti);
   }
@@ -83,25 +78,15 @@ export class TokenService {
     const claims = await this.verifyClaims(refreshToken, "refresh");
     const family = String(claims.fam ?? "");
     const jti = String(claims.jti ?? "");
-    const key = refreshFamilyKey(family);
-    const entry = await this.kv.get<RefreshFamily>(key);
-    const state = entry.value;
+    const state = await this.families.get(family);
     if (!state || state.revoked) throw new TokenRejected("refresh token revoked");
     const user = await this.users.get(state.username);
     if (!user || user.created_at !== claims.since) throw new TokenRejected("unknown user");
     const next = crypto.randomUUID();
     const rotated = state.current === jti &&
-      (await retryLocked(() =>
-        this.kv.atomic().check(entry).set(key, { ...state, current: next }, {
-          expireIn: this.timings.refreshLifetime * 1000,
-        }).commit()
-      )).ok;
+      await this.families.rotate(family, jti, next, this.lifetimeMs);
     if (!rotated) {
-      await retryLocked(() =>
-        this.kv.set(key, { ...state, revoked: true }, {
-          expireIn: this.timings.refreshLifetime * 1000,
-        })
-      );
+      await this.families.revoke(family, this.lifetimeMs);
       throw new TokenRejected("refresh token already used; the session has been revoked");
     }
     return await this.pair(user, family, next);
@@ -119,14 +104,9 @@ export class TokenService {
       if (err instanceof TokenRejected) return false;
       throw err;
     }
-    const key = refreshFamilyKey(String(claims.fam ?? ""));
-    const entry = await this.kv.get<RefreshFamily>(key);
-    if (!entry.value) return false;
-    await retryLocked(() =>
-      this.kv.set(key, { ...entry.value!, revoked: true }, {
-        expireIn: this.timings.refreshLifetime * 1000,
-      })
-    );
+    const family = String(claims.fam ?? "");
+    if (!(await this.families.get(family))) return false;
+    await this.families.revoke(family, this.lifetimeMs);
     return true;
   }
 

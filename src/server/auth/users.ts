@@ -1,7 +1,6 @@
 /** Users and their teams, kept in the server store. Managed with `kittify serve user ...`. */
 import { UserError } from "../../common/errors.ts";
-import { retryLocked } from "../../store/retry.ts";
-import { userKey, USERS_PREFIX } from "../keys.ts";
+import type { UserRecords } from "../storage/server_store.ts";
 import { MAX_USERNAME_LENGTH, normalizeUsername, usernameProblem } from "./username.ts";
 import { hashPassword, type PasswordHash, verifyAgainstDecoy, verifyPassword } from "./password.ts";
 
@@ -41,7 +40,7 @@ export function checkNewUser(username: string, team: string): void {
 }
 
 export class UserStore {
-  constructor(private readonly kv: Deno.Kv) {}
+  constructor(private readonly records: UserRecords) {}
 
   /** Adds a user; fails if the name is taken or invalid. */
   async add(name: string, team: string, password: string): Promise<UserInfo> {
@@ -56,11 +55,9 @@ export class UserStore {
       password: await hashPassword(password),
       created_at: new Date().toISOString(),
     };
-    const result = await retryLocked(() =>
-      this.kv.atomic().check({ key: userKey(username), versionstamp: null })
-        .set(userKey(username), record).commit()
-    );
-    if (!result.ok) throw new UserError(`user '${username}' already exists`);
+    if (!(await this.records.insert(record))) {
+      throw new UserError(`user '${username}' already exists`);
+    }
     return info(record);
   }
 
@@ -77,18 +74,14 @@ export class UserStore {
 
   /** Every user, with the reason its name is refused now when it is (added before the check). */
   async list(): Promise<UserInfo[]> {
-    const users: UserInfo[] = [];
-    for await (const entry of this.kv.list<UserRecord>({ prefix: USERS_PREFIX })) {
-      users.push(info(entry.value));
-    }
-    return users;
+    return (await this.records.list()).map(info);
   }
 
   /** Removes a user; their tokens stop working at once (every request looks the user up). */
   async remove(name: string): Promise<void> {
     const record = await this.#find(name);
     if (!record) throw new UserError(`no user '${name}'`);
-    await retryLocked(() => this.kv.delete(userKey(record.username)));
+    await this.records.delete(record.username);
   }
 
   /** The record stored under `name` normalised, or under `name` itself (older records). */
@@ -98,8 +91,8 @@ export class UserStore {
     }
     const normalized = normalizeUsername(name);
     for (const key of normalized === name ? [name] : [normalized, name]) {
-      const entry = await this.kv.get<UserRecord>(userKey(key));
-      if (entry.value) return entry.value;
+      const record = await this.records.get(key);
+      if (record) return record;
     }
     return undefined;
   }

@@ -4,7 +4,13 @@
  * closed) before returning.
  */
 import { UserError } from "../../common/errors.ts";
-import { openServerStore, storeLocation, type StoreOptions } from "../store.ts";
+import {
+  openServerStore,
+  resolveStoreOptions,
+  storeLocation,
+  type StoreOptions,
+} from "../storage/open_store.ts";
+import type { ServerStore } from "../storage/server_store.ts";
 import { type RunningServer, startServer } from "../server.ts";
 import { readTlsFiles, type TlsFlags, type TlsPem } from "./tls_files.ts";
 
@@ -13,12 +19,13 @@ export interface ServeFlags extends StoreOptions, TlsFlags {
   port: number;
 }
 
-export async function runServer(flags: ServeFlags): Promise<void> {
+export async function runServer(given: ServeFlags): Promise<void> {
+  const flags = { ...given, ...resolveStoreOptions(given) };
   const location = storeLocation(flags);
   const tls = await readTlsFiles(flags, (line) => console.error(line));
-  const kv = await openServerStore(flags);
+  const store = await openServerStore(flags);
   try {
-    const server = await listen(kv, flags, tls);
+    const server = await listen(store, flags, tls);
     const stopped = Promise.withResolvers<string>();
     const signals: Deno.Signal[] = Deno.build.os === "windows"
       ? ["SIGINT", "SIGBREAK"]
@@ -29,7 +36,7 @@ export async function runServer(flags: ServeFlags): Promise<void> {
       return [signal, handler] as const;
     });
     console.log(
-      `kittify serve listening on ${server.url} (store: ${location.replace(/\?.*$/, "")})`,
+      `kittify serve listening on ${server.url} (store: ${location})`,
     );
     console.log(`dashboard: ${server.url}/`);
     const signal = await stopped.promise;
@@ -38,18 +45,18 @@ export async function runServer(flags: ServeFlags): Promise<void> {
     await server.shutdown();
     console.error("stopped");
   } finally {
-    kv.close();
+    await store.close();
   }
 }
 
 /** Starts the server; an address that cannot be bound is the user's to fix (exit 1). */
 async function listen(
-  kv: Deno.Kv,
+  store: ServerStore,
   flags: ServeFlags,
   tls: TlsPem | undefined,
 ): Promise<RunningServer> {
   try {
-    return await startServer({ kv, hostname: flags.host, port: flags.port, tls });
+    return await startServer({ store, hostname: flags.host, port: flags.port, tls });
   } catch (err) {
     if (tls && !(err instanceof Deno.errors.AddrInUse) && /cert|key|pem|tls/i.test(String(err))) {
       throw new UserError(`the TLS certificate or key cannot be used: ${(err as Error).message}`, {

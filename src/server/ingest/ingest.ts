@@ -1,47 +1,21 @@
 /**
  * Ingestion: the one path by which events enter the store, shared by the batch endpoint and the
- * WebSocket. For each event: validation (screen.ts), project ownership (the first team to send a
- * project_uuid owns it), dedup by event_id within the team, and the materialised view — the events and the view
- * rows they change are written in one atomic commit per chunk, so an event is stored once and
- * the view always matches the stored events.
- *
- * Dedup is optimistic. The versionstamps of the batch's projects' view rows are taken first
- * (from the cache, or loaded), then the batch's ids are looked up (stored_ids.ts), and each
- * commit checks those versionstamps (as advanced by this batch's own earlier commits), plus the
- * absence of every owner key it claims. A view reloaded later (after a conflict) means a fresh
- * lookup for the chunks that use it. Every commit
- * that stores an event of a project rewrites that project's row, so the same event stored by
- * anyone else after the lookup makes the commit fail; the views are reloaded, the ids looked up
- * again, and the event is reported as a duplicate. Two requests, or two server processes sharing
- * one store, therefore never both store an event. (The one race left open: two *different*
- * envelopes of one team reusing one event_id in two of its projects at the same instant. A
- * per-event check would close it but caps a commit at 100 events, Deno KV's limit on checks; this
- * way a commit carries up to ~900.)
+ * WebSocket, whatever the storage engine. Each event is screened (screen.ts: validation, a
+ * project_uuid); repeats inside one request share the fate of their first occurrence; then the
+ * store (storage/server_store.ts) does ownership, dedup and the view in its own commits.
  *
  * Within a process, requests are serialised per project only (keyed_locks.ts): a batch waits for
- * the projects it names, so one team's large uploads never hold up another team's, and the view
- * cache of a project is only ever used by one request at a time. Screening yields to the event
- * loop every few milliseconds, so a large batch does not stall other requests either.
+ * the projects it names, so one team's large uploads never hold up another team's, and a store's
+ * per-project caches are only ever used by one request at a time. Projects another team owns are
+ * not waited for (those events are rejected without waiting). Screening yields to the event loop
+ * every few milliseconds, so a large batch does not stall other requests either.
  */
 import type { Envelope } from "../../events/types.ts";
-import { retryLocked } from "../../store/retry.ts";
-import {
-  activityKey,
-  eventKey,
-  featureRowKey,
-  ownerKey,
-  projectRowKey,
-  wpRowKey,
-} from "../keys.ts";
-import { type ProjectView, ViewCache, wpMapKey } from "../view/cache.ts";
-import { applyToFeature, applyToProject, applyToWp, rowTargets } from "../view/rows.ts";
-import type { FeatureRow, ProjectRow, WpRow } from "../view/rows.ts";
-import { type Candidate, splitIntoChunks } from "./chunks.ts";
-import { type EventResult, ownershipError } from "../../protocol/results.ts";
-import { screenEvent } from "./screen.ts";
+import type { EventResult } from "../../protocol/results.ts";
+import type { EventStore } from "../storage/server_store.ts";
+import type { Candidate } from "./candidate.ts";
 import { KeyedLocks } from "./keyed_locks.ts";
-import { storedIds } from "./stored_ids.ts";
-import type { StoredEvent } from "./stored_event.ts";
+import { screenEvent } from "./screen.ts";
 
 export interface IngestOutcome {
   /** One result per item, in request order. */
@@ -50,20 +24,14 @@ export interface IngestOutcome {
   accepted: Envelope[];
 }
 
-const MAX_COMMIT_ATTEMPTS = 20;
-const MAX_CACHED_OWNERS = 100_000;
 /** Screening hands the event loop back after this long (ms). */
 const SCREEN_SLICE_MS = 8;
 
 export class Ingestor {
-  private readonly owners = new Map<string, string>();
-  private readonly views: ViewCache;
   private readonly locks = new KeyedLocks();
   private readonly inFlight = new Set<Promise<unknown>>();
 
-  constructor(private readonly kv: Deno.Kv, private readonly now: () => number = Date.now) {
-    this.views = new ViewCache(kv);
-  }
+  constructor(private readonly events: EventStore, private readonly now: () => number = Date.now) {}
 
   ingest(team: string, items: readonly unknown[]): Promise<IngestOutcome> {
     const run = this.run(team, items);
@@ -102,14 +70,18 @@ export class Ingestor {
       screened.push({ index, event: s.event, stored: s.stored });
     }
 
-    // Only projects this team may write are held: naming another team's project in a batch
-    // must not hold up that team (those events are rejected without waiting).
-    const owners = await this.ownersOf(screened.map((c) => c.event.project_uuid!));
-    const ours = screened.map((c) => c.event.project_uuid!).filter((project) => {
-      const owner = owners.get(project);
-      return owner === undefined || owner === team;
-    });
-    await this.locks.withAll(ours, () => this.store(team, screened, results));
+    if (screened.length > 0) {
+      const projects = screened.map((c) => c.event.project_uuid!);
+      const owners = await this.events.owners([...new Set(projects)]);
+      const ours = projects.filter((project) => {
+        const owner = owners.get(project);
+        return owner === undefined || owner === team;
+      });
+      await this.locks.withAll(ours, () => {
+        const receivedAt = new Date(this.now()).toISOString();
+        return this.events.store(team, screened, results, receivedAt);
+      });
+    }
 
     // A repeat inside one request is a duplicate of its first occurrence (or shares its fate).
     for (const [index, first] of repeats) {
@@ -122,216 +94,4 @@ export class Ingestor {
       .map((c) => c.event);
     return { results, accepted };
   }
-
-  /** Ownership, dedup and the commits, with the batch's projects held (see the header). */
-  private async store(team: string, screened: Candidate[], results: EventResult[]) {
-    const owners = await this.ownersOf(screened.map((c) => c.event.project_uuid!));
-    const candidates = screened.filter((c) => {
-      const owner = owners.get(c.event.project_uuid!);
-      if (owner === undefined || owner === team) return true;
-      results[c.index] = rejected(c, ownershipError(team));
-      return false;
-    });
-
-    // Views first, then one lookup for the whole batch (see the header for why the order).
-    const views = await this.viewsOf(team, candidates);
-    const fresh = await this.withoutStored(team, candidates, results);
-    for (const chunk of splitIntoChunks(fresh)) await this.commit(team, chunk, results, views);
-  }
-
-  /** Owner team per project (absent: nobody owns it yet). Owners never change, so they cache. */
-  private async ownersOf(projects: string[]): Promise<Map<string, string>> {
-    const unknown = [...new Set(projects)].filter((p) => !this.owners.has(p));
-    for (let i = 0; i < unknown.length; i += 10) {
-      const keys = unknown.slice(i, i + 10).map(ownerKey);
-      for (const entry of await this.kv.getMany<string[]>(keys)) {
-        if (entry.value !== null) this.remember(String(entry.key[1]), entry.value);
-      }
-    }
-    return this.owners;
-  }
-
-  private remember(project: string, team: string): void {
-    if (this.owners.size >= MAX_CACHED_OWNERS) this.owners.clear();
-    this.owners.set(project, team);
-  }
-
-  /**
-   * Commits one chunk. `checked` are the views whose versionstamps were taken before the ids of
-   * the chunk were looked up; if a view had to be (re)loaded since, the ids are looked up again.
-   */
-  private async commit(
-    team: string,
-    chunk: Candidate[],
-    results: EventResult[],
-    checked: Map<string, ProjectView>,
-  ): Promise<void> {
-    let pending = chunk;
-    for (let attempt = 1; pending.length > 0; attempt++) {
-      if (attempt > MAX_COMMIT_ATTEMPTS) {
-        throw new Error(`could not commit ${pending.length} events: the store kept conflicting`);
-      }
-      const views = await this.viewsOf(team, pending);
-      if ([...views].some(([project, view]) => checked.get(project) !== view)) {
-        pending = await this.withoutStored(team, pending, results);
-        if (pending.length === 0) return;
-      }
-      const receivedAt = new Date(this.now()).toISOString();
-      const draft = this.draft(pending, views, receivedAt);
-      const op = this.kv.atomic();
-      for (const project of draft.newOwners) {
-        op.check({ key: ownerKey(project), versionstamp: null }).set(ownerKey(project), team);
-      }
-      for (const c of pending) {
-        const record: StoredEvent = { envelope: c.stored, team, received_at: receivedAt };
-        op.set(eventKey(team, c.event.event_id), record);
-      }
-      for (const d of draft.projects.values()) writeProject(op, d);
-      let result: Deno.KvCommitResult | Deno.KvCommitError;
-      try {
-        result = await retryLocked(() => op.commit());
-      } catch (err) {
-        if (!isTooLarge(err) || pending.length < 2) throw err;
-        // The size estimate was short (unusually big rows): commit the halves separately.
-        const half = Math.ceil(pending.length / 2);
-        await this.commit(team, pending.slice(0, half), results, checked);
-        await this.commit(team, pending.slice(half), results, checked);
-        return;
-      }
-      if (result.ok) {
-        for (const c of pending) {
-          results[c.index] = { event_id: c.event.event_id, status: "success" };
-        }
-        for (const project of draft.newOwners) this.remember(project, team);
-        for (const d of draft.projects.values()) this.views.put(merge(d, result.versionstamp));
-        return;
-      }
-      pending = await this.resolveConflict(team, pending, draft, results);
-    }
-  }
-
-  /** The cached views of the projects of `pending`. */
-  private async viewsOf(team: string, pending: Candidate[]): Promise<Map<string, ProjectView>> {
-    const views = new Map<string, ProjectView>();
-    for (const c of pending) {
-      const project = c.event.project_uuid!;
-      if (!views.has(project)) views.set(project, await this.views.get(team, project));
-    }
-    return views;
-  }
-
-  /** Drops (and reports as duplicates) the events the team has already stored. */
-  private async withoutStored(
-    team: string,
-    pending: Candidate[],
-    results: EventResult[],
-  ): Promise<Candidate[]> {
-    const stored = await storedIds(this.kv, team, pending.map((c) => c.event.event_id));
-    return pending.filter((c) => {
-      if (!stored.has(c.event.event_id)) return true;
-      results[c.index] = { event_id: c.event.event_id, status: "duplicate" };
-      return false;
-    });
-  }
-
-  /** Folds the pending events into copies of the affected view rows. */
-  private draft(
-    pending: Candidate[],
-    views: Map<string, ProjectView>,
-    receivedAt: string,
-  ): Draft {
-    const draft: Draft = { projects: new Map(), newOwners: [] };
-    for (const c of pending) {
-      const project = c.event.project_uuid!;
-      let d = draft.projects.get(project);
-      if (!d) {
-        if (!this.owners.has(project)) draft.newOwners.push(project);
-        const base = views.get(project)!;
-        d = { base, project: base.project, features: new Map(), wps: new Map() };
-        draft.projects.set(project, d);
-      }
-      d.project = applyToProject(d.project, c.event, d.base.team, receivedAt);
-      const { feature, wp } = rowTargets(c.event);
-      if (feature === undefined) continue;
-      const fRow = d.features.get(feature) ?? d.base.features.get(feature);
-      d.features.set(feature, applyToFeature(fRow, c.event, feature, receivedAt));
-      if (wp === undefined) continue;
-      const wKey = wpMapKey(feature, wp);
-      const wRow = d.wps.get(wKey) ?? d.base.wps.get(wKey);
-      d.wps.set(wKey, applyToWp(wRow, c.event, feature, wp, receivedAt));
-    }
-    return draft;
-  }
-
-  /**
-   * After a failed commit: forgets the views that may be stale and rejects the events of projects
-   * another team claimed meanwhile. The next attempt reloads the views and looks the ids up again
-   * (events stored meanwhile become duplicates).
-   */
-  private async resolveConflict(
-    team: string,
-    pending: Candidate[],
-    draft: Draft,
-    results: EventResult[],
-  ): Promise<Candidate[]> {
-    for (const project of draft.projects.keys()) this.views.drop(team, project);
-    const owners = await this.ownersOf(draft.newOwners);
-    return pending.filter((c) => {
-      const owner = owners.get(c.event.project_uuid!);
-      if (owner === undefined || owner === team) return true;
-      results[c.index] = rejected(c, ownershipError(team));
-      return false;
-    });
-  }
-}
-
-/** The new rows of one project, on top of its cached view. */
-interface ProjectDraft {
-  base: ProjectView;
-  project: ProjectRow | undefined;
-  features: Map<string, FeatureRow>;
-  /** Keyed by {@link wpMapKey}. */
-  wps: Map<string, WpRow>;
-}
-
-interface Draft {
-  projects: Map<string, ProjectDraft>;
-  /** Projects this chunk claims for the team (nobody owned them when it was drafted). */
-  newOwners: string[];
-}
-
-function writeProject(op: Deno.AtomicOperation, d: ProjectDraft): void {
-  const { team, projectUuid, versionstamp } = d.base;
-  op.check({ key: projectRowKey(team, projectUuid), versionstamp });
-  op.set(projectRowKey(team, projectUuid), d.project);
-  // The checked row says where the project was in the activity index: move it.
-  const before = d.base.project?.last_received_at;
-  const after = d.project?.last_received_at;
-  if (before !== undefined && before !== after) op.delete(activityKey(team, before, projectUuid));
-  if (d.project) op.set(activityKey(team, d.project.last_received_at, projectUuid), d.project);
-  for (const row of d.features.values()) {
-    op.set(featureRowKey(team, projectUuid, row.feature_slug), row);
-  }
-  for (const row of d.wps.values()) {
-    op.set(wpRowKey(team, projectUuid, row.feature_slug, row.wp_id), row);
-  }
-}
-
-/** The cached view after a successful commit (updated in place: the cache owns it). */
-function merge(d: ProjectDraft, versionstamp: string): ProjectView {
-  const view = d.base;
-  view.versionstamp = versionstamp;
-  view.project = d.project;
-  for (const [slug, row] of d.features) view.features.set(slug, row);
-  for (const [key, row] of d.wps) view.wps.set(key, row);
-  return view;
-}
-
-/** Deno KV's refusal of a commit over its size or count limits. */
-function isTooLarge(err: unknown): boolean {
-  return err instanceof TypeError && /too large|too many/i.test(err.message);
-}
-
-function rejected(c: Candidate, error: string): EventResult {
-  return { event_id: c.event.event_id, status: "rejected", error };
 }

@@ -1,10 +1,9 @@
 /**
- * Paging through a team's projects, most recently active first, with Deno KV's own cursors over
- * the activity index (keys.ts). A page is a walk, not a snapshot: a project active while a client
- * pages moves to the front, so it may show up again on a later page or be passed over until the
- * client starts again from the first page.
+ * Paging through a team's projects, most recently active first (each store keeps its own index
+ * and cursors). A page is a walk, not a snapshot: a project active while a client pages moves to
+ * the front, so it may show up again on a later page or be passed over until the client starts
+ * again from the first page.
  */
-import { activityPrefix } from "../keys.ts";
 import type { ProjectJson } from "./present.ts";
 import type { ProjectRow } from "./rows.ts";
 
@@ -31,36 +30,6 @@ export function pageSize(raw: string | undefined, fallback = DEFAULT_PAGE_SIZE):
     throw new BadPageRequest(`limit must be a whole number from 1 to ${MAX_PAGE_SIZE}`);
   }
   return n;
-}
-
-/** One page of the team's project rows, newest activity first. */
-export async function projectRowPage(
-  kv: Deno.Kv,
-  team: string,
-  limit: number,
-  cursor: string | undefined,
-): Promise<Page<ProjectRow>> {
-  // A cursor encodes a key below the prefix; keys are at most 2 KiB (their base64 is shorter
-  // than this), and a longer one would fail in Deno KV as "key too large".
-  if (cursor !== undefined && !/^[A-Za-z0-9+/=_-]{1,1500}$/.test(cursor)) {
-    throw new BadPageRequest("cursor is not one this server gave out");
-  }
-  const rows: ProjectRow[] = [];
-  const entries = kv.list<ProjectRow>({ prefix: activityPrefix(team) }, {
-    limit,
-    cursor: cursor || undefined,
-    reverse: true,
-  });
-  try {
-    for await (const entry of entries) rows.push(entry.value);
-  } catch (err) {
-    // Deno KV refuses a cursor that does not decode to a usable key under the prefix.
-    if (cursor !== undefined && err instanceof TypeError) {
-      throw new BadPageRequest("cursor is not one this server gave out");
-    }
-    throw err;
-  }
-  return { items: rows, next_cursor: rows.length === limit ? entries.cursor : null };
 }
 
 export function summarise(row: ProjectRow): ProjectSummaryJson {

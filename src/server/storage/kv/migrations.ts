@@ -9,11 +9,11 @@
  * or several servers sharing the store starting at once, simply finish the job; the layout is
  * recorded when a step is done.
  */
-import { KV_GET_MANY_KEYS } from "../store/kv_limits.ts";
-import { retryLocked } from "../store/retry.ts";
-import type { StoredEvent } from "./ingest/stored_event.ts";
+import { KV_GET_MANY_KEYS } from "../../../store/kv_limits.ts";
+import { retryLocked } from "../../../store/retry.ts";
+import type { StoredEvent } from "../../ingest/stored_event.ts";
 import { activityKey, eventKey, EVENTS_PREFIX, STORE_LAYOUT } from "./keys.ts";
-import type { ProjectRow } from "./view/rows.ts";
+import type { ProjectRow } from "../../view/rows.ts";
 
 export const CURRENT_LAYOUT = 3;
 

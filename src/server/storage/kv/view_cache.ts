@@ -5,8 +5,8 @@
  * the store) makes the commit fail instead of losing an update; the caller then drops the entry
  * and reloads.
  */
-import { projectRowKey } from "../keys.ts";
-import type { FeatureRow, ProjectRow, WpRow } from "./rows.ts";
+import { projectRowKey } from "./keys.ts";
+import type { FeatureRow, ProjectRow, WpRow } from "../../view/rows.ts";
 
 export interface ProjectView {
   team: string;

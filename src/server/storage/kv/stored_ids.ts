@@ -3,7 +3,7 @@
  * covers a narrow key range: a single range scan answers for the whole batch. When the range
  * holds too many other events (ids spread over a long time), point reads are used instead.
  */
-import { eventKey } from "../keys.ts";
+import { eventKey } from "./keys.ts";
 
 const SCAN_FACTOR = 4;
 /**

@@ -6,16 +6,9 @@
  * request order by index), so a commit rewrites each touched view row once instead of once per
  * event: fewer, smaller commits.
  */
-import type { Envelope } from "../../events/types.ts";
-import { rowTargets } from "../view/rows.ts";
-
-export interface Candidate {
-  /** Position in the request (results keep request order). */
-  index: number;
-  event: Envelope;
-  /** The envelope's JSON as stored (text, or UTF-8 bytes for a long one). */
-  stored: string | Uint8Array;
-}
+import type { Envelope } from "../../../events/types.ts";
+import type { Candidate } from "../../ingest/candidate.ts";
+import { rowTargets } from "../../view/rows.ts";
 
 const MAX_CHECKS = 100;
 const MAX_MUTATIONS = 1000;

@@ -1,6 +1,6 @@
 /** The JWT signing secret: 256 random bits generated on first start and kept in the store. */
-import { retryLocked } from "../../store/retry.ts";
-import { SIGNING_KEY } from "../keys.ts";
+import { retryLocked } from "../../../store/retry.ts";
+import { SIGNING_KEY } from "./keys.ts";
 
 export async function loadSigningKey(kv: Deno.Kv): Promise<Uint8Array> {
   for (;;) {
