@@ -120,11 +120,14 @@ export class PostgresEventStore implements EventStore {
     }
     if (fresh.length === 0) return outcome;
 
-    await this.foldIntoView(tx, team, fresh, receivedAt);
     const seqs = inserted.map((r) => BigInt(r.seq));
     const payload = `${min(seqs)}-${max(seqs)}`;
     this.onCommit(payload);
-    await tx`SELECT pg_notify(${EVENTS_CHANNEL}, ${payload})`;
+    // Delivered at commit, whenever it is sent within the transaction.
+    await Promise.all([
+      this.foldIntoView(tx, team, fresh, receivedAt),
+      tx`SELECT pg_notify(${EVENTS_CHANNEL}, ${payload})`,
+    ]);
     return outcome;
   }
 
@@ -195,32 +198,35 @@ export class PostgresEventStore implements EventStore {
     const p = [...projects.values()];
     const f = fk.map(([project, slug]) => features.get(key(project, slug))!);
     const w = wk.map(([project, slug, id]) => wps.get(key(project, slug, id))!);
-    await tx`
+    // Three independent upserts, sent together (postgres.js pipelines them on the connection).
+    const writes: Promise<unknown>[] = [];
+    writes.push(tx`
       INSERT INTO view_projects (team, project_uuid, last_received_at, row)
       SELECT ${team}, p, l, r FROM unnest(
         ${p.map((r) => r.project_uuid)}::text[], ${p.map((r) => r.last_received_at)}::text[],
         ${p.map((r) => JSON.stringify(r))}::text[]
       ) AS t(p, l, r)
       ON CONFLICT (team, project_uuid)
-      DO UPDATE SET last_received_at = EXCLUDED.last_received_at, row = EXCLUDED.row`;
+      DO UPDATE SET last_received_at = EXCLUDED.last_received_at, row = EXCLUDED.row`);
     if (f.length > 0) {
-      await tx`
+      writes.push(tx`
         INSERT INTO view_features (team, project_uuid, feature_slug, row)
         SELECT ${team}, p, s, r FROM unnest(
           ${f.map((r) => r.project_uuid)}::text[], ${f.map((r) => r.feature_slug)}::text[],
           ${f.map((r) => JSON.stringify(r))}::text[]
         ) AS t(p, s, r)
-        ON CONFLICT (team, project_uuid, feature_slug) DO UPDATE SET row = EXCLUDED.row`;
+        ON CONFLICT (team, project_uuid, feature_slug) DO UPDATE SET row = EXCLUDED.row`);
     }
     if (w.length > 0) {
-      await tx`
+      writes.push(tx`
         INSERT INTO view_work_packages (team, project_uuid, feature_slug, wp_id, row)
         SELECT ${team}, p, s, i, r FROM unnest(
           ${w.map((r) => r.project_uuid)}::text[], ${w.map((r) => r.feature_slug)}::text[],
           ${w.map((r) => r.wp_id)}::text[], ${w.map((r) => JSON.stringify(r))}::text[]
         ) AS t(p, s, i, r)
-        ON CONFLICT (team, project_uuid, feature_slug, wp_id) DO UPDATE SET row = EXCLUDED.row`;
+        ON CONFLICT (team, project_uuid, feature_slug, wp_id) DO UPDATE SET row = EXCLUDED.row`);
     }
+    await Promise.all(writes);
   }
 }
 
