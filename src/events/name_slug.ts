@@ -12,11 +12,16 @@
 export const MAX_NAME_CHARS = 60;
 const MAX_NAME_BYTES = 180;
 
-/** Lowercase letters of any script, digits and marks; ASCII only as `a-z`, `0-9` and `-`. */
-const NAME_PART = /^(?:[a-z0-9-]|(?![\p{ASCII}\p{Lu}\p{Lt}])[\p{L}\p{M}\p{N}])+$/u;
-const FEATURE_SLUG = /^\d{3}-(.+)$/su;
-
-const segmenter = new Intl.Segmenter("en", { granularity: "grapheme" });
+/** An all-ASCII feature slug: nearly all of them, checked without Unicode tables. */
+const ASCII_FEATURE_SLUG = /^\d{3}-[a-z0-9-]+$/;
+const FEATURE_SLUG = /^\d{3}-(.+)$/s;
+/**
+ * Lowercase letters of any script, digits and marks; ASCII only as `a-z`, `0-9` and `-`. Made
+ * when first needed: compiling Unicode property classes, and loading the segmenter's data,
+ * costs tens of milliseconds that commands reading ASCII slugs should not pay at start-up.
+ */
+let namePart: RegExp | undefined;
+let segmenter: Intl.Segmenter | undefined;
 const encoder = new TextEncoder();
 
 /** A name's slug, or `fallback` when it has no letter or digit. */
@@ -24,6 +29,7 @@ export function nameSlug(text: string, fallback: string): string {
   const parts: string[] = [];
   let bytes = 0;
   let pendingHyphen = false;
+  segmenter ??= new Intl.Segmenter("en", { granularity: "grapheme" });
   for (const { segment } of segmenter.segment(text.normalize("NFC"))) {
     const kept = slugCharacter(segment);
     if (kept === "") {
@@ -58,6 +64,9 @@ function slugCharacter(grapheme: string): string {
  * checked further, so folders named by hand or by spec-kitty (`001-a--b`) still count.
  */
 export function isFeatureSlug(value: string): boolean {
+  if (ASCII_FEATURE_SLUG.test(value)) return true;
   const match = FEATURE_SLUG.exec(value);
-  return match !== null && NAME_PART.test(match[1]) && value === value.normalize("NFC");
+  if (match === null || /^[\x00-\x7f]*$/.test(match[1])) return false;
+  namePart ??= /^(?:[a-z0-9-]|(?![\p{ASCII}\p{Lu}\p{Lt}])[\p{L}\p{M}\p{N}])+$/u;
+  return namePart.test(match[1]) && value === value.normalize("NFC");
 }
