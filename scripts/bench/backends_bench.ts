@@ -18,9 +18,7 @@ import { gzipSync } from "node:zlib";
 import { cliCommand, runKittify } from "../../tests/helpers/cli.ts";
 import { removeTree, tempDir } from "../../tests/helpers/fs.ts";
 import { createDatabase, startPostgres } from "../../tests/helpers/postgres.ts";
-import { formatTimestamp } from "../../src/events/timestamp.ts";
-import { newEventId } from "../../src/events/ulid.ts";
-import { listeningUrl } from "./fixtures.ts";
+import { benchEvents, listeningUrl } from "./fixtures.ts";
 import { peakRssMb } from "./rss.ts";
 
 const RUNS = Number(Deno.args[0] ?? 3);
@@ -28,35 +26,9 @@ const EVENTS = Number(Deno.args[1] ?? 40_000);
 const BATCH = 1000;
 const PASSWORD = "bench-password";
 
+/** 100 features, so the view read below is of a 100-feature project. */
 function makeEvents(n: number, project: string): Array<Record<string, unknown>> {
-  const lanes = ["planned", "claimed", "in_progress", "for_review", "done"];
-  return Array.from({ length: n }, (_, i) => {
-    const wp = `WP${String(1 + (i % 50)).padStart(2, "0")}`;
-    const feature = `${String(1 + (i % 100)).padStart(3, "0")}-feature`;
-    return {
-      event_id: newEventId(),
-      event_type: "WPStatusChanged",
-      aggregate_id: wp,
-      aggregate_type: "WorkPackage",
-      payload: {
-        wp_id: wp,
-        from_lane: lanes[i % 5],
-        to_lane: lanes[(i + 1) % 5],
-        actor: "bench",
-        feature_slug: feature,
-      },
-      node_id: "a1b2c3d4e5f6",
-      lamport_clock: i + 1,
-      causation_id: null,
-      timestamp: formatTimestamp(),
-      team_slug: "bench",
-      project_uuid: project,
-      project_slug: "bench",
-      git_branch: "main",
-      head_commit_sha: "0cf3f906f4f979a000cf04c78688a397d69b6a37",
-      repo_slug: "acme/bench",
-    };
-  });
+  return benchEvents(n, project, 100);
 }
 
 function bodies(events: Array<Record<string, unknown>>): Uint8Array<ArrayBuffer>[] {

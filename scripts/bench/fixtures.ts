@@ -1,5 +1,7 @@
 /** Files the benchmarks work on. */
 import { join } from "node:path";
+import { formatTimestamp } from "../../src/events/timestamp.ts";
+import { newEventId } from "../../src/events/ulid.ts";
 import { wpIdOf } from "../../src/work/ids.ts";
 
 /** A feature of `count` planned work packages with realistic task files. */
@@ -27,4 +29,40 @@ export async function listeningUrl(
     const url = /listening on (https?:\/\/\S+)/.exec(out)?.[1];
     if (url) return url;
   }
+}
+
+/** `n` WPStatusChanged envelopes of one project over 50 work packages in `features` features. */
+export function benchEvents(
+  n: number,
+  project: string,
+  features = 20,
+): Array<Record<string, unknown>> {
+  const lanes = ["planned", "claimed", "in_progress", "for_review", "done"];
+  return Array.from({ length: n }, (_, i) => {
+    const wp = wpIdOf(1 + (i % 50));
+    const feature = `${String(1 + (i % features)).padStart(3, "0")}-feature`;
+    return {
+      event_id: newEventId(),
+      event_type: "WPStatusChanged",
+      aggregate_id: wp,
+      aggregate_type: "WorkPackage",
+      payload: {
+        wp_id: wp,
+        from_lane: lanes[i % 5],
+        to_lane: lanes[(i + 1) % 5],
+        actor: "bench",
+        feature_slug: feature,
+      },
+      node_id: "a1b2c3d4e5f6",
+      lamport_clock: i + 1,
+      causation_id: null,
+      timestamp: formatTimestamp(),
+      team_slug: "bench",
+      project_uuid: project,
+      project_slug: "bench",
+      git_branch: "main",
+      head_commit_sha: "0cf3f906f4f979a000cf04c78688a397d69b6a37",
+      repo_slug: "acme/bench",
+    };
+  });
 }

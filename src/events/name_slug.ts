@@ -66,7 +66,12 @@ function slugCharacter(grapheme: string): string {
 export function isFeatureSlug(value: string): boolean {
   if (ASCII_FEATURE_SLUG.test(value)) return true;
   const match = FEATURE_SLUG.exec(value);
-  if (match === null || /^[\x00-\x7f]*$/.test(match[1])) return false;
+  if (match === null || isAscii(match[1])) return false;
   namePart ??= /^(?:[a-z0-9-]|(?![\p{ASCII}\p{Lu}\p{Lt}])[\p{L}\p{M}\p{N}])+$/u;
   return namePart.test(match[1]) && value === value.normalize("NFC");
+}
+
+function isAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return false;
+  return true;
 }
