@@ -190,9 +190,9 @@ Deno.test("the Homebrew formula: each platform's archive and checksum, audit-cle
   // architecture goes in on_arm/on_intel blocks, never `if Hardware::CPU.arm?`.
   assert.doesNotMatch(formula, /^\s*version /m);
   assert.doesNotMatch(formula, /Hardware::CPU|OS\.mac\?/);
-  assert.match(formula, /^  desc "[^"]{1,80}"$/m);
-  assert.match(formula, /^  license "MIT"$/m);
-  assert.match(formula, /def install\n    bin\.install "kittify"\n  end/);
+  assert.match(formula, /^ {2}desc "[^"]{1,80}"$/m);
+  assert.match(formula, /^ {2}license "MIT"$/m);
+  assert.match(formula, /def install\n {4}bin\.install "kittify"\n {2}end/);
   assert.match(
     formula,
     /test do\n[^]*shell_output\("#\{bin\}\/kittify --version"\)[^]*system bin\/"kittify", "init"/,
