@@ -88,6 +88,16 @@ export function zip(entries: ArchiveEntry[], mtime: number): Uint8Array {
   );
 }
 
+/**
+ * The system's `tar`: on Windows its own bsdtar (`System32\tar.exe`, which opens zip files too),
+ * not a GNU tar that another tool may have put first on PATH.
+ */
+export function systemTar(): string {
+  return Deno.build.os === "windows"
+    ? `${Deno.env.get("SystemRoot") ?? "C:\\Windows"}\\System32\\tar.exe`
+    : "tar";
+}
+
 export async function sha256Hex(data: Uint8Array): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", data as Uint8Array<ArrayBuffer>);
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");

@@ -17,7 +17,7 @@
  */
 import { basename, dirname, join } from "node:path";
 import { VERSION } from "../../src/cli/version.ts";
-import { sha256Hex } from "./package.ts";
+import { sha256Hex, systemTar } from "./package.ts";
 
 const PASSWORD = "smoke test password";
 
@@ -99,10 +99,7 @@ export async function unpack(archive: string, into: string): Promise<string> {
   if (actual !== expected) fail(`${name}: SHA-256 ${actual}, SHA256SUMS says ${expected}`);
   say(`ok  ${name} matches SHA256SUMS (${actual})`);
   await Deno.mkdir(into, { recursive: true });
-  // On Windows the system's bsdtar (not a GNU tar another tool may have put first on PATH).
-  const tar = Deno.build.os === "windows"
-    ? join(Deno.env.get("SystemRoot") ?? "C:\\Windows", "System32", "tar.exe")
-    : "tar";
+  const tar = systemTar();
   const out = await new Deno.Command(tar, { args: ["-xf", archive, "-C", into], stderr: "piped" })
     .output();
   if (!out.success) fail(`tar -xf ${name}: ${new TextDecoder().decode(out.stderr)}`);

@@ -15,6 +15,7 @@ import {
   parseSha256sums,
   PLATFORMS,
   sha256sums,
+  systemTar,
 } from "../../scripts/release/package.ts";
 import { BINARY_FLAGS } from "../../src/cli/permissions.ts";
 import { VERSION } from "../../src/cli/version.ts";
@@ -93,7 +94,7 @@ Deno.test("package: one archive per platform that tar/unzip open, with the binar
         await run("unzip", ["-q", join(out, a.fileName)], into);
       } else {
         // GNU tar (Linux) reads tar.gz; bsdtar (macOS, Windows) reads zip as well.
-        await run("tar", ["-xf", join(out, a.fileName)], into);
+        await run(systemTar(), ["-xf", join(out, a.fileName)], into);
       }
       const exe = a.platform.startsWith("windows") ? "kittify.exe" : "kittify";
       assert.equal(await Deno.readTextFile(join(into, exe)), `binary for ${a.platform}`);
@@ -102,7 +103,11 @@ Deno.test("package: one archive per platform that tar/unzip open, with the binar
         assert.equal((await Deno.stat(join(into, exe))).mode! & 0o777, 0o755);
       }
     }
-    const listing = await run("tar", ["-tvzf", join(out, "kittify-9.9.9-linux-x64.tar.gz")], dir);
+    const listing = await run(
+      systemTar(),
+      ["-tvzf", join(out, "kittify-9.9.9-linux-x64.tar.gz")],
+      dir,
+    );
     assert.match(listing, /^-rwxr-xr-x .*root.* kittify$/m);
     assert.match(listing, /2026-01-02|Jan +2 +2026/);
   } finally {
