@@ -10,7 +10,7 @@
  * and the demo user's credentials.
  */
 import { join } from "node:path";
-import { cliCommand, cliCommandArgs } from "../tests/helpers/cli.ts";
+import { cliArgv, cliCommand } from "../tests/helpers/cli.ts";
 import { git, removeTree } from "../tests/helpers/fs.ts";
 
 const base = await Deno.makeTempDir({ prefix: "kittify-demo-" });
@@ -54,8 +54,9 @@ async function startServer(): Promise<{ url: string; stop(): Promise<void>; keep
   const port = freePort();
   const args = ["serve", "--port", String(port), "--data", join(base, "server.kv")];
   console.log(`\n$ kittify ${shown(args)} &    # a reference sync server on this machine`);
-  const child = new Deno.Command(Deno.execPath(), {
-    args: cliCommandArgs(args),
+  const [program, ...argv] = cliArgv(args);
+  const child = new Deno.Command(program, {
+    args: argv,
     cwd: base,
     env: { KITTIFY_HOME: home, NO_COLOR: "1" },
     stdin: "null",

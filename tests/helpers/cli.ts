@@ -1,11 +1,43 @@
 /**
  * Runs the kittify CLI as a real subprocess with exactly the compiled binary's permission flags
  * (src/cli/permissions.ts), a private KITTIFY_HOME and NO_COLOR.
+ *
+ * With `KITTIFY_BIN=path/to/kittify` in the environment every CLI run is that compiled binary
+ * instead of `deno run main.ts`, so the same tests check what users get (embedded modules and
+ * dashboard files, baked-in permissions, the KV path): `KITTIFY_BIN=dist/kittify-… deno task test`.
  */
+import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { BINARY_FLAGS } from "../../src/cli/permissions.ts";
 
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+
+/** The compiled binary under test (absolute), or undefined to run the CLI from source. */
+export const KITTIFY_BIN: string | undefined = (() => {
+  const bin = Deno.env.get("KITTIFY_BIN");
+  return bin ? resolve(bin) : undefined;
+})();
+
+/**
+ * Test options for a test that needs `deno run` (extra Deno flags such as `--deny-write`, which
+ * a compiled binary cannot take): it is skipped when KITTIFY_BIN is set.
+ */
+export const FROM_SOURCE_ONLY: { ignore: boolean } = { ignore: KITTIFY_BIN !== undefined };
+
+/**
+ * The program and arguments that run the CLI with `args`: the binary under test, or Deno with
+ * the binary's flags (plus `extraFlags`, only possible from source).
+ */
+export function cliArgv(args: string[], extraFlags: string[] = []): [string, ...string[]] {
+  if (KITTIFY_BIN === undefined) return [Deno.execPath(), ...cliCommandArgs(args, extraFlags)];
+  if (extraFlags.length > 0) {
+    throw new Error(
+      `extra Deno flags (${extraFlags.join(" ")}) cannot be given to the compiled binary ` +
+        "KITTIFY_BIN; mark the test FROM_SOURCE_ONLY",
+    );
+  }
+  return [KITTIFY_BIN, ...args];
+}
 
 export interface CliResult {
   code: number;
@@ -25,7 +57,8 @@ export interface CliOptions {
 }
 
 export function cliCommand(args: string[], opts: CliOptions): Deno.Command {
-  return scriptCommand(`${ROOT}main.ts`, args, opts);
+  const [program, ...argv] = cliArgv(args, opts.extraFlags);
+  return processCommand(program, argv, opts);
 }
 
 /** `deno run` arguments that run the CLI with `args` as the binary would (its flags). */
@@ -48,12 +81,16 @@ function scriptArgs(script: string, args: string[], extraFlags: string[]): strin
 
 /** Runs any Deno script of this repository the way the CLI is run (binary flags, private home). */
 export function scriptCommand(script: string, args: string[], opts: CliOptions): Deno.Command {
+  return processCommand(Deno.execPath(), scriptArgs(script, args, opts.extraFlags ?? []), opts);
+}
+
+function processCommand(program: string, args: string[], opts: CliOptions): Deno.Command {
   const unset = new Set(opts.unsetEnv ?? []);
   const inherited = unset.size === 0 ? {} : Object.fromEntries(
     Object.entries(Deno.env.toObject()).filter(([name]) => !unset.has(name)),
   );
-  return new Deno.Command(Deno.execPath(), {
-    args: scriptArgs(script, args, opts.extraFlags ?? []),
+  return new Deno.Command(program, {
+    args,
     cwd: opts.cwd,
     clearEnv: unset.size > 0,
     env: { ...inherited, KITTIFY_HOME: opts.home, NO_COLOR: "1", ...(opts.env ?? {}) },

@@ -173,7 +173,9 @@ export class FaultProxy {
   private async accept(): Promise<void> {
     for await (const conn of this.listener) {
       this.conns.add(conn);
-      this.serve(conn).finally(() => {
+      // The upstream server may be down (a test restarting it): the client's connection is then
+      // closed, as it would be without the proxy, rather than an uncaught rejection here.
+      this.serve(conn).catch(() => {}).finally(() => {
         this.conns.delete(conn);
         try {
           conn.close();

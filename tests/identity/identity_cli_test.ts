@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { backupSuffix } from "../../src/identity/init.ts";
 import { join } from "node:path";
-import { kittifyJson, runKittify } from "../helpers/cli.ts";
+import { FROM_SOURCE_ONLY, kittifyJson, runKittify } from "../helpers/cli.ts";
 import { git, sandbox } from "../helpers/fs.ts";
 
 interface IdentityJson {
@@ -199,44 +199,52 @@ Deno.test({
   }
 });
 
-Deno.test("--deny-write on the repository: fallback identity, same uuid next run, file unchanged", async () => {
-  const sb = await sandbox();
-  try {
-    await Deno.mkdir(join(sb.repo, ".kittify"));
-    const original = "# partial\nproject:\n  slug: denied\n";
-    await Deno.writeTextFile(configPath(sb.repo), original);
-    const opts = { cwd: sb.repo, home: sb.home, extraFlags: [`--deny-write=${sb.repo}`] };
-    const first = await runKittify(["identity", "--json"], opts);
-    assert.equal(first.code, 0, first.stderr);
-    assert.match(first.stderr, /Deno permissions/);
-    const a = JSON.parse(first.stdout) as IdentityJson;
-    const b = await kittifyJson<IdentityJson>(["identity", "--json"], opts);
-    assert.equal(a.source, "fallback");
-    assert.equal(a.project_slug, "denied");
-    assert.equal(b.project_uuid, a.project_uuid);
-    assert.equal(await Deno.readTextFile(configPath(sb.repo)), original);
-  } finally {
-    await sb.cleanup();
-  }
-});
+Deno.test(
+  "--deny-write on the repository: fallback identity, same uuid next run, file unchanged",
+  FROM_SOURCE_ONLY,
+  async () => {
+    const sb = await sandbox();
+    try {
+      await Deno.mkdir(join(sb.repo, ".kittify"));
+      const original = "# partial\nproject:\n  slug: denied\n";
+      await Deno.writeTextFile(configPath(sb.repo), original);
+      const opts = { cwd: sb.repo, home: sb.home, extraFlags: [`--deny-write=${sb.repo}`] };
+      const first = await runKittify(["identity", "--json"], opts);
+      assert.equal(first.code, 0, first.stderr);
+      assert.match(first.stderr, /Deno permissions/);
+      const a = JSON.parse(first.stdout) as IdentityJson;
+      const b = await kittifyJson<IdentityJson>(["identity", "--json"], opts);
+      assert.equal(a.source, "fallback");
+      assert.equal(a.project_slug, "denied");
+      assert.equal(b.project_uuid, a.project_uuid);
+      assert.equal(await Deno.readTextFile(configPath(sb.repo)), original);
+    } finally {
+      await sb.cleanup();
+    }
+  },
+);
 
-Deno.test("nothing writable at all: the identity is process-local and says so", async () => {
-  const sb = await sandbox();
-  try {
-    const r = await runKittify(["identity", "--json"], {
-      cwd: sb.repo,
-      home: sb.home,
-      // A bare --deny-write is ignored by Deno 2.9 when --allow-run=<list> is also given.
-      extraFlags: ["--deny-write=/"],
-    });
-    assert.equal(r.code, 0, r.stderr);
-    assert.equal((JSON.parse(r.stdout) as IdentityJson).source, "memory");
-    assert.equal(warnings(r.stderr).length, 1, r.stderr);
-    assert.match(r.stderr, /in memory only/);
-  } finally {
-    await sb.cleanup();
-  }
-});
+Deno.test(
+  "nothing writable at all: the identity is process-local and says so",
+  FROM_SOURCE_ONLY,
+  async () => {
+    const sb = await sandbox();
+    try {
+      const r = await runKittify(["identity", "--json"], {
+        cwd: sb.repo,
+        home: sb.home,
+        // A bare --deny-write is ignored by Deno 2.9 when --allow-run=<list> is also given.
+        extraFlags: ["--deny-write=/"],
+      });
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal((JSON.parse(r.stdout) as IdentityJson).source, "memory");
+      assert.equal(warnings(r.stderr).length, 1, r.stderr);
+      assert.match(r.stderr, /in memory only/);
+    } finally {
+      await sb.cleanup();
+    }
+  },
+);
 
 Deno.test("each kind of broken config: warning with the reason, file untouched, fallback", async () => {
   const cases: Array<[string, RegExp]> = [

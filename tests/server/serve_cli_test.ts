@@ -6,8 +6,7 @@
 import { KvUserRecords } from "../../src/server/storage/kv/kv_users.ts";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { cliCommand, ROOT, runKittify } from "../helpers/cli.ts";
-import { BINARY_FLAGS } from "../../src/cli/permissions.ts";
+import { cliArgv, cliCommand, runKittify } from "../helpers/cli.ts";
 import { UserStore } from "../../src/server/auth/users.ts";
 import { removeTree, tempDir } from "../helpers/fs.ts";
 import { postBatch, PROJECT, results, send, statusEvent } from "./harness.ts";
@@ -236,16 +235,8 @@ Deno.test({
   const dir = await tempDir();
   const data = join(dir, "server.kv");
   const quote = (arg: string) => `'${arg.replaceAll("'", "'\\''")}'`;
-  const command = [
-    Deno.execPath(),
-    "run",
-    "--quiet",
-    "--no-prompt",
-    `--config=${ROOT}deno.json`,
-    ...BINARY_FLAGS,
-    `${ROOT}main.ts`,
-    ...["serve", "user", "add", "tty-user", "--team", "acme", "--data", data],
-  ].map(quote).join(" ");
+  const command = cliArgv(["serve", "user", "add", "tty-user", "--team", "acme", "--data", data])
+    .map(quote).join(" ");
   try {
     const child = new Deno.Command("script", {
       args: ["-qec", command, "/dev/null"],

@@ -4,6 +4,7 @@
  * place and the command warns.
  */
 import assert from "node:assert/strict";
+import { FROM_SOURCE_ONLY } from "../helpers/cli.ts";
 import { laneIn, ofType, withWorkSandbox, writeWp } from "./work_sandbox.ts";
 
 const F = "001-event-sync";
@@ -34,24 +35,28 @@ Deno.test({
     assert.match(String(logged[0].payload.error_message), /changing the lane of WP01 failed/);
   }));
 
-Deno.test("an event that cannot be stored: the file change stands and the command warns", () =>
-  withWorkSandbox(async (sb) => {
-    const path = await writeWp(sb.repo, F, { id: "WP01", lane: "planned" });
-    const result = await sb.run(["implement", "WP01"], {
-      extraFlags: [`--deny-write=${sb.home}`],
-    });
-    assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stdout, /WP01: planned → in_progress/);
-    assert.match(
-      result.stderr,
-      /WP01 moved to in_progress, but its WPStatusChanged event was not recorded/,
-    );
-    assert.equal(await laneIn(path), "in_progress");
-    assert.deepEqual(await sb.events(), []);
-    const again = await sb.run(["implement", "WP01"]);
-    assert.equal(again.code, 0, again.stderr);
-    assert.deepEqual(await sb.events(), []); // never invented later
-  }));
+Deno.test(
+  "an event that cannot be stored: the file change stands and the command warns",
+  FROM_SOURCE_ONLY,
+  () =>
+    withWorkSandbox(async (sb) => {
+      const path = await writeWp(sb.repo, F, { id: "WP01", lane: "planned" });
+      const result = await sb.run(["implement", "WP01"], {
+        extraFlags: [`--deny-write=${sb.home}`],
+      });
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, /WP01: planned → in_progress/);
+      assert.match(
+        result.stderr,
+        /WP01 moved to in_progress, but its WPStatusChanged event was not recorded/,
+      );
+      assert.equal(await laneIn(path), "in_progress");
+      assert.deepEqual(await sb.events(), []);
+      const again = await sb.run(["implement", "WP01"]);
+      assert.equal(again.code, 0, again.stderr);
+      assert.deepEqual(await sb.events(), []); // never invented later
+    }),
+);
 
 Deno.test({
   name: "accept with one unwritable task file: the others are accepted and reported, exit 1",
@@ -99,57 +104,69 @@ Deno.test({
     assert.equal(ofType(await sb.events(), "FeatureCompleted").length, 1);
   }));
 
-Deno.test("a note whose event cannot be stored: exit 1, one warning saying why, one error", () =>
-  withWorkSandbox(async (sb) => {
-    await writeWp(sb.repo, F, { id: "WP01", lane: "planned" });
-    const result = await sb.run(["note", "WP01", "looks good"], {
-      extraFlags: [`--deny-write=${sb.home}`],
-    });
-    assert.equal(result.code, 1);
-    assert.equal(result.stdout, "");
-    const lines = result.stderr.trim().split("\n");
-    assert.equal(lines.length, 2, result.stderr);
-    assert.match(lines[0], /^warning: HistoryAdded event not stored: /);
-    assert.equal(lines[1], "error: the note on WP01 was not recorded");
-    assert.deepEqual(await sb.events(), []);
-  }));
+Deno.test(
+  "a note whose event cannot be stored: exit 1, one warning saying why, one error",
+  FROM_SOURCE_ONLY,
+  () =>
+    withWorkSandbox(async (sb) => {
+      await writeWp(sb.repo, F, { id: "WP01", lane: "planned" });
+      const result = await sb.run(["note", "WP01", "looks good"], {
+        extraFlags: [`--deny-write=${sb.home}`],
+      });
+      assert.equal(result.code, 1);
+      assert.equal(result.stdout, "");
+      const lines = result.stderr.trim().split("\n");
+      assert.equal(lines.length, 2, result.stderr);
+      assert.match(lines[0], /^warning: HistoryAdded event not stored: /);
+      assert.equal(lines[1], "error: the note on WP01 was not recorded");
+      assert.deepEqual(await sb.events(), []);
+    }),
+);
 
-Deno.test("a feature folder that cannot be created: exit 1, no FeatureCreated, one ErrorLogged", () =>
-  withWorkSandbox(async (sb) => {
-    const specs = `${sb.repo}/kitty-specs`;
-    await Deno.mkdir(specs);
-    const result = await sb.run(["feature", "create", "Blocked"], {
-      extraFlags: [`--deny-write=${specs}`],
-    });
-    assert.equal(result.code, 1);
-    assert.match(result.stderr, /error: creating feature 001-blocked failed: .*denied/);
-    assert.deepEqual([...Deno.readDirSync(specs)], []);
-    const events = await sb.events();
-    assert.deepEqual(events.map((e) => [e.event_type, e.aggregate_type, e.aggregate_id]), [
-      ["ErrorLogged", "Feature", "error"],
-    ]);
-  }));
+Deno.test(
+  "a feature folder that cannot be created: exit 1, no FeatureCreated, one ErrorLogged",
+  FROM_SOURCE_ONLY,
+  () =>
+    withWorkSandbox(async (sb) => {
+      const specs = `${sb.repo}/kitty-specs`;
+      await Deno.mkdir(specs);
+      const result = await sb.run(["feature", "create", "Blocked"], {
+        extraFlags: [`--deny-write=${specs}`],
+      });
+      assert.equal(result.code, 1);
+      assert.match(result.stderr, /error: creating feature 001-blocked failed: .*denied/);
+      assert.deepEqual([...Deno.readDirSync(specs)], []);
+      const events = await sb.events();
+      assert.deepEqual(events.map((e) => [e.event_type, e.aggregate_type, e.aggregate_id]), [
+        ["ErrorLogged", "Feature", "error"],
+      ]);
+    }),
+);
 
-Deno.test("unreadable task files and folders are reported, never an internal error", () =>
-  withWorkSandbox(async (sb) => {
-    const ok = await writeWp(sb.repo, F, { id: "WP01", lane: "planned" });
-    const secret = await writeWp(sb.repo, F, { id: "WP02", lane: "planned" });
-    const denied = { extraFlags: [`--deny-read=${secret}`] };
-    const list = await sb.run(["tasks", "list", "--json"], denied);
-    assert.equal(list.code, 0, list.stderr);
-    assert.deepEqual(JSON.parse(list.stdout).map((e: { wp_id: string }) => e.wp_id), ["WP01"]);
-    assert.match(list.stderr, /^warning: skipping .*WP02-\S+\.md: /);
-    assert.equal((await sb.run(["implement", "WP01"], denied)).code, 0);
-    assert.equal(await laneIn(ok), "in_progress");
+Deno.test(
+  "unreadable task files and folders are reported, never an internal error",
+  FROM_SOURCE_ONLY,
+  () =>
+    withWorkSandbox(async (sb) => {
+      const ok = await writeWp(sb.repo, F, { id: "WP01", lane: "planned" });
+      const secret = await writeWp(sb.repo, F, { id: "WP02", lane: "planned" });
+      const denied = { extraFlags: [`--deny-read=${secret}`] };
+      const list = await sb.run(["tasks", "list", "--json"], denied);
+      assert.equal(list.code, 0, list.stderr);
+      assert.deepEqual(JSON.parse(list.stdout).map((e: { wp_id: string }) => e.wp_id), ["WP01"]);
+      assert.match(list.stderr, /^warning: skipping .*WP02-\S+\.md: /);
+      assert.equal((await sb.run(["implement", "WP01"], denied)).code, 0);
+      assert.equal(await laneIn(ok), "in_progress");
 
-    // A tasks "folder" that is a file.
-    const other = `${sb.repo}/kitty-specs/002-other`;
-    await Deno.mkdir(other);
-    await Deno.writeTextFile(`${other}/tasks`, "");
-    for (const args of [["tasks", "list"], ["tasks", "finalize"], ["accept"]]) {
-      const r = await sb.run([...args, "--feature", "002-other"]);
-      assert.equal(r.code, 1, `${args.join(" ")}: ${r.stderr}`);
-      assert.match(r.stderr, /^error: cannot read .*002-other\/tasks: /);
-      assert.doesNotMatch(r.stderr, /internal error/);
-    }
-  }));
+      // A tasks "folder" that is a file.
+      const other = `${sb.repo}/kitty-specs/002-other`;
+      await Deno.mkdir(other);
+      await Deno.writeTextFile(`${other}/tasks`, "");
+      for (const args of [["tasks", "list"], ["tasks", "finalize"], ["accept"]]) {
+        const r = await sb.run([...args, "--feature", "002-other"]);
+        assert.equal(r.code, 1, `${args.join(" ")}: ${r.stderr}`);
+        assert.match(r.stderr, /^error: cannot read .*002-other\/tasks: /);
+        assert.doesNotMatch(r.stderr, /internal error/);
+      }
+    }),
+);
