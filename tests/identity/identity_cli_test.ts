@@ -4,6 +4,7 @@ import { backupSuffix } from "../../src/identity/init.ts";
 import { join } from "node:path";
 import { kittifyJson, runKittify } from "../helpers/cli.ts";
 import { git, sandbox } from "../helpers/fs.ts";
+import { writeWp } from "../work/work_sandbox.ts";
 
 interface IdentityJson {
   project_uuid: string;
@@ -393,6 +394,55 @@ Deno.test("init --repair of a config without a readable uuid adopts the fallback
     );
     assert.equal(repaired.identity.source, "config");
     assert.equal(repaired.identity.project_uuid, during.project_uuid);
+  } finally {
+    await sb.cleanup();
+  }
+});
+
+Deno.test({
+  name: "every emitting command in a read-only .kittify warns once and uses one identity",
+  ignore: Deno.build.os === "windows", // POSIX mode bits
+}, async () => {
+  const sb = await sandbox({ commit: true });
+  try {
+    const kittify = join(sb.repo, ".kittify");
+    await Deno.mkdir(kittify);
+    await Deno.writeTextFile(configPath(sb.repo), "vcs:\n  type: git\n");
+    await Deno.chmod(kittify, 0o555);
+    const feature = "001-demo";
+    for (const id of ["WP01", "WP02"]) await writeWp(sb.repo, feature, { id, lane: "planned" });
+    const commands = [
+      ["tasks", "finalize"],
+      ["implement", "WP01"],
+      ["move", "WP01", "--to", "for_review"],
+      ["accept", "--allow-incomplete"],
+    ];
+    for (const args of commands) {
+      const r = await runKittify(args, { cwd: sb.repo, home: sb.home });
+      assert.equal(r.code, 0, `${args.join(" ")}: ${r.stderr}`);
+      const lines = warnings(r.stderr);
+      assert.equal(lines.length, 1, `${args.join(" ")} warns once:\n${r.stderr}`);
+      assert.match(lines[0], /cannot write .*config\.yaml.*using the fallback identity kept in/);
+    }
+    const stored = await kittifyJson<
+      Array<{ event: { event_type: string; project_uuid: string } }>
+    >(
+      ["events", "--json"],
+      { cwd: sb.repo, home: sb.home },
+    );
+    assert.deepEqual(stored.map((r) => r.event.event_type), [
+      "WPCreated",
+      "WPCreated",
+      "WPStatusChanged",
+      "WPStatusChanged",
+      "WPStatusChanged",
+    ]);
+    const id = await kittifyJson<IdentityJson>(["identity", "--json"], {
+      cwd: sb.repo,
+      home: sb.home,
+    });
+    assert.equal(id.source, "fallback");
+    assert.deepEqual(new Set(stored.map((r) => r.event.project_uuid)), new Set([id.project_uuid]));
   } finally {
     await sb.cleanup();
   }
