@@ -29,4 +29,13 @@ export const MUTATIONS: Mutation[] = [
     ],
     tests: ["tests/identity/identity_cli_test.ts"],
   },
+  {
+    name: "server: project owners never read back from the store",
+    file: "src/server/ingest/ingest.ts",
+    edits: [{
+      from: "if (entry.value !== null) this.remember(",
+      to: "if (entry.value !== null && entry.key.length < 0) this.remember(",
+    }],
+    tests: ["tests/server/serve_cli_test.ts"],
+  },
 ];
