@@ -63,4 +63,19 @@ export const MUTATIONS: Mutation[] = [
     }],
     tests: ["tests/server/batch_test.ts"],
   },
+  {
+    name: "identity: a .kittify folder alone does not mark the repository root",
+    file: "src/identity/repo_root.ts",
+    edits: [{
+      from: "if (kittify?.isDirectory) return dir;",
+      to: "if (kittify?.isDirectory && false) return dir;",
+    }],
+    tests: ["tests/identity/identity_cli_test.ts"],
+  },
+  {
+    name: "home: default home is not ~/.spec-kitty",
+    file: "src/common/home.ts",
+    edits: [{ from: 'return join(home, ".spec-kitty");', to: 'return join(home, ".kittify");' }],
+    tests: ["tests/identity/identity_cli_test.ts"],
+  },
 ];
