@@ -78,4 +78,31 @@ export const MUTATIONS: Mutation[] = [
     edits: [{ from: 'return join(home, ".spec-kitty");', to: 'return join(home, ".kittify");' }],
     tests: ["tests/identity/identity_cli_test.ts"],
   },
+  {
+    name: "size: no headroom for the Lamport value",
+    file: "src/events/size.ts",
+    edits: [{
+      from: "if (bytes + LAMPORT_HEADROOM <= MAX_EVENT_BYTES) return null;",
+      to: "if (bytes <= MAX_EVENT_BYTES) return null;",
+    }],
+    tests: ["tests/events/ids_and_time_test.ts", "tests/sync/emit_test.ts"],
+  },
+  {
+    name: "size: the limit itself is refused",
+    file: "src/events/size.ts",
+    edits: [{
+      from: "if (bytes + LAMPORT_HEADROOM <= MAX_EVENT_BYTES) return null;",
+      to: "if (bytes + LAMPORT_HEADROOM < MAX_EVENT_BYTES) return null;",
+    }],
+    tests: ["tests/events/ids_and_time_test.ts", "tests/sync/emit_test.ts"],
+  },
+  {
+    name: "size: characters counted instead of UTF-8 bytes",
+    file: "src/events/size.ts",
+    edits: [{
+      from: "return new TextEncoder().encode(JSON.stringify(event)).length;",
+      to: "return JSON.stringify(event).length;",
+    }],
+    tests: ["tests/events/ids_and_time_test.ts", "tests/sync/emit_test.ts"],
+  },
 ];
