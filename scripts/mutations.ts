@@ -116,4 +116,13 @@ export const MUTATIONS: Mutation[] = [
     // The folds and the server, not only the unit test of compareOrder.
     filter: "/any order|shuffled arrival/",
   },
+  {
+    name: "validator: every required field named as missing",
+    file: "src/events/validate.ts",
+    edits: [{
+      from: 'missing required field(s) [${missing.join(", ")}]',
+      to: 'missing required field(s) [${rule.required.join(", ")}]',
+    }],
+    tests: ["tests/server/contract_fixtures_test.ts"],
+  },
 ];
