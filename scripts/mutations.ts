@@ -125,4 +125,19 @@ export const MUTATIONS: Mutation[] = [
     }],
     tests: ["tests/server/contract_fixtures_test.ts"],
   },
+  {
+    name: "sync status: held and dead counts swapped in the text",
+    file: "src/cli/commands/sync.ts",
+    edits: [{
+      from: "`${n(q.pending)} pending, ${n(q.held)} held, ${n(q.dead)} dead, `",
+      to: "`${n(q.pending)} pending, ${n(q.dead)} held, ${n(q.held)} dead, `",
+    }],
+    tests: ["tests/sync/cli_test.ts"],
+  },
+  {
+    name: "sync status: project_root is the folder it runs in",
+    file: "src/sync/status.ts",
+    edits: [{ from: "    project_root: root,", to: "    project_root: cwd," }],
+    tests: ["tests/sync/cli_test.ts"],
+  },
 ];
