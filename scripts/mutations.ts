@@ -140,4 +140,25 @@ export const MUTATIONS: Mutation[] = [
     edits: [{ from: "    project_root: root,", to: "    project_root: cwd," }],
     tests: ["tests/sync/cli_test.ts"],
   },
+  {
+    name: "output: finalize lists what was announced before without saying so",
+    file: "src/cli/commands/tasks.ts",
+    edits: [{
+      from: 'ink.dim(`already announced: ${report.already_announced.join(", ")}`)',
+      to: 'ink.dim(report.already_announced.join(", "))',
+    }],
+    tests: ["tests/cli/snapshots_test.ts"],
+  },
+  {
+    name: "output: serve user list leaves out when a user was added",
+    file: "src/cli/commands/serve.ts",
+    edits: [{ from: "`team ${u.team}, added ${u.created_at}` +", to: "`team ${u.team}` +" }],
+    tests: ["tests/cli/snapshots_test.ts"],
+  },
+  {
+    name: "output: the events table calls its time column TIME",
+    file: "src/cli/commands/events.ts",
+    edits: [{ from: '"TIME (UTC)"', to: '"TIME"' }],
+    tests: ["tests/cli/snapshots_test.ts"],
+  },
 ];
