@@ -153,7 +153,7 @@ export const MUTATIONS: Mutation[] = [
     name: "output: serve user list leaves out when a user was added",
     file: "src/cli/commands/serve.ts",
     edits: [{ from: "`team ${u.team}, added ${u.created_at}` +", to: "`team ${u.team}` +" }],
-    tests: ["tests/cli/snapshots_test.ts"],
+    tests: ["tests/cli/snapshots_server_test.ts"],
   },
   {
     name: "output: the events table calls its time column TIME",

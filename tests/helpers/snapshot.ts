@@ -58,6 +58,16 @@ export class Transcript {
     return result;
   }
 
+  /**
+   * Runs commands that do not depend on each other at the same time, and records them in the
+   * order given (read-only commands: their output is the same in any order).
+   */
+  async runAll(commands: string[][], opts: CliOptions): Promise<CliResult[]> {
+    const results = await Promise.all(commands.map((args) => runKittify(args, opts)));
+    commands.forEach((args, i) => this.record(args.join(" "), results[i]));
+    return results;
+  }
+
   /** Records a run made some other way (a long-running command). */
   record(label: string, result: CliResult): void {
     const lines = [`$ kittify ${this.normalize(label)}`, `[exit ${result.code}]`];
