@@ -207,7 +207,7 @@ Deno.test("ws: dedup works across WebSocket and HTTP in both directions", async 
 });
 
 Deno.test("ws: the server pings; a pong keeps the socket, silence closes it", async () => {
-  const timings = { pingIntervalMs: 40, pongTimeoutMs: 400 };
+  const timings = { pingIntervalMs: 50, pongTimeoutMs: 1_000 };
   // Answered pings spanning more than twice the pong timeout: only the pongs can have kept the
   // socket open that long (the count of pings is the clock, nothing here is timed).
   const answered = Math.ceil((2 * timings.pongTimeoutMs) / timings.pingIntervalMs) + 1;
