@@ -45,5 +45,8 @@ Deno.test("the encoded size counts UTF-8 bytes and the limit is 60 KiB", () => {
   assert.equal(encodedSize(event), JSON.stringify(event).length + 1);
   assert.equal(sizeProblem(1000), null);
   assert.equal(sizeProblem(MAX_EVENT_BYTES - 100), null);
+  // Room is kept for the Lamport value (up to 16 digits), given after the check.
+  assert.equal(sizeProblem(MAX_EVENT_BYTES - 16), null);
+  assert.match(sizeProblem(MAX_EVENT_BYTES - 15) ?? "", /event is 61425 bytes encoded/);
   assert.match(sizeProblem(MAX_EVENT_BYTES + 1) ?? "", /limit is 61440 bytes/);
 });

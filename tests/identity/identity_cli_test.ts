@@ -4,6 +4,7 @@ import { backupSuffix } from "../../src/identity/init.ts";
 import { join } from "node:path";
 import { FROM_SOURCE_ONLY, kittifyJson, runKittify } from "../helpers/cli.ts";
 import { git, sandbox } from "../helpers/fs.ts";
+import { writeWp } from "../work/work_sandbox.ts";
 
 interface IdentityJson {
   project_uuid: string;
@@ -401,6 +402,117 @@ Deno.test("init --repair of a config without a readable uuid adopts the fallback
     );
     assert.equal(repaired.identity.source, "config");
     assert.equal(repaired.identity.project_uuid, during.project_uuid);
+  } finally {
+    await sb.cleanup();
+  }
+});
+
+Deno.test({
+  name: "every emitting command in a read-only .kittify warns once and uses one identity",
+  ignore: Deno.build.os === "windows", // POSIX mode bits
+}, async () => {
+  const sb = await sandbox({ commit: true });
+  try {
+    const kittify = join(sb.repo, ".kittify");
+    await Deno.mkdir(kittify);
+    await Deno.writeTextFile(configPath(sb.repo), "vcs:\n  type: git\n");
+    await Deno.chmod(kittify, 0o555);
+    const feature = "001-demo";
+    for (const id of ["WP01", "WP02"]) await writeWp(sb.repo, feature, { id, lane: "planned" });
+    const commands = [
+      ["tasks", "finalize"],
+      ["implement", "WP01"],
+      ["move", "WP01", "--to", "for_review"],
+      ["accept", "--allow-incomplete"],
+    ];
+    for (const args of commands) {
+      const r = await runKittify(args, { cwd: sb.repo, home: sb.home });
+      assert.equal(r.code, 0, `${args.join(" ")}: ${r.stderr}`);
+      const lines = warnings(r.stderr);
+      assert.equal(lines.length, 1, `${args.join(" ")} warns once:\n${r.stderr}`);
+      assert.match(lines[0], /cannot write .*config\.yaml.*using the fallback identity kept in/);
+    }
+    const stored = await kittifyJson<
+      Array<{ event: { event_type: string; project_uuid: string } }>
+    >(
+      ["events", "--json"],
+      { cwd: sb.repo, home: sb.home },
+    );
+    assert.deepEqual(stored.map((r) => r.event.event_type), [
+      "WPCreated",
+      "WPCreated",
+      "WPStatusChanged",
+      "WPStatusChanged",
+      "WPStatusChanged",
+    ]);
+    const id = await kittifyJson<IdentityJson>(["identity", "--json"], {
+      cwd: sb.repo,
+      home: sb.home,
+    });
+    assert.equal(id.source, "fallback");
+    assert.deepEqual(new Set(stored.map((r) => r.event.project_uuid)), new Set([id.project_uuid]));
+  } finally {
+    await sb.cleanup();
+  }
+});
+
+Deno.test("a .kittify folder alone (no .git) marks the project root, found from any folder below", async () => {
+  const sb = await sandbox({ git: false });
+  try {
+    const created = await kittifyJson<{ identity: IdentityJson }>(["init", "--json"], {
+      cwd: sb.repo,
+      home: sb.home,
+    });
+    const deep = join(sb.repo, "docs", "notes");
+    await Deno.mkdir(deep, { recursive: true });
+    const below = await kittifyJson<IdentityJson>(["identity", "--json"], {
+      cwd: deep,
+      home: sb.home,
+    });
+    assert.equal(below.config_path, configPath(sb.repo));
+    assert.equal(below.project_uuid, created.identity.project_uuid);
+    assert.equal(below.source, "config");
+    await assert.rejects(Deno.stat(join(deep, ".kittify")), Deno.errors.NotFound);
+  } finally {
+    await sb.cleanup();
+  }
+});
+
+Deno.test("without KITTIFY_HOME the home is ~/.spec-kitty, where spec-kitty keeps its login", async () => {
+  const sb = await sandbox({ commit: true });
+  try {
+    const userHome = join(sb.home, "..", "user");
+    const shared = join(userHome, ".spec-kitty");
+    const server = "http://127.0.0.1:9";
+    await Deno.mkdir(shared, { recursive: true, mode: 0o700 });
+    // A login written by the Python CLI (its format, reference §5.2).
+    await Deno.writeTextFile(
+      join(shared, "credentials"),
+      `[tokens]\naccess = "eyJ.access"\nrefresh = "eyJ.refresh"\n` +
+        `access_expires_at = "2999-02-12T10:15:00.123456"\n` +
+        `refresh_expires_at = "2999-02-19T10:00:00.123456"\n\n` +
+        `[user]\nusername = "user@example.com"\nteam_slug = "my-team"\n\n` +
+        `[server]\nurl = "${server}"\n`,
+      { mode: 0o600 },
+    );
+    await Deno.writeTextFile(join(shared, "config.toml"), `[sync]\nserver_url = "${server}"\n`);
+    // Deno keeps its module cache under HOME too: keep using this one (no downloads).
+    const info = await new Deno.Command(Deno.execPath(), { args: ["info", "--json"] }).output();
+    const denoDir = (JSON.parse(new TextDecoder().decode(info.stdout)) as { denoDir: string })
+      .denoDir;
+    const opts = { cwd: sb.repo, home: "", env: { HOME: userHome, DENO_DIR: denoDir } };
+    const status = await kittifyJson<
+      { logged_in: boolean; username: string; credentials_path: string }
+    >(["auth", "status", "--json"], opts);
+    assert.deepEqual(
+      [status.logged_in, status.username, status.credentials_path],
+      [true, "user@example.com", join(shared, "credentials")],
+    );
+    // kittify's own files go there too.
+    assert.equal((await runKittify(["init"], opts)).code, 0);
+    assert.equal((await runKittify(["feature", "create", "demo"], opts)).code, 0);
+    assert.ok((await Deno.stat(join(shared, "kittify.kv"))).isFile);
+    await assert.rejects(Deno.stat(sb.home), Deno.errors.NotFound);
   } finally {
     await sb.cleanup();
   }

@@ -70,24 +70,68 @@ Deno.test("batch: missing, malformed and expired tokens get 401", async () => {
   });
 });
 
-Deno.test("batch: malformed bodies get 400 {error, details}", async () => {
+Deno.test("batch: malformed bodies get 400 {error, details} naming what is wrong", async () => {
   await withServer(async (server, access) => {
-    const bodies: Array<[BodyInit, Record<string, string>]> = [
-      ["not json", {}],
-      ["[1, 2]", {}],
-      ['{"events": "nope"}', {}],
-      ["{}", {}],
-      [new Uint8Array([0x1f, 0x8b, 8, 0, 1, 2, 3]), { "content-encoding": "gzip" }],
+    const notAnArray = { error: "Malformed body", details: 'expected {"events": [...]}' };
+    const bodies: Array<[BodyInit, Record<string, string>, { error: string; details: RegExp }]> = [
+      ["not json", {}, { error: "Malformed JSON body", details: /"not json" is not valid JSON/ }],
+      ["[1, 2]", {}, { error: "Malformed body", details: /^expected a JSON object$/ }],
+      ['{"events": "nope"}', {}, { ...notAnArray, details: /^expected \{"events": \[\.\.\.\]\}$/ }],
+      ["{}", {}, { ...notAnArray, details: /^expected \{"events": \[\.\.\.\]\}$/ }],
+      [
+        new Uint8Array([0x1f, 0x8b, 8, 0, 1, 2, 3]),
+        { "content-encoding": "gzip" },
+        { error: "Unreadable body", details: /gzip/ },
+      ],
     ];
-    for (const [body, headers] of bodies) {
+    for (const [body, headers, expected] of bodies) {
       const response = await rawBatch(server.url, access, body, headers);
       assert.equal(response.status, 400, String(body));
-      const json = response.body as { error: string; details: unknown };
-      assert.equal(typeof json.error, "string");
-      assert.ok(json.details !== undefined && json.details !== "");
+      const json = response.body as { error: string; details: string };
+      assert.deepEqual(Object.keys(json).sort(), ["details", "error"], String(body));
+      assert.equal(json.error, expected.error, String(body));
+      assert.match(json.details, expected.details, String(body));
     }
     const br = await rawBatch(server.url, access, "{}", { "content-encoding": "br" });
     assert.equal(br.status, 415);
+    assert.deepEqual(br.body, {
+      error: "Unsupported Content-Encoding",
+      details: "unsupported Content-Encoding 'br' (use gzip)",
+    });
+  });
+});
+
+Deno.test("batch: an event without project_uuid (null or missing) is rejected alone; the rest is stored", async () => {
+  await withServer(async (server, access) => {
+    const before = statusEvent({ lamport_clock: 1 });
+    const outside = statusEvent({ project_uuid: null, lamport_clock: 2 });
+    const missing: Record<string, unknown> = { ...statusEvent({ lamport_clock: 3 }) };
+    delete missing.project_uuid;
+    const after = statusEvent({ lamport_clock: 4, to: "for_review", from: "in_progress" });
+    const response = await postBatch(server.url, access, [before, outside, missing, after]);
+    assert.equal(response.status, 200);
+    const nullError =
+      "Invalid event: project_uuid is missing (events outside a project stay local)";
+    const missingError = "Invalid event: project_uuid: missing required envelope field";
+    assert.deepEqual(results(response), [
+      { event_id: before.event_id, status: "success" },
+      {
+        event_id: outside.event_id,
+        status: "rejected",
+        error: nullError,
+        error_message: nullError,
+      },
+      {
+        event_id: missing.event_id,
+        status: "rejected",
+        error: missingError,
+        error_message: missingError,
+      },
+      { event_id: after.event_id, status: "success" },
+    ]);
+    const stored = [];
+    for await (const e of server.kv.list({ prefix: ["events", "acme"] })) stored.push(e.key[2]);
+    assert.deepEqual(stored.sort(), [before.event_id, after.event_id].sort());
   });
 });
 

@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
+import { errorCategory } from "../../src/sync/error_category.ts";
 import { login, postBatch, results, startTestServer, type TestServer } from "./harness.ts";
 
 const FIXTURES = fileURLToPath(new URL("../fixtures/contract/", import.meta.url));
@@ -62,15 +63,17 @@ Deno.test("fixture 04: ErrorLogged without error_type is rejected with a schema 
     assert.equal(response.status, f.expected_response.status_code);
     const [expected] = (f.expected_response.body as { results: Array<Record<string, string>> })
       .results;
-    const [actual] = results(response);
-    assert.equal(actual.event_id, expected.event_id);
-    assert.equal(actual.status, expected.status);
-    // The text comes from the shared validator; it names the type, the field and "missing", so
-    // the client files it under schema_mismatch as the fixture requires.
-    for (const word of ["ErrorLogged", "missing", "field", "error_type"]) {
-      assert.match(String(actual.error), new RegExp(word));
-    }
-    assert.equal(actual.error_message, actual.error);
+    // The same verdict for the same event. The text differs in form: it comes from the shared
+    // validator (the same words `sync diagnose` prints), and is also sent as `error_message`.
+    const error = "Invalid event: payload: missing required field(s) [error_type] for ErrorLogged";
+    assert.deepEqual(response.body, {
+      results: [
+        { event_id: expected.event_id, status: expected.status, error, error_message: error },
+      ],
+    });
+    // Either text puts the event in the category the fixture requires.
+    assert.equal(errorCategory(expected.error), "schema_mismatch");
+    assert.equal(errorCategory(error), "schema_mismatch");
   });
 });
 

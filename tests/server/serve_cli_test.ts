@@ -104,7 +104,8 @@ Deno.test("serve user add/list/remove manage users in the store", async () => {
 
 // Windows has no SIGTERM/SIGINT delivery to another process.
 Deno.test({
-  name: "serve: starts on a free port, syncs, shuts down cleanly on SIGTERM and SIGINT",
+  name:
+    "serve: starts on a free port, syncs, shuts down cleanly; restarted, or a second process on the same store, it stores the project's new events",
   ignore: Deno.build.os === "windows",
 }, async () => {
   const dir = await tempDir();
@@ -160,6 +161,29 @@ Deno.test({
     assert.equal(project.features[0].work_packages[0].lane, "for_review");
     const again = await postBatch(second.url, access, [event]);
     assert.equal(results(again)[0].status, "duplicate");
+    // The project's owner is read back from the store: new events of the project are stored,
+    // by the restarted server and by a second server process on the same store.
+    const next = statusEvent({ from: "for_review", to: "done", lamport_clock: 2 });
+    assert.deepEqual(results(await postBatch(second.url, access, [next])), [
+      { event_id: next.event_id, status: "success" },
+    ]);
+    const third = await serve(dir, home, data);
+    const other = statusEvent({ wp: "WP02", lamport_clock: 3 });
+    assert.deepEqual(results(await postBatch(third.url, access, [other])), [
+      { event_id: other.event_id, status: "success" },
+    ]);
+    const thirdStopped = await third.stop("SIGTERM");
+    assert.equal(thirdStopped.code, 0, thirdStopped.stderr);
+    const lanes = await send(`${second.url}/api/v1/projects/${PROJECT}/`, {
+      headers: { authorization: `Bearer ${access}` },
+    });
+    const wps = (lanes.body as typeof project).features[0].work_packages as Array<
+      { wp_id: string; lane: string }
+    >;
+    assert.deepEqual(wps.map((wp) => [wp.wp_id, wp.lane]), [["WP01", "done"], [
+      "WP02",
+      "in_progress",
+    ]]);
     const stoppedAgain = await second.stop("SIGINT");
     assert.equal(stoppedAgain.code, 0, stoppedAgain.stderr);
     assert.match(stoppedAgain.stderr, /SIGINT received/);

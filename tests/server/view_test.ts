@@ -31,7 +31,11 @@ function shuffled<T>(items: T[], seed: number): T[] {
   return out;
 }
 
-/** A WP's history on two machines, with equal Lamport values decided by node_id. */
+/**
+ * A WP's history on two machines, with equal Lamport values decided by node_id. At the tie the
+ * node_id order and the event_id order disagree, so an order that looked at event_ids first would
+ * pick the other event.
+ */
 function history(wp: string, feature = "001-demo"): Envelope[] {
   const steps: Array<[number, string, string]> = [
     [1, "aaaaaaaaaaaa", "claimed"],
@@ -41,9 +45,13 @@ function history(wp: string, feature = "001-demo"): Envelope[] {
     [4, "aaaaaaaaaaaa", "for_review"],
     [5, "bbbbbbbbbbbb", "done"],
   ];
-  return steps.map(([clock, node, to]) =>
+  const events = steps.map(([clock, node, to]) =>
     statusEvent({ wp, feature, lamport_clock: clock, node_id: node, to })
   );
+  const [blocked, inProgress] = [events[2], events[3]];
+  [blocked.event_id, inProgress.event_id] = [inProgress.event_id, blocked.event_id];
+  assert.ok(inProgress.node_id > blocked.node_id && inProgress.event_id < blocked.event_id);
+  return events;
 }
 
 Deno.test("view: order keys compare by lamport_clock, then node_id, then event_id", () => {
@@ -81,14 +89,19 @@ Deno.test("view: shuffled arrival over many batches ends in the same lanes as or
   const server = await startTestServer();
   try {
     const access = (await login(server.url, "alice")).access;
-    const wps = ["WP01", "WP02", "WP03"];
+    const wps = ["WP01", "WP02", "WP03", "WP04"];
     const created = wps.map((wp, i) => ({
       ...statusEvent({ wp }),
       event_type: "WPCreated" as const,
       lamport_clock: 0,
       payload: { wp_id: wp, title: `Work ${i + 1}`, feature_slug: "001-demo", dependencies: [] },
     }));
-    const all = [...created, ...wps.flatMap((wp) => history(wp)).slice(0, -1)];
+    // WP03 loses its last event ("done"); WP04 ends at the tie of clock 3.
+    const all = [
+      ...created,
+      ...["WP01", "WP02", "WP03"].flatMap((wp) => history(wp)).slice(0, -1),
+      ...history("WP04").filter((e) => e.lamport_clock <= 3),
+    ];
     // Arrival: shuffled, one to three events per batch.
     const arrival = shuffled(all, 7);
     for (let i = 0; i < arrival.length;) {
@@ -112,14 +125,23 @@ Deno.test("view: shuffled arrival over many batches ends in the same lanes as or
     };
     assert.equal(project.event_count, all.length);
     const lanes = project.features[0].work_packages.map((w) => [w.wp_id, w.lane, w.title]);
-    // WP03 lost its last event ("done"), so it stays in for_review.
+    // WP03 lost its last event ("done"), so it stays in for_review; WP04's tie goes to the
+    // later node_id (in_progress), whatever the event_ids.
     assert.deepEqual(lanes, [
       ["WP01", "done", "Work 1"],
       ["WP02", "done", "Work 2"],
       ["WP03", "for_review", "Work 3"],
+      ["WP04", "in_progress", "Work 4"],
     ]);
-    assert.equal(project.lanes.done, 2);
-    assert.equal(project.lanes.for_review, 1);
+    assert.deepEqual(project.lanes, {
+      planned: 0,
+      claimed: 0,
+      in_progress: 1,
+      for_review: 1,
+      done: 2,
+      blocked: 0,
+      canceled: 0,
+    });
     assert.equal(project.features[0].work_packages[0].event_count, 7);
   } finally {
     await server.close();

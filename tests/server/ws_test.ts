@@ -110,6 +110,41 @@ Deno.test("ws: snapshot first, then one ack per event in order; invalid JSON kee
   });
 });
 
+Deno.test("ws: an event without project_uuid (null or missing) is rejected alone, the socket stays", async () => {
+  await withServer(async (server, access) => {
+    const client = await connect(server, access);
+    try {
+      const outside = statusEvent({ project_uuid: null, lamport_clock: 1 });
+      const missing: Record<string, unknown> = { ...statusEvent({ lamport_clock: 2 }) };
+      delete missing.project_uuid;
+      const inside = statusEvent({ lamport_clock: 3 });
+      // Sent together, so they may be stored as one group (one ingest call).
+      client.send(outside);
+      client.send(missing);
+      client.send(inside);
+      const acks = [await client.next(), await client.next(), await client.next()];
+      assert.deepEqual(acks, [
+        {
+          type: "ack",
+          event_id: outside.event_id,
+          status: "rejected",
+          error: "Invalid event: project_uuid is missing (events outside a project stay local)",
+        },
+        {
+          type: "ack",
+          event_id: missing.event_id,
+          status: "rejected",
+          error: "Invalid event: project_uuid: missing required envelope field",
+        },
+        { type: "ack", event_id: inside.event_id, status: "success" },
+      ]);
+      assert.equal(client.socket.readyState, WebSocket.OPEN);
+    } finally {
+      await client.close();
+    }
+  });
+});
+
 Deno.test("ws: a frame over 64 KiB closes the socket with 1009", async () => {
   await withServer(async (server, access) => {
     const client = await connect(server, access);
@@ -172,19 +207,23 @@ Deno.test("ws: dedup works across WebSocket and HTTP in both directions", async 
 });
 
 Deno.test("ws: the server pings; a pong keeps the socket, silence closes it", async () => {
+  const timings = { pingIntervalMs: 50, pongTimeoutMs: 1_000 };
+  // Answered pings spanning more than twice the pong timeout: only the pongs can have kept the
+  // socket open that long (the count of pings is the clock, nothing here is timed).
+  const answered = Math.ceil((2 * timings.pongTimeoutMs) / timings.pingIntervalMs) + 1;
   await withServer(async (server, access) => {
     const client = await connect(server, access);
-    const ping = await client.next();
-    assert.equal(ping.type, "ping");
-    assert.equal(typeof ping.timestamp, "string");
-    client.send({ type: "pong", timestamp: ping.timestamp });
-    // Answered: the next ping comes and the socket is still open.
-    assert.equal((await client.next()).type, "ping");
+    for (let i = 0; i < answered; i++) {
+      const ping = await client.next();
+      assert.equal(ping.type, "ping");
+      assert.equal(typeof ping.timestamp, "string");
+      client.send({ type: "pong", timestamp: ping.timestamp });
+    }
     assert.equal(client.socket.readyState, WebSocket.OPEN);
-    // Not answered: closed by the server.
+    // Not answered any more: closed by the server.
     const closed = await client.closed;
     assert.equal(closed.code, 4408);
-  }, { pingIntervalMs: 100, pongTimeoutMs: 250 });
+  }, timings);
 });
 
 Deno.test("ws: a client ping gets a pong; unknown types get an error frame; binary frames count", async () => {

@@ -190,6 +190,12 @@ Deno.test("sync status changes no file: not the store, not config.yaml, not a mi
       join(sb.home, "config.toml"),
       '[sync]\nserver_url = "https://sync.example.com/"\nmax_queue_size = 50\n',
     );
+    // One event emitted outside any project is held.
+    const outside = await runKittify(
+      ["emit", "WPStatusChanged", "--aggregate-id", "WP01", "--payload", STATUS_PAYLOAD],
+      { cwd: join(sb.repo, ".."), home: sb.home },
+    );
+    assert.equal(outside.code, 0, outside.stderr);
     const posix = Deno.build.os !== "windows"; // POSIX mode bits
     if (posix) await Deno.chmod(sb.home, 0o755);
     const full = await snapshot(sb.repo, sb.home);
@@ -197,25 +203,79 @@ Deno.test("sync status changes no file: not the store, not config.yaml, not a mi
       cwd: join(sb.repo, ".kittify"),
       home: sb.home,
     });
-    assert.equal((await run(sb, "sync", "status")).code, 0);
+    const text = await runKittify(["sync", "status"], {
+      cwd: join(sb.repo, ".kittify"),
+      home: sb.home,
+    });
+    assert.equal(text.code, 0, text.stderr);
     assert.deepEqual(await snapshot(sb.repo, sb.home), full);
     if (posix) {
       assert.equal((await Deno.stat(sb.home)).mode! & 0o777, 0o755, "home not re-permissioned");
     }
-    assert.equal(status.server_url, "https://sync.example.com");
-    assert.equal(status.max_queue_size, 50);
-    assert.equal(status.auto_start, false, "read from the repository root");
-    assert.deepEqual(status.queue, { pending: 1, held: 0, synced: 0, dead: 0 });
-    assert.equal(status.lamport_clock, 1);
-    assert.equal(status.evicted, 0);
-    assert.deepEqual(status.top_event_types, [{ event_type: "WPStatusChanged", count: 1 }]);
-    assert.deepEqual(status.retry_distribution, {
-      "0 retries": 1,
-      "1-3 retries": 0,
-      "4+ retries": 0,
+    const stored = await kittifyJson<Listed[]>(["events", "--json"], {
+      cwd: sb.repo,
+      home: sb.home,
     });
-    assert.equal(typeof status.oldest_pending_age_seconds, "number");
-    assert.equal((status.auth as { logged_in: boolean }).logged_in, false);
+    const bytes = (state: string) =>
+      stored.filter((e) => e.state === state)
+        .reduce((n, e) => n + new TextEncoder().encode(JSON.stringify(e.event)).length, 0);
+    const age = status.oldest_pending_age_seconds;
+    assert.ok(typeof age === "number" && age >= 0, String(age));
+    assert.deepEqual({ ...status, oldest_pending_age_seconds: "<age>" }, {
+      server_url: "https://sync.example.com",
+      auth: {
+        logged_in: false,
+        username: null,
+        team_slug: null,
+        access_expires_at: null,
+        refresh_expires_at: null,
+        credentials_path: join(sb.home, "credentials"),
+      },
+      auto_start: false, // read from the repository root
+      project_root: sb.repo,
+      store_path: join(sb.home, "kittify.kv"),
+      lamport_clock: 2,
+      queue: { pending: 1, held: 1, synced: 0, dead: 0 },
+      bytes: { pending: bytes("pending"), held: bytes("held"), synced: 0, dead: 0 },
+      max_queue_size: 50,
+      evicted: 0,
+      oldest_pending_age_seconds: "<age>",
+      retry_distribution: { "0 retries": 1, "1-3 retries": 0, "4+ retries": 0 },
+      top_event_types: [{ event_type: "WPStatusChanged", count: 1 }],
+      health: {
+        last_attempt_at: null,
+        last_success_at: null,
+        last_failure: null,
+        consecutive_failures: 0,
+      },
+      uploader: null,
+      problems: [],
+    });
+    assert.equal(text.stderr, "");
+    assert.equal(
+      text.stdout.replace(/^(Oldest event +).+ ago$/m, "$1<age> ago"),
+      [
+        "Server         https://sync.example.com",
+        "Auth           not logged in",
+        "Auto-start     off (sync.auto_start: false)",
+        `Store          ${join(sb.home, "kittify.kv")}`,
+        "Lamport clock  2",
+        "Events         1 pending, 1 held, 0 dead, 0 recently synced",
+        "Evicted        0 (max_queue_size 50)",
+        "Last sync      never",
+        "",
+        "Queue health",
+        "Queue depth   1 event(s)",
+        "Oldest event  <age> ago",
+        "0 retries     1",
+        "",
+        "Top event types",
+        "WPStatusChanged  1",
+        "",
+        "Use `kittify sync status --check` to test the connection.",
+        "",
+      ].join("\n"),
+    );
   });
 });
 

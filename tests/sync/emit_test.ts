@@ -5,7 +5,9 @@ import { Services } from "../../src/cli/services.ts";
 import { runShutdown } from "../../src/common/lifecycle.ts";
 import type { EventInput } from "../../src/events/envelope.ts";
 import { ENVELOPE_KEYS } from "../../src/events/types.ts";
-import { validateEnvelope } from "../../src/events/validate.ts";
+import { MAX_LAMPORT, validateEnvelope } from "../../src/events/validate.ts";
+import { encodedSize, MAX_EVENT_BYTES } from "../../src/events/size.ts";
+import { screenEvent } from "../../src/server/ingest/screen.ts";
 import { forgetIdentities } from "../../src/identity/resolve.ts";
 import { listStates, readClock, readStats } from "../../src/store/read.ts";
 import type { EmitOutcome } from "../../src/sync/emitter.ts";
@@ -182,6 +184,48 @@ Deno.test("an invalid or oversized event is not stored and spends no Lamport val
     const { entries, clock } = await storedEvents(sb.home);
     assert.equal(entries.length, 1);
     assert.equal(clock, 1);
+  });
+});
+
+Deno.test("the size limit holds exactly as an event grows, in UTF-8 bytes, with room for any Lamport value", async () => {
+  const sb = await sandbox({ commit: true });
+  await inHome(sb, async (p) => {
+    const { emitter } = await p.services().workspace(sb.repo);
+    const note = (text: string): EventInput => ({
+      event_type: "HistoryAdded",
+      aggregate_id: "WP01",
+      aggregate_type: "WorkPackage",
+      payload: { wp_id: "WP01", entry_type: "note", entry_content: text },
+    });
+    const build = (grown: string) => emitter.build(note(`grown: ${grown}`));
+    const empty = await build("");
+    // `empty`: the event before it grows (its note is just the prefix).
+    assert.ok("envelope" in empty, JSON.stringify(empty));
+    // The Lamport value is given when the event is stored: up to 16 digits.
+    const lamportDigits = String(Number.MAX_SAFE_INTEGER).length;
+    for (const char of ["x", "é", "€", "😀"]) {
+      const width = new TextEncoder().encode(char).length;
+      const fits = Math.floor((MAX_EVENT_BYTES - lamportDigits - empty.bytes) / width);
+      const largest = await build(char.repeat(fits));
+      assert.ok("envelope" in largest, `${char} x ${fits}: ${JSON.stringify(largest)}`);
+      assert.equal(largest.bytes, empty.bytes + fits * width, `${char}: UTF-8 bytes`);
+      // Stored with the largest Lamport value it is still within the limit the server applies.
+      const stored = { ...largest.envelope, lamport_clock: MAX_LAMPORT };
+      assert.ok(encodedSize(stored) <= MAX_EVENT_BYTES, char);
+      const screened = screenEvent(stored);
+      assert.equal(screened.ok, true, `${char}: ${JSON.stringify(screened)}`);
+      const over = await build(char.repeat(fits + 1));
+      assert.ok(!("envelope" in over) && over.status === "invalid", `${char} x ${fits + 1}`);
+      assert.match(
+        over.reason,
+        new RegExp(
+          `event is ${empty.bytes + (fits + 1) * width} bytes encoded; the limit is 61440`,
+        ),
+      );
+    }
+    // With one-byte characters the limit is reached exactly.
+    const exact = await build("x".repeat(MAX_EVENT_BYTES - lamportDigits - empty.bytes));
+    assert.ok("envelope" in exact && exact.bytes + lamportDigits === MAX_EVENT_BYTES);
   });
 });
 

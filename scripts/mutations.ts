@@ -1,0 +1,164 @@
+/**
+ * The mutations `deno task mutate` tries (scripts/mutate.ts): each a small deliberate bug in
+ * `src/`, with the test files expected to catch it. `from` must occur exactly once in the file.
+ * Add one whenever a bug slipped past the tests, together with the test that now catches it.
+ */
+
+export interface Mutation {
+  name: string;
+  /** Path relative to the repository root. */
+  file: string;
+  /** Applied in order; each `from` must occur exactly once. */
+  edits: Array<{ from: string; to: string }>;
+  /** Test files (relative to the root) that must fail with the mutation. */
+  tests: string[];
+  /** `deno test --filter`, to run only some tests of those files. */
+  filter?: string;
+}
+
+export const MUTATIONS: Mutation[] = [
+  {
+    name: "identity: no per-process cache, warning key random",
+    file: "src/identity/resolve.ts",
+    edits: [
+      { from: "let pending = cache.get(root);", to: "let pending = undefined;" },
+      {
+        from: "warnOnce(IDENTITY_WARNING, `${reason}; using the fallback",
+        to: "warnOnce(crypto.randomUUID(), `${reason}; using the fallback",
+      },
+    ],
+    tests: ["tests/identity/identity_cli_test.ts"],
+  },
+  {
+    name: "server: project owners never read back from the store",
+    file: "src/server/ingest/ingest.ts",
+    edits: [{
+      from: "if (entry.value !== null) this.remember(",
+      to: "if (entry.value !== null && entry.key.length < 0) this.remember(",
+    }],
+    tests: ["tests/server/serve_cli_test.ts"],
+  },
+  {
+    name: "server: pongs ignored",
+    file: "src/server/ws/event_socket.ts",
+    edits: [{
+      from:
+        'case "pong":\n          clearTimeout(this.pongDeadline);\n          this.pongDeadline = undefined;',
+      to: 'case "pong":',
+    }],
+    tests: ["tests/server/ws_test.ts"],
+  },
+  {
+    name: "server: no guard for events without project_uuid",
+    file: "src/server/ingest/screen.ts",
+    edits: [{ from: "if (event.project_uuid === null) {", to: "if (false as boolean) {" }],
+    tests: ["tests/server/batch_test.ts", "tests/server/ws_test.ts"],
+  },
+  {
+    name: "server: a JSON array taken for the batch object",
+    file: "src/server/http/json_body.ts",
+    edits: [{
+      from: 'if (typeof value !== "object" || value === null || Array.isArray(value)) {',
+      to: 'if (typeof value !== "object" || value === null) {',
+    }],
+    tests: ["tests/server/batch_test.ts"],
+  },
+  {
+    name: "identity: a .kittify folder alone does not mark the repository root",
+    file: "src/identity/repo_root.ts",
+    edits: [{
+      from: "if (kittify?.isDirectory) return dir;",
+      to: "if (kittify?.isDirectory && false) return dir;",
+    }],
+    tests: ["tests/identity/identity_cli_test.ts"],
+  },
+  {
+    name: "home: default home is not ~/.spec-kitty",
+    file: "src/common/home.ts",
+    edits: [{ from: 'return join(home, ".spec-kitty");', to: 'return join(home, ".kittify");' }],
+    tests: ["tests/identity/identity_cli_test.ts"],
+  },
+  {
+    name: "size: no headroom for the Lamport value",
+    file: "src/events/size.ts",
+    edits: [{
+      from: "if (bytes + LAMPORT_HEADROOM <= MAX_EVENT_BYTES) return null;",
+      to: "if (bytes <= MAX_EVENT_BYTES) return null;",
+    }],
+    tests: ["tests/events/ids_and_time_test.ts", "tests/sync/emit_test.ts"],
+  },
+  {
+    name: "size: the limit itself is refused",
+    file: "src/events/size.ts",
+    edits: [{
+      from: "if (bytes + LAMPORT_HEADROOM <= MAX_EVENT_BYTES) return null;",
+      to: "if (bytes + LAMPORT_HEADROOM < MAX_EVENT_BYTES) return null;",
+    }],
+    tests: ["tests/events/ids_and_time_test.ts", "tests/sync/emit_test.ts"],
+  },
+  {
+    name: "size: characters counted instead of UTF-8 bytes",
+    file: "src/events/size.ts",
+    edits: [{
+      from: "return new TextEncoder().encode(JSON.stringify(event)).length;",
+      to: "return JSON.stringify(event).length;",
+    }],
+    tests: ["tests/events/ids_and_time_test.ts", "tests/sync/emit_test.ts"],
+  },
+  {
+    name: "view: equal Lamport values decided by event_id before node_id",
+    file: "src/server/view/order.ts",
+    edits: [{
+      from: "  if (a.node_id !== b.node_id) return a.node_id < b.node_id ? -1 : 1;\n",
+      to: "",
+    }],
+    tests: ["tests/server/view_test.ts"],
+    // The folds and the server, not only the unit test of compareOrder.
+    filter: "/any order|shuffled arrival/",
+  },
+  {
+    name: "validator: every required field named as missing",
+    file: "src/events/validate.ts",
+    edits: [{
+      from: 'missing required field(s) [${missing.join(", ")}]',
+      to: 'missing required field(s) [${rule.required.join(", ")}]',
+    }],
+    tests: ["tests/server/contract_fixtures_test.ts"],
+  },
+  {
+    name: "sync status: held and dead counts swapped in the text",
+    file: "src/cli/commands/sync.ts",
+    edits: [{
+      from: "`${n(q.pending)} pending, ${n(q.held)} held, ${n(q.dead)} dead, `",
+      to: "`${n(q.pending)} pending, ${n(q.dead)} held, ${n(q.held)} dead, `",
+    }],
+    tests: ["tests/sync/cli_test.ts"],
+  },
+  {
+    name: "sync status: project_root is the folder it runs in",
+    file: "src/sync/status.ts",
+    edits: [{ from: "    project_root: root,", to: "    project_root: cwd," }],
+    tests: ["tests/sync/cli_test.ts"],
+  },
+  {
+    name: "output: finalize lists what was announced before without saying so",
+    file: "src/cli/commands/tasks.ts",
+    edits: [{
+      from: 'ink.dim(`already announced: ${report.already_announced.join(", ")}`)',
+      to: 'ink.dim(report.already_announced.join(", "))',
+    }],
+    tests: ["tests/cli/snapshots_test.ts"],
+  },
+  {
+    name: "output: serve user list leaves out when a user was added",
+    file: "src/cli/commands/serve.ts",
+    edits: [{ from: "`team ${u.team}, added ${u.created_at}` +", to: "`team ${u.team}` +" }],
+    tests: ["tests/cli/snapshots_server_test.ts"],
+  },
+  {
+    name: "output: the events table calls its time column TIME",
+    file: "src/cli/commands/events.ts",
+    edits: [{ from: '"TIME (UTC)"', to: '"TIME"' }],
+    tests: ["tests/cli/snapshots_test.ts"],
+  },
+];
