@@ -31,7 +31,7 @@ export const MUTATIONS: Mutation[] = [
   },
   {
     name: "server: project owners never read back from the store",
-    file: "src/server/ingest/ingest.ts",
+    file: "src/server/storage/kv/kv_events.ts",
     edits: [{
       from: "if (entry.value !== null) this.remember(",
       to: "if (entry.value !== null && entry.key.length < 0) this.remember(",
@@ -160,5 +160,32 @@ export const MUTATIONS: Mutation[] = [
     file: "src/cli/commands/events.ts",
     edits: [{ from: '"TIME (UTC)"', to: '"TIME"' }],
     tests: ["tests/cli/snapshots_test.ts"],
+  },
+  {
+    name: "server: events other processes store never reach this one's sockets",
+    file: "src/server/server.ts",
+    edits: [{
+      from: "store.feed?.follow((team, events) => ctx.hub.publish(team, events))",
+      to: "store.feed?.follow(() => {})",
+    }],
+    tests: ["tests/server/postgres_serve_test.ts"],
+  },
+  {
+    name: "postgres: a duplicate in a batch counted as stored",
+    file: "src/server/storage/postgres/pg_events.ts",
+    edits: [{
+      from: 'status: stored.has(id) ? "success" : "duplicate"',
+      to: 'status: "success"',
+    }],
+    tests: ["tests/server/storage/postgres_store_test.ts"],
+  },
+  {
+    name: "postgres: another team's project taken over",
+    file: "src/server/storage/postgres/pg_events.ts",
+    edits: [{
+      from: "if (owners.get(c.event.project_uuid!) === team) mine.push(c);",
+      to: "if (owners.get(c.event.project_uuid!) !== undefined) mine.push(c);",
+    }],
+    tests: ["tests/server/storage/postgres_store_test.ts"],
   },
 ];

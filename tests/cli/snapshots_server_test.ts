@@ -97,6 +97,8 @@ Deno.test("snapshot: serve and serve user", async () => {
     await run("serve", "user", "list");
     await run("serve", "user", "remove", "ann");
     await run("serve", "user", "remove", "ann");
+    await run("serve", "migrate");
+    await run("serve", "migrate", "--json");
 
     // The server until it listens, then SIGTERM.
     const child = cliCommand(["serve", "--port", "0", "--data", data], opts).spawn();
