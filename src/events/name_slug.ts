@@ -45,16 +45,17 @@ export function nameSlug(text: string, fallback: string): string {
     bytes += size;
     pendingHyphen = false;
   }
-  return parts.length === 0 ? fallback : parts.join("");
+  return parts.length === 0 ? fallback : parts.join("").normalize("NFC");
 }
 
 /** What one grapheme contributes to a slug: its ASCII form, itself lowercased, or nothing. */
 function slugCharacter(grapheme: string): string {
   const ascii = grapheme.normalize("NFKD").replace(/\p{M}+/gu, "");
   if (/^[a-z0-9]+$/i.test(ascii)) return ascii.toLowerCase();
+  // Filtering can leave a letter and its mark apart from a joiner once between them: NFC again.
   const kept = [...grapheme.toLowerCase().normalize("NFC")].filter((c) =>
     /[\p{L}\p{M}\p{N}]/u.test(c) && !/[\p{ASCII}\p{Lu}\p{Lt}]/u.test(c)
-  ).join("");
+  ).join("").normalize("NFC");
   return /[\p{L}\p{N}]/u.test(kept) ? kept : "";
 }
 

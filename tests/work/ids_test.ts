@@ -79,4 +79,7 @@ Deno.test("names in any script: one rule for features and task files", () => {
   }
   assert.equal(isFeatureSlug("001-e\u0301"), false); // not NFC
   assert.equal(isFeatureSlug("001-a--b"), true); // made by hand or by spec-kitty: still a feature
+  // A joiner between a letter and its mark goes, and the two compose again.
+  assert.equal(featureSlugOf(2, "и\u200d\u0306 plan"), "002-й-plan");
+  assert.ok(isFeatureSlug(featureSlugOf(2, "и\u200d\u0306 plan")));
 });

@@ -34,14 +34,8 @@ export function screenEvent(item: unknown): Screened {
       error: "Invalid event: project_uuid is missing (events outside a project stay local)",
     };
   }
-  const long = tooLong(event);
-  if (long) {
-    return {
-      ok: false,
-      eventId,
-      error: `Invalid event: ${long} is longer than ${MAX_KEY_TEXT} characters`,
-    };
-  }
+  const unusable = unusableKeyText(event);
+  if (unusable) return { ok: false, eventId, error: `Invalid event: ${unusable}` };
   const json = JSON.stringify(event);
   const utf8 = json.length * 3 <= MAX_EVENT_BYTES ? undefined : encoder.encode(json);
   const bytes = utf8?.length ?? json.length;
@@ -60,10 +54,24 @@ export function screenEvent(item: unknown): Screened {
   return { ok: true, event, stored };
 }
 
-function tooLong(event: Envelope): string | undefined {
-  if (event.node_id.length > MAX_KEY_TEXT) return "node_id";
-  const feature = event.payload.feature_slug;
-  if (typeof feature === "string" && feature.length > MAX_KEY_TEXT) return "payload.feature_slug";
+/**
+ * What is wrong with the texts that become parts of store keys (the view's rows are keyed by
+ * them): at most MAX_KEY_TEXT characters, and text every store can hold as a key — no U+0000
+ * and no unpaired surrogate (PostgreSQL refuses the first and turns every one of the second into
+ * U+FFFD, so two different slugs would become one key).
+ */
+function unusableKeyText(event: Envelope): string | undefined {
+  const texts: Array<[string, unknown]> = [
+    ["node_id", event.node_id],
+    ["payload.feature_slug", event.payload.feature_slug],
+  ];
+  for (const [name, text] of texts) {
+    if (typeof text !== "string") continue;
+    if (text.length > MAX_KEY_TEXT) return `${name} is longer than ${MAX_KEY_TEXT} characters`;
+    if (text.includes("\u0000") || !text.isWellFormed()) {
+      return `${name} holds a NUL character or an unpaired surrogate`;
+    }
+  }
   return undefined;
 }
 

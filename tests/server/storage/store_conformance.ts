@@ -135,6 +135,50 @@ export async function storeConformance(
     assert.deepEqual(mixed.results.map((r) => r.status), ["success", "duplicate", "rejected"]);
   });
 
+  await step(
+    "texts no store can key by are refused alone, the batch's others stored",
+    async ({ store }) => {
+      const ingest = new Ingestor(store.events);
+      const bad = ["a\u0000b", "x\ud800", "y\ud801", "\udc00"].map((slug) =>
+        statusEvent({ feature: slug })
+      );
+      const good = statusEvent({ feature: "001-ok" });
+      const outcome = await ingest.ingest("acme", [...bad, good]);
+      assert.deepEqual(outcome.results.map((r) => r.status), [
+        "rejected",
+        "rejected",
+        "rejected",
+        "rejected",
+        "success",
+      ]);
+      assert.match(String(outcome.results[0].error), /NUL character or an unpaired surrogate/);
+    },
+  );
+
+  await step("12 batches naming 1,000 projects each, side by side on two handles", async (s) => {
+    const second = await s.another();
+    try {
+      const batches = Array.from(
+        { length: 6 },
+        (_, b) =>
+          Array.from({ length: 1000 }, (_, i) =>
+            projectEvent(
+              `66666666-${String(b).padStart(4, "0")}-4000-8000-${String(i).padStart(12, "0")}`,
+            )),
+      );
+      const outcomes = await Promise.all(
+        batches.map((batch, i) =>
+          new Ingestor(i % 2 ? second.events : s.store.events).ingest("acme", batch)
+        ),
+      );
+      for (const outcome of outcomes) {
+        assert.deepEqual(new Set(outcome.results.map((r) => r.status)), new Set(["success"]));
+      }
+    } finally {
+      await second.close();
+    }
+  });
+
   await step("the view: counts, lanes by order key, a feature per slug", async ({ store }) => {
     const ingest = new Ingestor(store.events);
     const views = new ViewReader(store.views);

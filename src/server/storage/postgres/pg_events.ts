@@ -7,12 +7,12 @@
  *
  * - ownership: `INSERT … ON CONFLICT DO NOTHING` then a read; a racing claim waits for the first
  *   one's commit and loses to it, so each project has exactly one owner;
- * - the view: a transaction-scoped advisory lock per (team, project), taken in sorted order,
+ * - the view: a row lock on each of the batch's projects' owner rows, taken in sorted order,
  *   serialises the read-fold-write of a project's rows across processes;
  * - a deadlock or serialisation failure is retried as a whole (nothing of it was stored).
  *
- * The commit notifies `kittify_events` with the range of sequence numbers it stored, for the
- * other processes' live fan-out (pg_feed.ts).
+ * The commit notifies `kittify_events` with its transaction id, for the other processes' live
+ * fan-out (pg_feed.ts).
  */
 import type { Sql, TransactionSql } from "postgres";
 import type { Envelope } from "../../../events/types.ts";
@@ -40,8 +40,8 @@ const decoder = new TextDecoder();
 export class PostgresEventStore implements EventStore {
   constructor(
     private readonly sql: Sql,
-    /** Told the notification payload of each commit before it happens (pg_feed.ts). */
-    private readonly onCommit: (payload: string) => void = () => {},
+    /** Told the transaction id of each commit that stores events, before it commits. */
+    private readonly onCommit: (txid: string) => void = () => {},
   ) {}
 
   async owners(projects: readonly string[]): Promise<Map<string, string>> {
@@ -94,10 +94,13 @@ export class PostgresEventStore implements EventStore {
     }
     if (mine.length === 0) return outcome;
 
+    // The view's read-fold-write of a project is serialised across processes by locking the
+    // project's owner row (row locks, unlike advisory locks, do not fill PostgreSQL's shared lock
+    // table however many projects a batch names), in sorted order against deadlocks.
     const ours = projects.filter((p) => owners.get(p) === team);
     await tx`
-      SELECT count(pg_advisory_xact_lock(hashtextextended(${team} || '/' || p, 0)))
-      FROM (SELECT p FROM unnest(${ours}::text[]) WITH ORDINALITY AS t(p, n) ORDER BY n) AS s`;
+      SELECT project_uuid FROM owners WHERE project_uuid = ANY(${ours}::text[])
+      ORDER BY project_uuid FOR UPDATE`;
 
     mine.sort((a, b) => (a.event.event_id < b.event.event_id ? -1 : 1));
     // One JSON parameter rather than three text arrays: postgres.js escapes array elements in
@@ -105,12 +108,12 @@ export class PostgresEventStore implements EventStore {
     const rows = JSON.stringify(
       mine.map((c) => [c.event.event_id, c.event.project_uuid!, envelopeText(c.stored)]),
     );
-    const inserted = await tx<{ event_id: string; seq: string }[]>`
+    const inserted = await tx<{ event_id: string; txid: string }[]>`
       INSERT INTO events (team, event_id, project_uuid, envelope, received_at)
       SELECT ${team}, r->>0, r->>1, r->>2, ${receivedAt}::timestamptz
       FROM json_array_elements((${rows}::text)::json) AS r
       ON CONFLICT (team, event_id) DO NOTHING
-      RETURNING event_id, seq`;
+      RETURNING event_id, txid::text AS txid`;
     const stored = new Set(inserted.map((r) => r.event_id));
     const fresh: Envelope[] = [];
     for (const c of mine) {
@@ -120,13 +123,12 @@ export class PostgresEventStore implements EventStore {
     }
     if (fresh.length === 0) return outcome;
 
-    const seqs = inserted.map((r) => BigInt(r.seq));
-    const payload = `${min(seqs)}-${max(seqs)}`;
-    this.onCommit(payload);
+    const txid = inserted[0].txid;
+    this.onCommit(txid);
     // Delivered at commit, whenever it is sent within the transaction.
     await Promise.all([
       this.foldIntoView(tx, team, fresh, receivedAt),
-      tx`SELECT pg_notify(${EVENTS_CHANNEL}, ${payload})`,
+      tx`SELECT pg_notify(${EVENTS_CHANNEL}, ${txid})`,
     ]);
     return outcome;
   }
@@ -236,14 +238,6 @@ function envelopeText(stored: string | Uint8Array): string {
 
 function key(...parts: string[]): string {
   return parts.join("\u0000");
-}
-
-function min(values: bigint[]): bigint {
-  return values.reduce((a, b) => (b < a ? b : a));
-}
-
-function max(values: bigint[]): bigint {
-  return values.reduce((a, b) => (b > a ? b : a));
 }
 
 function rejected(c: Candidate, error: string): EventResult {

@@ -34,6 +34,6 @@ export class PostgresRefreshFamilies implements RefreshFamilies {
     await this.sql`
       UPDATE refresh_families
       SET revoked = true, expires_at = now() + ${lifetimeMs} * interval '1 millisecond'
-      WHERE family = ${family}`;
+      WHERE family = ${family} AND expires_at > now()`;
   }
 }

@@ -14,7 +14,7 @@ import { PostgresRefreshFamilies } from "./pg_families.ts";
 import { PostgresEventFeed } from "./pg_feed.ts";
 import { PostgresUserRecords } from "./pg_users.ts";
 import { PostgresViewStore } from "./pg_views.ts";
-import { hasSchema, migrateSchema } from "./schema.ts";
+import { migrateSchema, schemaVersion } from "./schema.ts";
 
 /** Connections per server process. */
 const POOL_SIZE = 8;
@@ -69,12 +69,11 @@ export async function openPostgresStore(url: string, use: StoreUse): Promise<Pos
     connection: { application_name: "kittify serve" },
   });
   try {
-    if (use === "existing" && !(await hasSchema(sql))) {
+    if ((await schemaVersion(sql)) === 0 && use === "existing") {
       throw new UserError(`no kittify store in the database ${location}`, {
         hint: "`kittify serve` or `kittify serve migrate` with the same database creates it",
       });
     }
-    await sql`SELECT 1`;
   } catch (err) {
     await sql.end({ timeout: 1 }).catch(() => {});
     if (err instanceof UserError) throw err;

@@ -7,6 +7,7 @@
  * `\u0000` escape, which an event's free text may contain, and nothing queries inside them.
  */
 import type { Sql } from "postgres";
+import { UserError } from "../../../common/errors.ts";
 
 /** Key of the advisory lock migrations hold (any constant shared by every kittify server). */
 const MIGRATION_LOCK = 0x6b697474; // "kitt"
@@ -59,6 +60,12 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (team, project_uuid, feature_slug, wp_id)
   );
   `,
+  // 2: the transaction that stored each event, for exact live fan-out across processes
+  // (pg_feed.ts): sequence numbers of concurrent transactions interleave, transaction ids do not.
+  `
+  ALTER TABLE events ADD COLUMN txid xid8 NOT NULL DEFAULT pg_current_xact_id();
+  CREATE INDEX events_txid ON events (txid);
+  `,
 ];
 
 /** Applies the migrations `sql`'s database lacks; returns how many it applied. */
@@ -71,12 +78,7 @@ export async function migrateSchema(sql: Sql): Promise<number> {
     )`;
     const [{ version }] = await tx<{ version: number }[]>`
       SELECT coalesce(max(version), 0)::int AS version FROM kittify_schema`;
-    if (version > MIGRATIONS.length) {
-      throw new Error(
-        `the database has schema version ${version}, newer than this kittify knows ` +
-          `(${MIGRATIONS.length}): upgrade kittify`,
-      );
-    }
+    if (version > MIGRATIONS.length) throw newerSchema(version);
     for (let v = version + 1; v <= MIGRATIONS.length; v++) {
       await tx.unsafe(MIGRATIONS[v - 1]);
       await tx`INSERT INTO kittify_schema (version) VALUES (${v})`;
@@ -85,9 +87,24 @@ export async function migrateSchema(sql: Sql): Promise<number> {
   });
 }
 
-/** True when the database holds a kittify schema (any version). */
-export async function hasSchema(sql: Sql): Promise<boolean> {
+/**
+ * The database's schema version: 0 without a kittify schema. A version newer than this kittify
+ * knows is the user's to resolve (upgrade kittify), so it is refused here too.
+ */
+export async function schemaVersion(sql: Sql): Promise<number> {
   const [{ found }] = await sql<{ found: boolean }[]>`
     SELECT to_regclass('kittify_schema') IS NOT NULL AS found`;
-  return found;
+  if (!found) return 0;
+  const [{ version }] = await sql<{ version: number }[]>`
+    SELECT coalesce(max(version), 0)::int AS version FROM kittify_schema`;
+  if (version > MIGRATIONS.length) throw newerSchema(version);
+  return version;
+}
+
+function newerSchema(version: number): UserError {
+  return new UserError(
+    `the database has kittify schema version ${version}, newer than this kittify knows ` +
+      `(${MIGRATIONS.length})`,
+    { hint: "upgrade kittify on this machine to the version the other servers run" },
+  );
 }
