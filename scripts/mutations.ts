@@ -188,4 +188,19 @@ export const MUTATIONS: Mutation[] = [
     }],
     tests: ["tests/server/storage/postgres_store_test.ts"],
   },
+  {
+    name: "postgres: no catch-up after the listening connection comes back",
+    file: "src/server/storage/postgres/pg_feed.ts",
+    edits: [{ from: "() => this.enqueue(() => this.catchUp(listener)),", to: "() => {}," }],
+    tests: ["tests/server/storage/postgres_feed_test.ts"],
+  },
+  {
+    name: "postgres: a follower sends its own events back",
+    file: "src/server/storage/postgres/pg_feed.ts",
+    edits: [{
+      from: "if (BigInt(payload) < this.horizon || this.handled.has(payload)) return;",
+      to: "if (BigInt(payload) < this.horizon) return;",
+    }],
+    tests: ["tests/server/storage/postgres_feed_test.ts"],
+  },
 ];
