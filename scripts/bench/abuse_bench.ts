@@ -26,7 +26,7 @@ import { BINARY_FLAGS } from "../../src/cli/permissions.ts";
 import { formatTimestamp } from "../../src/events/timestamp.ts";
 import { newEventId } from "../../src/events/ulid.ts";
 import { removeTree, tempDir } from "../../tests/helpers/fs.ts";
-import { listeningUrl } from "./fixtures.ts";
+import { listeningServer } from "./fixtures.ts";
 import { peakRssMb } from "./rss.ts";
 
 const FLOOD_SECONDS = Number(Deno.args[0] === "--flood" ? 0 : Deno.args[0] ?? 8);
@@ -98,17 +98,7 @@ async function startServer(dir: string): Promise<Server> {
     stdout: "piped",
     stderr: Deno.env.get("KITTIFY_BENCH_STDERR") ? "inherit" : "null",
   }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  const url = await listeningUrl(reader);
-  return {
-    url,
-    pid: child.pid,
-    stop: async () => {
-      child.kill("SIGTERM");
-      while (!(await reader.read()).done) { /* drain */ }
-      await child.status;
-    },
-  };
+  return await listeningServer(child);
 }
 
 async function access(url: string, username: string): Promise<string> {

@@ -18,7 +18,7 @@ import { gzipSync } from "node:zlib";
 import { cliCommand, runKittify } from "../../tests/helpers/cli.ts";
 import { removeTree, tempDir } from "../../tests/helpers/fs.ts";
 import { createDatabase, startPostgres } from "../../tests/helpers/postgres.ts";
-import { benchEvents, listeningUrl } from "./fixtures.ts";
+import { benchEvents, listeningServer, postGzipBatches } from "./fixtures.ts";
 import { peakRssMb } from "./rss.ts";
 
 const RUNS = Number(Deno.args[0] ?? 3);
@@ -53,15 +53,11 @@ async function serve(dir: string, store: string[], env: Record<string, string>):
     env,
   }).spawn();
   const drainErr = child.stderr.pipeTo(new WritableStream());
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  const url = await listeningUrl(reader);
+  const server = await listeningServer(child);
   return {
-    url,
-    pid: child.pid,
+    ...server,
     stop: async () => {
-      child.kill("SIGTERM");
-      while (!(await reader.read()).done) { /* drain */ }
-      await child.status;
+      await server.stop();
       await drainErr;
     },
   };
@@ -85,25 +81,6 @@ async function token(url: string): Promise<string> {
   return (await response.json()).access;
 }
 
-/** Sends the bodies one after another; returns how many events were stored. */
-async function send(url: string, access: string, batches: Uint8Array<ArrayBuffer>[]) {
-  let stored = 0;
-  for (const body of batches) {
-    const response = await fetch(`${url}/api/v1/events/batch/`, {
-      method: "POST",
-      headers: {
-        authorization: `Bearer ${access}`,
-        "content-type": "application/json",
-        "content-encoding": "gzip",
-      },
-      body,
-    });
-    const json = await response.json();
-    stored += json.results.filter((r: { status: string }) => r.status === "success").length;
-  }
-  return stored;
-}
-
 /** The floor: a no-op endpoint that reads each body and answers. */
 async function floorRate(): Promise<number> {
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
@@ -114,7 +91,7 @@ async function floorRate(): Promise<number> {
     const url = `http://127.0.0.1:${server.addr.port}`;
     const batches = bodies(makeEvents(EVENTS, crypto.randomUUID()));
     const started = performance.now();
-    await send(url, "x", batches);
+    await postGzipBatches(url, "x", batches);
     return EVENTS / ((performance.now() - started) / 1000);
   } finally {
     await server.shutdown();
@@ -145,7 +122,9 @@ async function run(
       bodies(makeEvents(per, i === 0 ? project : crypto.randomUUID()))
     );
     const started = performance.now();
-    const stored = await Promise.all(servers.map((s, i) => send(s.url, access, work[i])));
+    const stored = await Promise.all(
+      servers.map((s, i) => postGzipBatches(s.url, access, work[i])),
+    );
     const seconds = (performance.now() - started) / 1000;
     const total = stored.reduce((a, b) => a + b, 0);
     if (total !== per * processes) throw new Error(`only ${total} events stored`);

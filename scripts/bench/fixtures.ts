@@ -66,3 +66,43 @@ export function benchEvents(
     };
   });
 }
+
+/** POSTs gzip batch bodies one after another; returns how many events were stored. */
+export async function postGzipBatches(
+  url: string,
+  access: string,
+  bodies: Uint8Array<ArrayBuffer>[],
+): Promise<number> {
+  let stored = 0;
+  for (const body of bodies) {
+    const response = await fetch(`${url}/api/v1/events/batch/`, {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${access}`,
+        "content-type": "application/json",
+        "content-encoding": "gzip",
+      },
+      body,
+    });
+    const json = await response.json();
+    stored += json.results.filter((r: { status: string }) => r.status === "success").length;
+  }
+  return stored;
+}
+
+/** A spawned `kittify serve` (stdout piped) once it listens: its URL, pid, and a SIGTERM stop. */
+export async function listeningServer(
+  child: Deno.ChildProcess,
+): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  const url = await listeningUrl(reader);
+  return {
+    url,
+    pid: child.pid,
+    stop: async () => {
+      child.kill("SIGTERM");
+      while (!(await reader.read()).done) { /* drain */ }
+      await child.status;
+    },
+  };
+}

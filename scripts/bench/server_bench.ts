@@ -20,7 +20,7 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { cliCommand } from "../../tests/helpers/cli.ts";
 import { removeTree, tempDir } from "../../tests/helpers/fs.ts";
-import { benchEvents as makeEvents, listeningUrl } from "./fixtures.ts";
+import { benchEvents as makeEvents, listeningUrl, postGzipBatches } from "./fixtures.ts";
 import { peakRssMb } from "./rss.ts";
 
 const RUNS = Number(Deno.args[0] ?? 3);
@@ -116,20 +116,7 @@ async function httpRun(): Promise<RunResult> {
       bodies.push(new Uint8Array(gzipSync(JSON.stringify({ events: events.slice(i, i + BATCH) }))));
     }
     const started = performance.now();
-    let stored = 0;
-    for (const body of bodies) {
-      const response = await fetch(`${server.url}/api/v1/events/batch/`, {
-        method: "POST",
-        headers: {
-          authorization: `Bearer ${access}`,
-          "content-type": "application/json",
-          "content-encoding": "gzip",
-        },
-        body,
-      });
-      const json = await response.json();
-      stored += json.results.filter((r: { status: string }) => r.status === "success").length;
-    }
+    const stored = await postGzipBatches(server.url, access, bodies);
     const seconds = (performance.now() - started) / 1000;
     if (stored !== EVENTS) throw new Error(`only ${stored} of ${EVENTS} events stored`);
     return {
