@@ -4,7 +4,7 @@ import { EXIT, KittifyError } from "../common/errors.ts";
 import { runShutdown } from "../common/lifecycle.ts";
 import { load } from "../common/load.ts";
 import { paint } from "../common/style.ts";
-import { COMMANDS } from "./commands/index.ts";
+import { registerOf } from "./commands/by_name.ts";
 import type { CommandContext } from "./context.ts";
 import { fastInvocation, RecordedCommand } from "./fast_path.ts";
 import { printedJson, printJson } from "./output.ts";
@@ -42,8 +42,11 @@ export async function runCli(argv: string[]): Promise<number> {
   };
   try {
     const recorded = new RecordedCommand("kittify");
-    for (const register of COMMANDS) register(recorded, ctx);
-    const invocation = fastInvocation(recorded, argv);
+    // Only the command being run is loaded; anything else goes to commander (all commands).
+    const name = argv.find((arg) => !arg.startsWith("-"));
+    const register = name === undefined ? undefined : await registerOf(name);
+    register?.(recorded, ctx);
+    const invocation = register ? fastInvocation(recorded, argv) : null;
     if (invocation) {
       await invocation.action(...invocation.args);
     } else {

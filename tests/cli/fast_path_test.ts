@@ -129,3 +129,20 @@ Deno.test("the commands people run all day take the fast path", () => {
     assert.ok(fastInvocation(root, argv), `fast path: kittify ${argv.join(" ")}`);
   }
 });
+
+Deno.test("every command commander knows is loadable by name for the start-up path", async () => {
+  const { COMMANDS } = await import("../../src/cli/commands/index.ts");
+  const { COMMAND_MODULES, registerOf } = await import("../../src/cli/commands/by_name.ts");
+  const names: string[] = [];
+  const builder = new RecordedCommand("kittify");
+  const ctx = { setExitCode() {}, services: undefined as never };
+  for (const register of COMMANDS) register(builder, ctx);
+  names.push(...builder.subcommands.keys());
+  assert.deepEqual(Object.keys(COMMAND_MODULES).sort(), names.sort());
+  for (const name of names) {
+    const register = await registerOf(name);
+    assert.ok(register && COMMANDS.includes(register), name);
+  }
+  assert.equal(await registerOf("toString"), undefined);
+  assert.equal(await registerOf("bogus"), undefined);
+});
