@@ -71,7 +71,7 @@ async function printEventTable(entries: ListedEntry[]): Promise<void> {
     event.event_id,
   ]);
   const header = ["STATE", "LAMPORT", "TIME (UTC)", "TYPE", "AGGREGATE", "EVENT ID"];
-  printTable(header, rows, { flexible: 4 });
+  await printTable(header, rows, { flexible: 4 });
 }
 
 export function registerEvents(program: Command): void {

@@ -15,7 +15,7 @@ async function printTaskTable(entries: TaskListEntry[]): Promise<void> {
     new URL("../table.ts", import.meta.url),
   );
   const rows = entries.map((e) => [e.wp_id, e.lane, e.title, e.dependencies.join(",") || "-"]);
-  printTable(["WP", "LANE", "TITLE", "DEPENDS ON"], rows, { flexible: 2 });
+  await printTable(["WP", "LANE", "TITLE", "DEPENDS ON"], rows, { flexible: 2 });
 }
 
 function registerAdd(tasks: Command, ctx: CommandContext): void {
