@@ -5,7 +5,7 @@
  */
 import { describeError } from "../common/errors.ts";
 import { parseToml } from "../common/toml.ts";
-import { join } from "node:path";
+import { join } from "../common/path.ts";
 import { kittifyHome } from "../common/home.ts";
 
 export const CREDENTIALS_FILE = "credentials";

@@ -3,7 +3,7 @@
  * `<home>/credentials.lock`, the same file and kind of lock spec-kitty's `filelock` takes, so the
  * two tools never rotate tokens at the same time either.
  */
-import { join } from "node:path";
+import { join } from "../common/path.ts";
 import { UserError } from "../common/errors.ts";
 
 export const LOCK_FILE = "credentials.lock";

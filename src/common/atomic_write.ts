@@ -1,5 +1,5 @@
 /** Crash-safe file replacement: temp file in the same directory, fsync, rename. */
-import { basename, dirname, join } from "node:path";
+import { basename, dirname, join } from "./path.ts";
 
 function tempPathFor(path: string): string {
   const suffix = crypto.randomUUID().slice(0, 8);

@@ -1,5 +1,5 @@
 /** The user home of kittify: `$KITTIFY_HOME`, default `~/.spec-kitty` (shared with spec-kitty). */
-import { join } from "node:path";
+import { join } from "./path.ts";
 import { UserError } from "./errors.ts";
 
 export function kittifyHome(): string {

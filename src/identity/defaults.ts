@@ -1,5 +1,5 @@
 /** Generates the values of missing identity fields for one repository. */
-import { basename } from "node:path";
+import { basename } from "../common/path.ts";
 import { gitOutput } from "../common/git.ts";
 import { localNodeId } from "./node_id.ts";
 import { parseRepoSlug, projectSlug } from "./slug.ts";

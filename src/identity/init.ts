@@ -1,5 +1,5 @@
 /** `kittify init`: create or complete `.kittify/config.yaml`, or repair a broken one. */
-import { join } from "node:path";
+import { join } from "../common/path.ts";
 import { describeError, isWriteDenied, UserError } from "../common/errors.ts";
 import { exists } from "../common/stat.ts";
 import { warn } from "../common/warnings.ts";

@@ -8,7 +8,7 @@
  * disk and a field written first is never overwritten.
  */
 import { statOrNull } from "../common/stat.ts";
-import { dirname } from "node:path";
+import { dirname } from "../common/path.ts";
 import { atomicCreate, atomicWrite } from "../common/atomic_write.ts";
 
 /** The file or its directory is marked read-only (all write bits cleared). */

@@ -2,7 +2,7 @@
  * Finds the repository root by walking up from a directory: a `.git` directory, a `.git` file of
  * a worktree (then the main checkout), or a `.kittify` directory (DESIGN.md §3).
  */
-import { dirname, isAbsolute, join, resolve } from "node:path";
+import { dirname, isAbsolute, join, resolve } from "../common/path.ts";
 
 async function statOrNull(path: string): Promise<Deno.FileInfo | null> {
   try {

@@ -4,7 +4,7 @@
  * is broken. Within one process a repository has exactly one identity.
  */
 import { load } from "../common/load.ts";
-import { join } from "node:path";
+import { join } from "../common/path.ts";
 import { describeError, isWriteDenied, NotInProjectError } from "../common/errors.ts";
 import { kittifyHome } from "../common/home.ts";
 import { warnOnce } from "../common/warnings.ts";

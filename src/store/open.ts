@@ -2,7 +2,7 @@
  * Opening Deno KV. Always with an explicit path: `Deno.openKv()` without one is in-memory inside
  * compiled binaries. `:memory:` is accepted for tests.
  */
-import { join } from "node:path";
+import { join } from "../common/path.ts";
 import { UserError } from "../common/errors.ts";
 import { ensureHome, kittifyHome } from "../common/home.ts";
 import { onShutdown } from "../common/lifecycle.ts";

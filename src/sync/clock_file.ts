@@ -5,7 +5,7 @@
  * tools never reuse a value for one node. The file also carries `kittify_value`, the last value
  * kittify wrote: a user store whose clock is behind it was lost or replaced.
  */
-import { join } from "node:path";
+import { join } from "../common/path.ts";
 import { atomicWrite } from "../common/atomic_write.ts";
 
 export const CLOCK_FILE = "clock.json";

@@ -3,7 +3,7 @@
  * `[sync] server_url` and `[sync] max_queue_size`. A missing file or key gives the default; a
  * broken file gives the defaults plus a problem to report, never an exception.
  */
-import { join } from "node:path";
+import { join } from "../common/path.ts";
 import { kittifyHome } from "../common/home.ts";
 import { DEFAULT_CAPACITY } from "../store/outbox.ts";
 import { parseToml } from "../common/toml.ts";

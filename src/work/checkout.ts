@@ -2,7 +2,7 @@
  * The checkout a command runs in: its branch and, in a linked worktree, the worktree's directory
  * name. Read from the `.git` files directly (no git process: this is on every command's path).
  */
-import { basename, dirname, isAbsolute, join, resolve } from "node:path";
+import { basename, dirname, isAbsolute, join, resolve } from "../common/path.ts";
 
 export interface Checkout {
   /** Current branch, or null when detached or unknown. */

@@ -1,5 +1,5 @@
 /** `feature create`: a new `kitty-specs/NNN-slug/` folder and one FeatureCreated. */
-import { join } from "node:path";
+import { join } from "../common/path.ts";
 import { atomicCreate } from "../common/atomic_write.ts";
 import { UserError } from "../common/errors.ts";
 import { warn } from "../common/warnings.ts";

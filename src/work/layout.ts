@@ -1,5 +1,5 @@
 /** Where features and work packages live in a repository (DESIGN.md §3). */
-import { join } from "node:path";
+import { join } from "../common/path.ts";
 
 export const SPECS_DIR = "kitty-specs";
 

@@ -1,5 +1,5 @@
 /** Reads the features of a repository and the work packages of a feature from disk. */
-import { basename, join } from "node:path";
+import { basename, join } from "../common/path.ts";
 import { describeError, UserError } from "../common/errors.ts";
 import { isFeatureSlug, wpIdFromFileName, wpNumber } from "./ids.ts";
 import { specsDir, tasksDir } from "./layout.ts";

@@ -1,5 +1,5 @@
 /** Resolves what a command works on: the repository root, the feature, a work package. */
-import { relative, sep } from "node:path";
+import { relative, sep } from "../common/path.ts";
 import { UserError } from "../common/errors.ts";
 import type { Emitter } from "../sync/emitter.ts";
 import { currentCheckout } from "./checkout.ts";

@@ -1,5 +1,5 @@
 /** `tasks add`: the next `WPnn-<title>.md` of a feature, in lane planned (emits nothing). */
-import { join, relative } from "node:path";
+import { join, relative } from "../common/path.ts";
 import { stringify } from "yaml";
 import { atomicCreate } from "../common/atomic_write.ts";
 import { UserError } from "../common/errors.ts";

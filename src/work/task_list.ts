@@ -1,5 +1,5 @@
 /** `tasks list`: the work packages of a feature, optionally of one lane. */
-import { relative } from "node:path";
+import { relative } from "../common/path.ts";
 import { type Lane, laneArgument } from "./lanes.ts";
 import type { WorkPackageProblem } from "./work_package.ts";
 import { type Project, scanTarget } from "./target.ts";

@@ -1,5 +1,5 @@
 /** A work package as read from its task file (pure: path and text in, model out). */
-import { basename } from "node:path";
+import { basename } from "../common/path.ts";
 import { readFrontmatter } from "./frontmatter.ts";
 import { parseWpId, wpIdFromFileName } from "./ids.ts";
 import { type Lane, parseLane } from "./lanes.ts";

@@ -45,7 +45,9 @@ export function registerSyncImport(sync: Command, ctx: CommandContext): void {
       }
       const [{ join }, { kittifyHome }, { openSpecKittyQueue }, { importQueue }] = await Promise
         .all([
-          import("node:path"),
+          load<typeof import("../../common/path.ts")>(
+            new URL("../../common/path.ts", import.meta.url),
+          ),
           load<typeof import("../../common/home.ts")>(
             new URL("../../common/home.ts", import.meta.url),
           ),

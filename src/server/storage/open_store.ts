@@ -4,7 +4,7 @@
  * DATABASE_URL). The PostgreSQL code is loaded only when it is used.
  */
 import { exists } from "../../common/stat.ts";
-import { dirname, join, resolve } from "node:path";
+import { dirname, join, resolve } from "../../common/path.ts";
 import { UsageError, UserError } from "../../common/errors.ts";
 import { ensureHome, kittifyHome } from "../../common/home.ts";
 import { load } from "../../common/load.ts";
