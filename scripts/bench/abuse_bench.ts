@@ -45,16 +45,22 @@ interface Server {
   stop(): Promise<void>;
 }
 
+/** `deno run` of ROOT's kittify (the checkout under test) with the binary's flags. */
+function runArgs(denoFlags: string[], args: string[]): string[] {
+  return [
+    "run",
+    "--quiet",
+    `--config=${join(ROOT, "deno.json")}`,
+    ...BINARY_FLAGS,
+    ...denoFlags,
+    join(ROOT, "main.ts"),
+    ...args,
+  ];
+}
+
 async function kittify(args: string[], dir: string, stdin?: string): Promise<void> {
   const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--quiet",
-      `--config=${join(ROOT, "deno.json")}`,
-      ...BINARY_FLAGS,
-      join(ROOT, "main.ts"),
-      ...args,
-    ],
+    args: runArgs([], args),
     cwd: dir,
     env: { KITTIFY_HOME: join(dir, "home"), NO_COLOR: "1" },
     stdin: "piped",
@@ -76,19 +82,10 @@ async function startServer(dir: string): Promise<Server> {
     await kittify(["serve", "user", "add", user, "--team", team, "--data", data], dir, PASSWORD);
   }
   const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--quiet",
-      `--config=${join(ROOT, "deno.json")}`,
-      ...BINARY_FLAGS,
-      ...(PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${PROFILE}`] : []),
-      join(ROOT, "main.ts"),
-      "serve",
-      "--port",
-      "0",
-      "--data",
-      data,
-    ],
+    args: runArgs(
+      PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${PROFILE}`] : [],
+      ["serve", "--port", "0", "--data", data],
+    ),
     cwd: dir,
     env: {
       KITTIFY_HOME: join(dir, "home"),

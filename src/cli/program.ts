@@ -6,10 +6,11 @@ import { Command, type CommanderError } from "commander";
 import { paint } from "../common/style.ts";
 import { VERSION } from "./version.ts";
 import type { CommandBuilder } from "./command_builder.ts";
-import { COMMANDS } from "./commands/index.ts";
+import type { Register } from "./commands/by_name.ts";
 import type { CommandContext } from "./context.ts";
 
-export function buildProgram(ctx: CommandContext): Command {
+/** The whole command tree, from every command's register function (commands/by_name.ts). */
+export function buildProgram(ctx: CommandContext, commands: readonly Register[]): Command {
   const program = new Command("kittify")
     .description("Stable project identity and durable event sync for spec-kitty projects.")
     .version(`kittify ${VERSION}`, "-V, --version", "print the version and exit")
@@ -18,7 +19,7 @@ export function buildProgram(ctx: CommandContext): Command {
     .showSuggestionAfterError(true)
     .allowExcessArguments(false)
     .configureHelp({ sortSubcommands: false, showGlobalOptions: false });
-  for (const register of COMMANDS) register(program as unknown as CommandBuilder, ctx);
+  for (const register of commands) register(program as unknown as CommandBuilder, ctx);
   applyErrorStyle(program);
   return program;
 }

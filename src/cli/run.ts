@@ -4,7 +4,7 @@ import { EXIT, KittifyError } from "../common/errors.ts";
 import { runShutdown } from "../common/lifecycle.ts";
 import { load } from "../common/load.ts";
 import { paint } from "../common/style.ts";
-import { registerOf } from "./commands/by_name.ts";
+import { allCommands, registerOf } from "./commands/by_name.ts";
 import type { CommandContext } from "./context.ts";
 import { fastInvocation, RecordedCommand } from "./fast_path.ts";
 import { printedJson, printJson } from "./output.ts";
@@ -53,7 +53,7 @@ export async function runCli(argv: string[]): Promise<number> {
       const { buildProgram } = await load<typeof import("./program.ts")>(
         new URL("./program.ts", import.meta.url),
       );
-      await buildProgram(ctx).parseAsync(argv, { from: "user" });
+      await buildProgram(ctx, await allCommands()).parseAsync(argv, { from: "user" });
     }
   } catch (err) {
     code = reportError(err, debug);

@@ -46,26 +46,27 @@ Deno.test("cutting never splits a character: wide ones, emoji sequences", () => 
 });
 
 Deno.test("tables print the same whether measured by length (ASCII) or by display width", async () => {
-  const rows = [["WP01", "planned", "Build the parser"], ["WP02", "done", "日本語"]];
+  const rows = [["WP01", "Build the parser", "planned"], ["WP02", "日本語", "done"]];
   const print = async (table: string[][]) => {
     const { printTable } = await import("../../src/cli/table.ts");
     const lines: string[] = [];
     const original = console.log;
     console.log = (text: string) => lines.push(text);
     try {
-      await printTable(["WP", "LANE", "TITLE"], table);
+      await printTable(["WP", "TITLE", "LANE"], table);
     } finally {
       console.log = original;
     }
     return lines.join("\n").split("\n");
   };
   assert.deepEqual(await print(rows.slice(0, 1)), [
-    "WP    LANE     TITLE",
-    "WP01  planned  Build the parser",
+    "WP    TITLE             LANE",
+    "WP01  Build the parser  planned",
   ]);
+  // A wide title in the middle column: padded by display width (6 columns, not 3 characters).
   assert.deepEqual(await print(rows), [
-    "WP    LANE     TITLE",
-    "WP01  planned  Build the parser",
-    "WP02  done     日本語",
+    "WP    TITLE             LANE",
+    "WP01  Build the parser  planned",
+    "WP02  日本語            done",
   ]);
 });

@@ -56,6 +56,7 @@
 import { createHash } from "node:crypto";
 import { dirname, join } from "node:path";
 import postgres from "postgres";
+import { exists } from "../../src/common/stat.ts";
 
 export type PostgresSource = "npm" | "bin" | "system" | "external";
 
@@ -193,15 +194,6 @@ async function cacheRoot(): Promise<string> {
     );
   }
   return root;
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 async function run(command: string, args: string[], options: Deno.CommandOptions = {}) {

@@ -11,6 +11,7 @@
 import assert from "node:assert/strict";
 import postgres from "postgres";
 import { createDatabase, dropDatabase, startPostgres } from "./postgres.ts";
+import { exists } from "../../src/common/stat.ts";
 
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -29,15 +30,6 @@ async function refusesConnections(port: number): Promise<boolean> {
     return false;
   } catch (error) {
     return error instanceof Deno.errors.ConnectionRefused;
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch {
-    return false;
   }
 }
 

@@ -120,19 +120,16 @@ Deno.test("postgres: two serve processes on one database", async (t) => {
         await socket.nextOfType("snapshot");
         const onB = await login(c.b.url, "bob");
         const sent = [statusEvent({ to: "for_review" }), statusEvent({ wp: "WP02" })];
-        const started = performance.now();
         const response = await postBatch(c.b.url, onB.access, sent);
         assert.deepEqual(results(response).map((r) => r.status), ["success", "success"]);
         const heard = await within(5_000, async () => [
           await socket.nextOfType("event"),
           await socket.nextOfType("event"),
         ]);
-        const elapsed = performance.now() - started;
         assert.deepEqual(
           heard.map((f) => f.event_id),
           sent.map((e) => e.event_id),
         );
-        assert.ok(elapsed < 5_000, `fan-out took ${elapsed} ms`);
         // Another team hears nothing of it: eve's socket on B gets only its own team's events.
         const eve = await login(c.b.url, "eve");
         const eveSocket = await WsClient.connect(c.b.url, await wsToken(c.b.url, eve.access));

@@ -1,8 +1,12 @@
 /**
- * Where each top-level command is registered, by name, so that the start-up path (run.ts) loads
- * only the module of the command being run; help and errors load them all (index.ts).
+ * Every top-level command, by name, in the order `kittify --help` lists them, with the module
+ * that registers it. The start-up path (run.ts) loads only the module of the command being run;
+ * help and errors load them all ({@link allCommands}).
  */
-import type { Register } from "./index.ts";
+import type { CommandBuilder } from "../command_builder.ts";
+import type { CommandContext } from "../context.ts";
+
+export type Register = (program: CommandBuilder, ctx: CommandContext) => void;
 
 interface CommandModule {
   url: URL;
@@ -37,4 +41,9 @@ export async function registerOf(name: string): Promise<Register | undefined> {
   const { url, register } = COMMAND_MODULES[name];
   const module: Record<string, unknown> = await import(url.href);
   return module[register] as Register;
+}
+
+/** Every command's register function, in listing order (for commander: help and errors). */
+export function allCommands(): Promise<Register[]> {
+  return Promise.all(Object.keys(COMMAND_MODULES).map(async (name) => (await registerOf(name))!));
 }

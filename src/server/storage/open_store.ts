@@ -53,9 +53,6 @@ export type StoreUse = "create" | "existing";
 
 /** Where the store is, for messages (a URL is shown without its query string). */
 export function storeLocation(options: StoreOptions): string {
-  if (options.data !== undefined && options.databaseUrl !== undefined) {
-    throw new UsageError("--data and --database-url are mutually exclusive");
-  }
   if (options.databaseUrl !== undefined) return redactDatabaseUrl(options.databaseUrl);
   if (options.data !== undefined) return resolve(options.data);
   return join(kittifyHome(), SERVER_STORE_FILE);
