@@ -15,7 +15,7 @@ import { syncClientBox } from "../../tests/helpers/sync_client.ts";
 import { BINARY_FLAGS } from "../../src/cli/permissions.ts";
 import { wpIdOf } from "../../src/work/ids.ts";
 import { writeFeature } from "./fixtures.ts";
-import { formatTimings, timeProcess } from "./process_timing.ts";
+import { formatTimings, timeInterleaved } from "./process_timing.ts";
 import { watchPeakRss } from "./rss.ts";
 
 const runs = Number(Deno.args[0] ?? 30);
@@ -43,7 +43,7 @@ const events = await syncClientBox("http://127.0.0.1:1");
 try {
   const opts = { cwd: sb.repo, home: sb.home };
   await cliCommand(["init"], opts).output();
-  await writeFeature(sb.repo, "001-implement", 99);
+  await writeFeature(sb.repo, "001-implement", runs + WARMUP);
   await writeFeature(sb.repo, "002-list", 120);
   await events.seed(10_000);
   const empty = join(sb.repo, "empty.ts");
@@ -54,35 +54,31 @@ try {
       stdout: "null",
     });
   let next = 0;
-  const timings = [
-    await timeProcess("baseline: deno run (empty module)", baseline, runs, WARMUP),
-    await timeProcess("kittify --version", () => cliCommand(["--version"], opts), runs, WARMUP),
-    await timeProcess(
-      "kittify implement WPnn (offline, 1 event)",
-      () => cliCommand(["implement", wpIdOf(++next), "--feature", "001-implement"], opts),
-      Math.min(runs, 99 - WARMUP),
-      WARMUP,
-    ),
-    await timeProcess("kittify --help", () => cliCommand(["--help"], opts), runs, WARMUP),
-    await timeProcess(
-      "kittify identity --json",
-      () => cliCommand(["identity", "--json"], opts),
-      runs,
-      WARMUP,
-    ),
-    await timeProcess(
-      "kittify tasks list (120 WPs)",
-      () => cliCommand(["tasks", "list", "--feature", "002-list"], opts),
-      runs,
-      WARMUP,
-    ),
-    await timeProcess(
-      "kittify events --json (10,000 events)",
-      () => cliCommand(["events", "--json"], { cwd: events.repo, home: events.home }),
-      Math.max(5, Math.floor(runs / 3)),
-      1,
-    ),
-  ];
+  // Interleaved: each round runs the baseline and every command once.
+  const timings = await timeInterleaved(
+    [
+      { name: "baseline: deno run (empty module)", command: baseline },
+      { name: "kittify --version", command: () => cliCommand(["--version"], opts) },
+      {
+        name: "kittify implement WPnn (offline, 1 event)",
+        command: () =>
+          cliCommand(["implement", wpIdOf(++next), "--feature", "001-implement"], opts),
+      },
+      { name: "kittify --help", command: () => cliCommand(["--help"], opts) },
+      { name: "kittify identity --json", command: () => cliCommand(["identity", "--json"], opts) },
+      {
+        name: "kittify tasks list (120 WPs)",
+        command: () => cliCommand(["tasks", "list", "--feature", "002-list"], opts),
+      },
+      {
+        name: "kittify events --json (10,000 events)",
+        command: () => cliCommand(["events", "--json"], { cwd: events.repo, home: events.home }),
+        runs: Math.max(5, Math.floor(runs / 3)),
+      },
+    ],
+    runs,
+    WARMUP,
+  );
   const peak = await peakOfEvents(events.repo, events.home);
   console.log(
     `start-up, medians of ${runs} runs (Deno ${Deno.version.deno}, ` +

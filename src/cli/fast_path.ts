@@ -10,7 +10,10 @@
  */
 import type { CommandBuilder, CommandHandle, OptionParser } from "./command_builder.ts";
 
-interface OptionSpec {
+export interface OptionSpec {
+  /** As declared: `-f, --force`, `--to <lane>`. */
+  flags: string;
+  description: string;
   /** commander's attribute name: `--dry-run` → `dryRun`, `--no-strict` → `strict`. */
   key: string;
   long: string;
@@ -22,7 +25,10 @@ interface OptionSpec {
   defaultValue?: unknown;
 }
 
-interface ArgumentSpec {
+export interface ArgumentSpec {
+  /** As declared: `<wp>`, `[ids...]`. */
+  name: string;
+  description: string;
   required: boolean;
   variadic: boolean;
 }
@@ -38,6 +44,8 @@ export class RecordedCommand implements CommandBuilder {
   handler?: Action;
   /** Something the fast path does not handle was declared: always leave it to commander. */
   unusual = false;
+  about = "";
+  short = "";
 
   constructor(readonly name: string, readonly parent?: RecordedCommand) {}
 
@@ -47,27 +55,29 @@ export class RecordedCommand implements CommandBuilder {
     return sub;
   }
 
-  description(): this {
+  description(text: string): this {
+    this.about = text;
     return this;
   }
 
-  summary(): this {
+  summary(text: string): this {
+    this.short = text;
     return this;
   }
 
-  argument(name: string): this {
+  argument(name: string, description = ""): this {
     const variadic = name.endsWith("...>") || name.endsWith("...]");
-    this.args.push({ required: name.startsWith("<"), variadic });
+    this.args.push({ name, description, required: name.startsWith("<"), variadic });
     return this;
   }
 
-  option(flags: string, _description?: string, ...rest: unknown[]): this {
-    this.options.push(this.#parseFlags(flags, rest, false));
+  option(flags: string, description = "", ...rest: unknown[]): this {
+    this.options.push(this.#parseFlags(flags, description, rest, false));
     return this;
   }
 
-  requiredOption(flags: string, _description?: string, ...rest: unknown[]): this {
-    this.options.push(this.#parseFlags(flags, rest, true));
+  requiredOption(flags: string, description = "", ...rest: unknown[]): this {
+    this.options.push(this.#parseFlags(flags, description, rest, true));
     return this;
   }
 
@@ -76,7 +86,12 @@ export class RecordedCommand implements CommandBuilder {
     return this;
   }
 
-  #parseFlags(flags: string, rest: unknown[], required: boolean): OptionSpec {
+  #parseFlags(
+    flags: string,
+    description: string,
+    rest: unknown[],
+    required: boolean,
+  ): OptionSpec {
     const match = /^(?:-([A-Za-z]), )?--([a-z][a-z0-9-]*)(?: (<[^>]+>|\[[^\]]+\]))?$/.exec(flags);
     if (!match || match[3]?.startsWith("[")) this.unusual = true;
     const long = match?.[2] ?? flags;
@@ -85,6 +100,8 @@ export class RecordedCommand implements CommandBuilder {
     const parser = typeof rest[0] === "function" ? rest[0] as OptionParser<unknown> : undefined;
     const defaultValue = parser ? rest[1] : rest[0];
     return {
+      flags,
+      description,
       key: name.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase()),
       long,
       short: match?.[1],

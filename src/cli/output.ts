@@ -13,6 +13,12 @@ export function printedJson(): boolean {
   return jsonPrinted;
 }
 
+/** Writes `data` to stdout as it is (no newline added). */
+export async function writeStdout(data: string | Uint8Array): Promise<void> {
+  const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
+  for (let rest = bytes; rest.length > 0;) rest = rest.subarray(await Deno.stdout.write(rest));
+}
+
 /** Prints aligned `key  value` rows. */
 export function printRows(rows: Array<[string, string]>): void {
   const width = Math.max(0, ...rows.map(([k]) => k.length));
@@ -45,7 +51,7 @@ export async function printJsonArrayStream(items: AsyncIterable<Uint8Array>): Pr
     }
     chunks.length = 0;
     size = 0;
-    for (let rest = bytes; rest.length > 0;) rest = rest.subarray(await Deno.stdout.write(rest));
+    await writeStdout(bytes);
   };
   const push = (chunk: Uint8Array) => {
     chunks.push(chunk);

@@ -8,14 +8,21 @@ import { VERSION } from "./version.ts";
 import type { CommandBuilder } from "./command_builder.ts";
 import type { Register } from "./commands/by_name.ts";
 import type { CommandContext } from "./context.ts";
+import {
+  DEBUG_OPTION,
+  HELP_OPTION,
+  PROGRAM_DESCRIPTION,
+  PROGRAM_NAME,
+  VERSION_OPTION,
+} from "./root_command.ts";
 
 /** The whole command tree, from every command's register function (commands/by_name.ts). */
 export function buildProgram(ctx: CommandContext, commands: readonly Register[]): Command {
-  const program = new Command("kittify")
-    .description("Stable project identity and durable event sync for spec-kitty projects.")
-    .version(`kittify ${VERSION}`, "-V, --version", "print the version and exit")
-    .option("--debug", "show stack traces for internal errors (also KITTIFY_DEBUG=1)")
-    .helpOption("-h, --help", "show help for a command")
+  const program = new Command(PROGRAM_NAME)
+    .description(PROGRAM_DESCRIPTION)
+    .version(`kittify ${VERSION}`, VERSION_OPTION.flags, VERSION_OPTION.description)
+    .option(DEBUG_OPTION.flags, DEBUG_OPTION.description)
+    .helpOption(HELP_OPTION.flags, HELP_OPTION.description)
     .showSuggestionAfterError(true)
     .allowExcessArguments(false)
     .configureHelp({ sortSubcommands: false, showGlobalOptions: false });

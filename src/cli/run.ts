@@ -7,7 +7,10 @@ import { paint } from "../common/style.ts";
 import { allCommands, registerOf } from "./commands/by_name.ts";
 import type { CommandContext } from "./context.ts";
 import { fastInvocation, RecordedCommand } from "./fast_path.ts";
-import { printedJson, printJson } from "./output.ts";
+import { helpRequestOf, mentionsHelp } from "./help_request.ts";
+import { helpText } from "./help_text.ts";
+import { printedJson, printJson, writeStdout } from "./output.ts";
+import { PROGRAM_NAME } from "./root_command.ts";
 import { Services } from "./services.ts";
 
 /** A commander error (help, version, or a usage error it has printed): told by its code. */
@@ -41,12 +44,21 @@ export async function runCli(argv: string[]): Promise<number> {
     services,
   };
   try {
-    const recorded = new RecordedCommand("kittify");
-    // Only the command being run is loaded; anything else goes to commander (all commands).
-    const name = argv.find((arg) => !arg.startsWith("-"));
-    const register = name === undefined ? undefined : await registerOf(name);
-    register?.(recorded, ctx);
-    const invocation = register ? fastInvocation(recorded, argv) : null;
+    const recorded = new RecordedCommand(PROGRAM_NAME);
+    if (mentionsHelp(argv)) {
+      // Help is written from the commands as recorded (help_text.ts): every command is needed.
+      for (const register of await allCommands()) register(recorded, ctx);
+      const command = helpRequestOf(recorded, argv);
+      if (command) {
+        await writeStdout(helpText(command, stdoutColumns()));
+        return code;
+      }
+    } else {
+      // Only the command being run is loaded; anything else goes to commander (all commands).
+      const name = argv.find((arg) => !arg.startsWith("-"));
+      if (name !== undefined) (await registerOf(name))?.(recorded, ctx);
+    }
+    const invocation = fastInvocation(recorded, argv);
     if (invocation) {
       await invocation.action(...invocation.args);
     } else {
@@ -64,6 +76,15 @@ export async function runCli(argv: string[]): Promise<number> {
     await runShutdown();
   }
   return code;
+}
+
+/** The terminal's width for help; 80 when stdout is not a terminal (as commander does). */
+function stdoutColumns(): number {
+  try {
+    return Deno.stdout.isTerminal() ? Deno.consoleSize().columns : 80;
+  } catch {
+    return 80;
+  }
 }
 
 /**

@@ -25,6 +25,12 @@ export interface ProjectWorkspace extends Workspace {
   root: string;
 }
 
+const loadResolve = () =>
+  load<typeof import("../identity/resolve.ts")>(new URL("../identity/resolve.ts", import.meta.url));
+
+const loadNodeId = () =>
+  load<typeof import("../identity/node_id.ts")>(new URL("../identity/node_id.ts", import.meta.url));
+
 export class Services {
   #runtimes: Promise<SyncRuntimes> | undefined;
   readonly #workspaces = new Map<string, Promise<Workspace>>();
@@ -46,12 +52,8 @@ export class Services {
         load<typeof import("../auth/credentials.ts")>(
           new URL("../auth/credentials.ts", import.meta.url),
         ),
-        load<typeof import("../identity/resolve.ts")>(
-          new URL("../identity/resolve.ts", import.meta.url),
-        ),
-        load<typeof import("../identity/node_id.ts")>(
-          new URL("../identity/node_id.ts", import.meta.url),
-        ),
+        loadResolve(),
+        loadNodeId(),
       ]);
       return new SyncRuntimes({
         home: kittifyHome,
@@ -88,30 +90,26 @@ export class Services {
     return ws as ProjectWorkspace;
   }
 
+  /**
+   * A workspace's emitter loads what emitting needs (identity, git, the sync runtimes) when it is
+   * first used: a command that reads only, such as `tasks list`, loads none of it.
+   */
   async #createWorkspace(cwd: string): Promise<Workspace> {
-    const [{ findRepoRoot }, { Emitter }, { resolveAtRoot }, { gitMetadata }, { localNodeId }] =
-      await Promise.all([
-        load<typeof import("../identity/repo_root.ts")>(
-          new URL("../identity/repo_root.ts", import.meta.url),
-        ),
-        load<typeof import("../sync/emitter.ts")>(new URL("../sync/emitter.ts", import.meta.url)),
-        load<typeof import("../identity/resolve.ts")>(
-          new URL("../identity/resolve.ts", import.meta.url),
-        ),
-        load<typeof import("../sync/git_metadata.ts")>(
-          new URL("../sync/git_metadata.ts", import.meta.url),
-        ),
-        load<typeof import("../identity/node_id.ts")>(
-          new URL("../identity/node_id.ts", import.meta.url),
-        ),
-      ]);
+    const [{ findRepoRoot }, { Emitter }] = await Promise.all([
+      load<typeof import("../identity/repo_root.ts")>(
+        new URL("../identity/repo_root.ts", import.meta.url),
+      ),
+      load<typeof import("../sync/emitter.ts")>(new URL("../sync/emitter.ts", import.meta.url)),
+    ]);
     const root = await findRepoRoot(cwd);
-    const runtimes = await this.runtimes();
     const emitter = new Emitter(cwd, root, {
-      runtimes,
-      identity: resolveAtRoot,
-      git: gitMetadata,
-      nodeId: localNodeId,
+      runtimes: { forRoot: async (root) => (await this.runtimes()).forRoot(root) },
+      identity: async (root) => (await loadResolve()).resolveAtRoot(root),
+      git: async (dir) =>
+        (await load<typeof import("../sync/git_metadata.ts")>(
+          new URL("../sync/git_metadata.ts", import.meta.url),
+        )).gitMetadata(dir),
+      nodeId: async () => (await loadNodeId()).localNodeId(),
       warnOnce,
     });
     return { cwd, root, emitter };

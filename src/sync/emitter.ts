@@ -45,7 +45,7 @@ export interface EmitOptions {
 
 /** What an emitter works with, handed in by the CLI entry. */
 export interface EmitterDeps {
-  runtimes: SyncRuntimes;
+  runtimes: Pick<SyncRuntimes, "forRoot">;
   identity(root: string): Promise<ResolvedIdentity>;
   git(cwd: string): Promise<GitMetadata>;
   nodeId(): Promise<string>;

@@ -1,5 +1,5 @@
 /** `kittify accept`: accept every reviewed work package of a feature (for_review → done). */
-import { load } from "../../common/load.ts";
+import { inProject } from "./in_project.ts";
 import type { CommandBuilder as Command } from "../command_builder.ts";
 import type { CommandContext } from "../context.ts";
 import { UserError } from "../../common/errors.ts";
@@ -34,12 +34,12 @@ export function registerAccept(program: Command, ctx: CommandContext): void {
     .option("--feature <slug>", "feature (default: from the branch, or the only one)")
     .option("--json", "print one JSON object")
     .action(async (opts: { allowIncomplete?: boolean; feature?: string; json?: boolean }) => {
-      const { accept, AcceptFailedError } = await load<typeof import("../../work/accept.ts")>(
-        new URL("../../work/accept.ts", import.meta.url),
-      );
+      const [{ accept, AcceptFailedError }, project] = await inProject<
+        typeof import("../../work/accept.ts")
+      >(ctx, new URL("../../work/accept.ts", import.meta.url));
       let report: AcceptReport;
       try {
-        report = await accept(await ctx.services.project(Deno.cwd()), opts);
+        report = await accept(project, opts);
       } catch (err) {
         if (!(err instanceof AcceptFailedError)) throw err;
         // What was accepted stands: report it, then fail with the reason(s).

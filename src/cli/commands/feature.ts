@@ -1,5 +1,5 @@
 /** `kittify feature create NAME`: a new feature folder, announced with one FeatureCreated. */
-import { load } from "../../common/load.ts";
+import { inProject } from "./in_project.ts";
 import type { CommandBuilder as Command } from "../command_builder.ts";
 import { featureNumberValue } from "../option_values.ts";
 import type { CommandContext } from "../context.ts";
@@ -24,10 +24,13 @@ export function registerFeature(program: Command, ctx: CommandContext): void {
     .option("--target-branch <branch>", "branch the feature merges into (default: current)")
     .option("--json", "print one JSON object")
     .action(async (name: string, opts: CreateOptions) => {
-      const { createFeature } = await load<typeof import("../../work/feature_create.ts")>(
+      const [{ createFeature }, project] = await inProject<
+        typeof import("../../work/feature_create.ts")
+      >(
+        ctx,
         new URL("../../work/feature_create.ts", import.meta.url),
       );
-      const report = await createFeature(await ctx.services.project(Deno.cwd()), { name, ...opts });
+      const report = await createFeature(project, { name, ...opts });
       if (opts.json) return printJson(report);
       console.log(
         `${ink.green("Created")} feature ${ink.bold(report.feature)} (target branch ` +

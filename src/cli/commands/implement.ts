@@ -1,5 +1,5 @@
 /** `kittify implement WPnn`: start a planned work package (planned → in_progress). */
-import { load } from "../../common/load.ts";
+import { inProject } from "./in_project.ts";
 import type { CommandBuilder as Command } from "../command_builder.ts";
 import type { CommandContext } from "../context.ts";
 import { ink } from "../../common/style.ts";
@@ -24,10 +24,11 @@ export function registerImplement(program: Command, ctx: CommandContext): void {
     .option("--feature <slug>", "feature (default: from the branch, or the only one)")
     .option("--json", "print one JSON object")
     .action(async (wp: string, opts: { agent?: string; feature?: string; json?: boolean }) => {
-      const { implement } = await load<typeof import("../../work/implement.ts")>(
+      const [{ implement }, project] = await inProject<typeof import("../../work/implement.ts")>(
+        ctx,
         new URL("../../work/implement.ts", import.meta.url),
       );
-      const report = await implement(await ctx.services.project(Deno.cwd()), { wp, ...opts });
+      const report = await implement(project, { wp, ...opts });
       if (opts.json) printJson(report);
       else console.log(describeStatusChange(report));
     });

@@ -1,5 +1,5 @@
 /** `kittify move WPnn --to LANE`: change a work package's lane. */
-import { load } from "../../common/load.ts";
+import { inProject } from "./in_project.ts";
 import type { CommandBuilder as Command } from "../command_builder.ts";
 import { laneValue } from "../option_values.ts";
 import type { CommandContext } from "../context.ts";
@@ -22,10 +22,11 @@ export function registerMove(program: Command, ctx: CommandContext): void {
     .option("--feature <slug>", "feature (default: from the branch, or the only one)")
     .option("--json", "print one JSON object")
     .action(async (wp: string, opts: Omit<MoveOptions, "wp"> & { json?: boolean }) => {
-      const { move } = await load<typeof import("../../work/move.ts")>(
+      const [{ move }, project] = await inProject<typeof import("../../work/move.ts")>(
+        ctx,
         new URL("../../work/move.ts", import.meta.url),
       );
-      const report = await move(await ctx.services.project(Deno.cwd()), { wp, ...opts });
+      const report = await move(project, { wp, ...opts });
       if (opts.json) return printJson(report);
       console.log(describeStatusChange(report));
       if (report.forced) console.log(ink.yellow(`forced: ${report.reason}`));

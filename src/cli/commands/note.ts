@@ -1,5 +1,5 @@
 /** `kittify note WPnn TEXT`: record a note on a work package (one HistoryAdded). */
-import { load } from "../../common/load.ts";
+import { inProject } from "./in_project.ts";
 import type { CommandBuilder as Command } from "../command_builder.ts";
 import { noteTypeValue } from "../option_values.ts";
 import type { CommandContext } from "../context.ts";
@@ -23,10 +23,11 @@ export function registerNote(program: Command, ctx: CommandContext): void {
     .option("--feature <slug>", "feature (default: from the branch, or the only one)")
     .option("--json", "print one JSON object")
     .action(async (wp: string, text: string, opts: NoteOptions) => {
-      const { addNote } = await load<typeof import("../../work/note.ts")>(
+      const [{ addNote }, project] = await inProject<typeof import("../../work/note.ts")>(
+        ctx,
         new URL("../../work/note.ts", import.meta.url),
       );
-      const report = await addNote(await ctx.services.project(Deno.cwd()), { wp, text, ...opts });
+      const report = await addNote(project, { wp, text, ...opts });
       if (opts.json) printJson(report);
       else console.log(`${report.entry_type} recorded on ${report.wp_id} (by ${report.author})`);
     });

@@ -1,5 +1,6 @@
 /** `kittify tasks add|finalize|list`: the work packages of a feature. */
 import { load } from "../../common/load.ts";
+import { inProject } from "./in_project.ts";
 import type { CommandBuilder as Command } from "../command_builder.ts";
 import { laneValue } from "../option_values.ts";
 import { ink } from "../../common/style.ts";
@@ -27,10 +28,11 @@ function registerAdd(tasks: Command, ctx: CommandContext): void {
     .option("--feature <slug>", FEATURE_HELP)
     .option("--json", "print one JSON object")
     .action(async (title: string, opts: { depends?: string; feature?: string; json?: boolean }) => {
-      const { addTask } = await load<typeof import("../../work/task_add.ts")>(
+      const [{ addTask }, project] = await inProject<typeof import("../../work/task_add.ts")>(
+        ctx,
         new URL("../../work/task_add.ts", import.meta.url),
       );
-      const entry = await addTask(await ctx.services.project(Deno.cwd()), { title, ...opts });
+      const entry = await addTask(project, { title, ...opts });
       if (opts.json) return printJson(entry);
       console.log(`${ink.green("Added")} ${ink.bold(entry.wp_id)} “${entry.title}”: ${entry.path}`);
     });
@@ -43,10 +45,13 @@ function registerFinalize(tasks: Command, ctx: CommandContext): void {
     .option("--feature <slug>", FEATURE_HELP)
     .option("--json", "print one JSON object")
     .action(async (opts: { feature?: string; json?: boolean }) => {
-      const { finalizeTasks } = await load<typeof import("../../work/tasks_finalize.ts")>(
+      const [{ finalizeTasks }, project] = await inProject<
+        typeof import("../../work/tasks_finalize.ts")
+      >(
+        ctx,
         new URL("../../work/tasks_finalize.ts", import.meta.url),
       );
-      const report = await finalizeTasks(await ctx.services.project(Deno.cwd()), opts);
+      const report = await finalizeTasks(project, opts);
       if (report.failed.length > 0) ctx.setExitCode(1);
       if (opts.json) return printJson(report);
       if (report.announced.length > 0) {
@@ -75,10 +80,11 @@ function registerList(tasks: Command, ctx: CommandContext): void {
     .option("--feature <slug>", FEATURE_HELP)
     .option("--json", 'print one JSON array of {"feature", "wp_id", "title", "lane", ...}')
     .action(async (opts: { lane?: string; feature?: string; json?: boolean }) => {
-      const { listTasks } = await load<typeof import("../../work/task_list.ts")>(
+      const [{ listTasks }, project] = await inProject<typeof import("../../work/task_list.ts")>(
+        ctx,
         new URL("../../work/task_list.ts", import.meta.url),
       );
-      const report = await listTasks(await ctx.services.project(Deno.cwd()), opts);
+      const report = await listTasks(project, opts);
       for (const p of report.problems) warn(`skipping ${p.path}: ${p.reason}`);
       if (opts.json) return printJson(report.entries);
       if (report.entries.length === 0) {
