@@ -1,9 +1,10 @@
 /**
  * How commands declare themselves: the subset of commander's fluent API kittify uses. Every
  * command registers through this interface, once into a light recorder that parses ordinary
- * command lines at start-up (fast_path.ts), and into commander itself only when that is needed:
- * help, errors, suggestions, anything unusual (program.ts). Commander is a CommonJS package and
- * costs every command ~25 ms to load; the recorder costs nothing.
+ * command lines at start-up (fast_path.ts) and writes plain help (help_text.ts), and into
+ * commander itself only when that is needed: errors, suggestions, anything unusual (program.ts).
+ * Commander is a CommonJS package whose Node built-ins cost about as much as starting an empty
+ * Deno process; the recorder costs nothing.
  */
 
 /** Parses an option's value (commander's `parseArg`): the new value from the text and the old. */

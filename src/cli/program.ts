@@ -1,6 +1,6 @@
 /**
- * The command tree in commander, for help, errors and anything the start-up path leaves to it
- * (fast_path.ts). Each command lives in `commands/<name>.ts` and registers itself here.
+ * The command tree in commander, for errors and anything the start-up path and kittify's own help
+ * leave to it (fast_path.ts, help_request.ts). Each command lives in `commands/<name>.ts` and registers itself here.
  */
 import { Command, type CommanderError } from "commander";
 import { paint } from "../common/style.ts";
