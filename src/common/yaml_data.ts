@@ -1,10 +1,10 @@
 /**
- * Reading YAML as plain data: YAML 1.2's core schema (no timestamps or other extra types), with
- * js-yaml, an ES module that loads in a few milliseconds. The `yaml` package, whose Node build is
- * CommonJS and costs every command ~30 ms of start-up, is only loaded to edit documents while
- * keeping their comments and layout (frontmatter_edit.ts, config_edit.ts).
+ * YAML as plain data, read and written: YAML 1.2's core schema (no timestamps or other extra
+ * types), with js-yaml, an ES module that loads in a few milliseconds. The `yaml` package, whose
+ * Node build is CommonJS and costs every command ~30 ms of start-up, is only loaded to edit
+ * documents while keeping their comments and layout (frontmatter_edit.ts, config_edit.ts).
  */
-import { CORE_SCHEMA, load, YAMLException } from "js-yaml";
+import { CORE_SCHEMA, dump, load, YAMLException } from "js-yaml";
 
 /** Text that is not YAML; `line` and `column` are 1-based when known. */
 export class YamlSyntaxError extends Error {
@@ -28,4 +28,9 @@ export function parseYamlData(text: string): unknown {
       mark?.column === undefined ? undefined : mark.column + 1,
     );
   }
+}
+
+/** A new YAML document of `data` (block style, one line per scalar however long). */
+export function formatYamlData(data: unknown): string {
+  return dump(data, { schema: CORE_SCHEMA, lineWidth: -1 });
 }

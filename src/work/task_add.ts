@@ -1,8 +1,8 @@
 /** `tasks add`: the next `WPnn-<title>.md` of a feature, in lane planned (emits nothing). */
 import { join, relative } from "../common/path.ts";
-import { stringify } from "yaml";
 import { atomicCreate } from "../common/atomic_write.ts";
 import { UserError } from "../common/errors.ts";
+import { formatYamlData } from "../common/yaml_data.ts";
 import { ensureDir, withDirLock } from "./dirs.ts";
 import { MAX_TRACKABLE_WP, wpFileName, wpIdOf, wpNumber } from "./ids.ts";
 import { tasksDir } from "./layout.ts";
@@ -20,10 +20,7 @@ export interface TaskAddOptions {
 
 /** The text of a new task file. */
 export function newTaskFile(id: string, title: string, dependencies: string[]): string {
-  const frontmatter = stringify(
-    { work_package_id: id, title, lane: "planned", dependencies },
-    { lineWidth: 0 },
-  );
+  const frontmatter = formatYamlData({ work_package_id: id, title, lane: "planned", dependencies });
   return `---\n${frontmatter}---\n\n# ${id} – ${title}\n`;
 }
 

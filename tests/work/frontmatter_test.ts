@@ -5,6 +5,7 @@ import {
   readFrontmatter,
   setFrontmatterValue,
 } from "../../src/work/frontmatter.ts";
+import { newTaskFile } from "../../src/work/task_add.ts";
 
 const RICH = `---
 work_package_id: "WP01"   # the id
@@ -92,4 +93,23 @@ Deno.test("broken frontmatter is reported with its line and never rewritten", as
 Deno.test("no frontmatter reads as empty", () => {
   assert.deepEqual(readFrontmatter("# title\n"), {});
   assert.deepEqual(readFrontmatter("---\n---\n"), {});
+});
+
+Deno.test("a new task file's frontmatter reads back exactly, whatever the title", () => {
+  const titles = ["Plain title", "a: b", "#hash", "- dash", "日本語 タスク", "it's", 'say "hi"'];
+  titles.push("x".repeat(150), "null", "123", "1e3", "true", "  spaced  ", "[list]", "{map}");
+  for (const title of titles) {
+    const text = newTaskFile("WP07", title, title === "null" ? ["WP01", "WP02"] : []);
+    const read = readFrontmatter(text);
+    assert.equal(read.title, title, JSON.stringify(title));
+    assert.equal(read.lane, "planned");
+    assert.deepEqual(read.dependencies, title === "null" ? ["WP01", "WP02"] : []);
+    // One line per key: a long title is never folded.
+    assert.equal(text.split("\n").filter((l) => l.startsWith("title:")).length, 1);
+  }
+  assert.equal(
+    newTaskFile("WP01", "Write docs", ["WP02"]),
+    "---\nwork_package_id: WP01\ntitle: Write docs\nlane: planned\ndependencies:\n  - WP02\n---\n\n" +
+      "# WP01 – Write docs\n",
+  );
 });
