@@ -4,7 +4,10 @@
  * flags, measured in the same run, and every command is reported as its median and its ratio to
  * that baseline. `implement` needs a planned work package every run, so each sample implements
  * the next of many prepared ones; `tasks list` reads a feature of 120 work packages; `events
- * --json` prints 10,000 stored events (its peak RSS is reported too).
+ * --json` prints 10,000 stored events (its peak RSS is reported too); `init` runs on a project
+ * that has its identity already and `tasks add` adds one more work package each time (no goal of
+ * their own in issue 13: shown so that every often-run command is watched). Rounds interleave
+ * the commands, so the machine's changing load weighs on all of them alike.
  *
  *   deno run -A scripts/bench/startup.ts [runs=30]
  */
@@ -45,6 +48,7 @@ try {
   await cliCommand(["init"], opts).output();
   await writeFeature(sb.repo, "001-implement", runs + WARMUP);
   await writeFeature(sb.repo, "002-list", 120);
+  await writeFeature(sb.repo, "003-add", 0);
   await events.seed(10_000);
   const empty = join(sb.repo, "empty.ts");
   await Deno.writeTextFile(empty, "");
@@ -66,6 +70,11 @@ try {
       },
       { name: "kittify --help", command: () => cliCommand(["--help"], opts) },
       { name: "kittify identity --json", command: () => cliCommand(["identity", "--json"], opts) },
+      { name: "kittify init (initialised)", command: () => cliCommand(["init"], opts) },
+      {
+        name: "kittify tasks add",
+        command: () => cliCommand(["tasks", "add", "Bench task", "--feature", "003-add"], opts),
+      },
       {
         name: "kittify tasks list (120 WPs)",
         command: () => cliCommand(["tasks", "list", "--feature", "002-list"], opts),

@@ -1,10 +1,10 @@
 /** `kittify init`: create or complete `.kittify/config.yaml`, or repair a broken one. */
+import { load } from "../common/load.ts";
 import { join } from "../common/path.ts";
 import { describeError, isWriteDenied, UserError } from "../common/errors.ts";
 import { exists } from "../common/stat.ts";
 import { warn } from "../common/warnings.ts";
 import { missingFields, readConfig } from "./config_doc.ts";
-import { fillConfig } from "./config_edit.ts";
 import { RepoFacts } from "./defaults.ts";
 import { existingFallback } from "./fallback.ts";
 import { lockedUpdate, ReadOnlyFileError } from "./locked_update.ts";
@@ -79,8 +79,7 @@ export async function initProject(
         notes.push("config.yaml is not broken; nothing to repair");
       }
     }
-    const defaults = await facts.defaults(salvage, slugHint);
-    await lockedUpdate(configPath, (current) => {
+    await lockedUpdate(configPath, async (current) => {
       existed = current !== null;
       const read = readConfig(current);
       if (read.kind === "broken") {
@@ -92,6 +91,13 @@ export async function initProject(
       if (slugHint && read.fields.slug && read.fields.slug !== slugHint) {
         notes.push(`slug is already '${read.fields.slug}'; --slug ignored`);
       }
+      // Complete already (every field, and sync.auto_start present): the document editor, a
+      // CommonJS package that costs ~30 ms to load, is not needed.
+      if (filled.length === 0 && read.autoStartSetting !== undefined) return current;
+      const [{ fillConfig }, defaults] = await Promise.all([
+        load<typeof import("./config_edit.ts")>(new URL("./config_edit.ts", import.meta.url)),
+        facts.defaults(salvage, slugHint),
+      ]);
       const next = fillConfig(current, read, { ...defaults, ...read.fields }, { autoStart: true });
       if (next === current) filled = [];
       else if (filled.length === 0) filled = ["sync.auto_start"];
