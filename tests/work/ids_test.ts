@@ -10,6 +10,7 @@ import {
   wpIdFromFileName,
 } from "../../src/work/ids.ts";
 import { featureFromName } from "../../src/work/feature_pick.ts";
+import { unicodeNameSlug } from "../../src/events/name_slug.ts";
 
 Deno.test("WP ids typed by users are normalised to WPnn", () => {
   assert.equal(parseWpId("WP01"), "WP01");
@@ -82,4 +83,19 @@ Deno.test("names in any script: one rule for features and task files", () => {
   // A joiner between a letter and its mark goes, and the two compose again.
   assert.equal(featureSlugOf(2, "и\u200d\u0306 plan"), "002-й-plan");
   assert.ok(isFeatureSlug(featureSlugOf(2, "и\u200d\u0306 plan")));
+});
+
+Deno.test("nameSlug: an ASCII name takes the same slug without the Unicode tables", () => {
+  const pieces = ["Fix", "the", "API", "v2.0", "--", "  ", "\t", "\r\n", "#1", "_x_", "ÀB"];
+  pieces.push("x".repeat(70), "a-".repeat(40), "!?", "0", "Z9");
+  let seed = 7;
+  const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % pieces.length;
+  const names = ["", " ", "---", "A", "Café"];
+  for (let i = 0; i < 500; i++) {
+    names.push(Array.from({ length: 1 + (i % 9) }, () => pieces[next()]).join(i % 3 ? " " : ""));
+  }
+  for (let c = 0; c < 128; c++) names.push(`a${String.fromCharCode(c)}b`);
+  for (const name of names) {
+    assert.equal(nameSlug(name, "f"), unicodeNameSlug(name, "f"), JSON.stringify(name));
+  }
 });
