@@ -32,5 +32,5 @@ export function parseYamlData(text: string): unknown {
 
 /** A new YAML document of `data` (block style, one line per scalar however long). */
 export function formatYamlData(data: unknown): string {
-  return dump(data, { schema: CORE_SCHEMA, lineWidth: -1 });
+  return dump(data, { schema: CORE_SCHEMA, lineWidth: -1, quoteStyle: "double" });
 }
