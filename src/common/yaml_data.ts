@@ -30,7 +30,16 @@ export function parseYamlData(text: string): unknown {
   }
 }
 
-/** A new YAML document of `data` (block style, one line per scalar however long). */
+/**
+ * A new YAML document of `data` (block style, one line per scalar however long). Every string is
+ * double-quoted: YAML 1.1 readers such as spec-kitty's PyYAML would otherwise take a plain `yes`,
+ * `2024-01-01`, `1:20` or `<<` for a boolean, a date, a number or a merge key.
+ */
 export function formatYamlData(data: unknown): string {
-  return dump(data, { schema: CORE_SCHEMA, lineWidth: -1, quoteStyle: "double" });
+  return dump(data, {
+    schema: CORE_SCHEMA,
+    lineWidth: -1,
+    quoteStyle: "double",
+    forceQuotes: true,
+  });
 }

@@ -98,18 +98,23 @@ Deno.test("no frontmatter reads as empty", () => {
 Deno.test("a new task file's frontmatter reads back exactly, whatever the title", () => {
   const titles = ["Plain title", "a: b", "#hash", "- dash", "日本語 タスク", "it's", 'say "hi"'];
   titles.push("x".repeat(150), "null", "123", "1e3", "true", "  spaced  ", "[list]", "{map}");
+  // Plain scalars a YAML 1.1 reader (spec-kitty's PyYAML) takes for something else.
+  titles.push("yes", "NO", "Off", "2024-01-01", "1:20", "1_000", "0b101", "<<", "=");
   for (const title of titles) {
     const text = newTaskFile("WP07", title, title === "null" ? ["WP01", "WP02"] : []);
     const read = readFrontmatter(text);
     assert.equal(read.title, title, JSON.stringify(title));
     assert.equal(read.lane, "planned");
     assert.deepEqual(read.dependencies, title === "null" ? ["WP01", "WP02"] : []);
-    // One line per key: a long title is never folded.
-    assert.equal(text.split("\n").filter((l) => l.startsWith("title:")).length, 1);
+    // One line per key (a long title is never folded), and the title always quoted.
+    const lines = text.split("\n").filter((l) => l.startsWith("title:"));
+    assert.equal(lines.length, 1);
+    assert.match(lines[0], /^title: "/, title);
   }
   assert.equal(
     newTaskFile("WP01", "Write docs", ["WP02"]),
-    "---\nwork_package_id: WP01\ntitle: Write docs\nlane: planned\ndependencies:\n  - WP02\n---\n\n" +
+    '---\nwork_package_id: "WP01"\ntitle: "Write docs"\nlane: "planned"\ndependencies:\n  - "WP02"\n' +
+      "---\n\n" +
       "# WP01 – Write docs\n",
   );
 });
