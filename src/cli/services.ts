@@ -65,6 +65,7 @@ export class Services {
         now: Date.now,
         fetch: globalThis.fetch,
         exitBudgetMs: EXIT_BUDGET_MS,
+        uptimeMs: () => performance.now(),
         warn,
         nodeId: localNodeId,
       });

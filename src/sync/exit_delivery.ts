@@ -1,14 +1,14 @@
 /**
- * The end of an emitting command: one attempt to deliver, bounded by the exit budget in total
- * (token refresh included), after which requests in flight are aborted. A delivery problem is
+ * The end of an emitting command: one attempt to deliver, bounded by the exit budget counted from
+ * the process's start (token refresh included), after which requests in flight are aborted. A delivery problem is
  * at most one warning line; it never changes the command's output or exit code.
  */
 import { syncClient } from "./client.ts";
 import { runDelivery } from "./delivery_run.ts";
-import type { SyncRuntime, SyncRuntimeDeps } from "./runtime.ts";
+import { exitAttemptMs, type SyncRuntime, type SyncRuntimeDeps } from "./runtime.ts";
 
 export async function deliverAtExit(runtime: SyncRuntime, deps: SyncRuntimeDeps): Promise<void> {
-  const budget = AbortSignal.timeout(deps.exitBudgetMs);
+  const budget = AbortSignal.timeout(exitAttemptMs(deps.exitBudgetMs, deps.uptimeMs()));
   const client = syncClient({
     home: deps.home(),
     serverUrl: runtime.settings.serverUrl,

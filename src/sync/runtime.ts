@@ -30,16 +30,32 @@ export interface SyncRuntimeDeps {
   /** ms since the epoch. */
   now(): number;
   fetch: Fetch;
-  /** Total time for the delivery attempt at the end of a command, ms. */
+  /**
+   * The end-of-command budget, ms: the command with its delivery attempt ends this long after the
+   * process started (but the attempt always gets {@link MIN_EXIT_ATTEMPT_MS}).
+   */
   exitBudgetMs: number;
+  /** ms since this process started. */
+  uptimeMs(): number;
   /** Reports a problem in one line (stderr). */
   warn(message: string): void;
   /** This machine's node_id (written to clock.json when it has none). */
   nodeId(): Promise<string>;
 }
 
-/** The default end-of-command budget: 1.5 s for everything, token refresh included. */
+/**
+ * The default end-of-command budget: a command that delivers at its end has exited 1.5 s after it
+ * started, token refresh included, however unresponsive the server.
+ */
 export const EXIT_BUDGET_MS = 1_500;
+
+/** What the delivery attempt gets at least, after a command that itself ran long (ms). */
+export const MIN_EXIT_ATTEMPT_MS = 300;
+
+/** How long the delivery attempt at the end of a command may take, ms. */
+export function exitAttemptMs(budgetMs: number, uptimeMs: number): number {
+  return Math.max(budgetMs - uptimeMs, MIN_EXIT_ATTEMPT_MS);
+}
 
 export class SyncRuntime {
   #storedPending = 0;

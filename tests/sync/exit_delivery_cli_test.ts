@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { KvOutbox } from "../../src/store/kv_outbox.ts";
+import { exitAttemptMs, MIN_EXIT_ATTEMPT_MS } from "../../src/sync/runtime.ts";
 import { SERVE_PASSWORD } from "../helpers/serve.ts";
 import { type SyncWorld, validEvent, withSyncWorld } from "../helpers/sync_client.ts";
 import { login as serverLogin, postBatch } from "../server/harness.ts";
@@ -144,4 +145,11 @@ Deno.test("exit delivery: events the server rejects are one warning and a failur
     assert.equal(status.health.last_failure.category, "authorization");
     assert.equal(status.health.consecutive_failures, 1);
   }, { users: [{ username: "alice", team: "acme" }, { username: "eve", team: "rival" }] });
+});
+
+Deno.test("exit delivery: the budget counts from the process's start, with a floor for long commands", () => {
+  assert.equal(exitAttemptMs(1_500, 200), 1_300);
+  assert.equal(exitAttemptMs(1_500, 1_400), MIN_EXIT_ATTEMPT_MS);
+  assert.equal(exitAttemptMs(1_500, 60_000), MIN_EXIT_ATTEMPT_MS);
+  assert.equal(exitAttemptMs(1_500, 0), 1_500);
 });
