@@ -80,11 +80,14 @@ export class LiveLink {
   ): Promise<void> {
     const { onState, sleep, random } = this.deps;
     let failures = 0;
+    // While logged out the link looks for a login every few seconds, saying so once, not each time.
+    let loggedOut: string | null = null;
     while (!signal.aborted) {
       let reason: string;
-      onState({ kind: "connecting" });
+      if (loggedOut === null) onState({ kind: "connecting" });
       try {
         const connection = await this.connect(signal);
+        loggedOut = null;
         const upAt = Date.now();
         onState({ kind: "connected", workPackages: connection.snapshot.length });
         try {
@@ -96,11 +99,13 @@ export class LiveLink {
       } catch (err) {
         if (signal.aborted) break;
         if (err instanceof NotLoggedInError || err instanceof SessionExpiredError) {
-          onState({ kind: "logged_out", reason: err.message });
+          if (err.message !== loggedOut) onState({ kind: "logged_out", reason: err.message });
+          loggedOut = err.message;
           this.deps.session.forget();
           await sleep(LOGGED_OUT_POLL_MS, signal).catch(() => {});
           continue;
         }
+        loggedOut = null;
         reason = err instanceof Error ? err.message : String(err);
       }
       if (signal.aborted) break;
