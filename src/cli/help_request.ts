@@ -1,30 +1,40 @@
 /**
  * Which command lines are plain help requests: `kittify [words…] --help` (or `-h`) where every
- * word names a command, and `kittify [words…] help [name]` where commander would add its `help`
- * command. Anything else that mentions help goes to commander.
+ * word names a command, and `kittify [words…] help [names…]` where commander would add its `help`
+ * command and the names lead to a command (`kittify help tasks add`). A `help` naming an unknown
+ * command is left to commander as that command, so that it is reported with commander's message
+ * and suggestion. Anything else that mentions help goes to commander as it is.
  */
 import type { RecordedCommand } from "./fast_path.ts";
 import { hasHelpCommand } from "./help_text.ts";
+
+export type HelpRequest =
+  /** Write this command's help. */
+  | { kind: "help"; command: RecordedCommand }
+  /** `help` named something unknown: commander should run this command line instead. */
+  | { kind: "unknown"; argv: string[] };
 
 /** Whether `argv` could be a help request (before any command is loaded). */
 export function mentionsHelp(argv: readonly string[]): boolean {
   return argv.some((word) => word === "--help" || word === "-h" || word === "help");
 }
 
-/** The command whose help `argv` asks for, or null when it is not a plain help request. */
-export function helpRequestOf(
-  root: RecordedCommand,
-  argv: readonly string[],
-): RecordedCommand | null {
+/** What `argv` asks for, or null when it is not a plain help request. */
+export function helpRequestOf(root: RecordedCommand, argv: readonly string[]): HelpRequest | null {
   const last = argv.at(-1);
-  if (last === "--help" || last === "-h") return commandAt(root, argv.slice(0, -1));
+  if (last === "--help" || last === "-h") {
+    const command = commandAt(root, argv.slice(0, -1));
+    return command ? { kind: "help", command } : null;
+  }
   const at = argv.indexOf("help");
   if (at === -1) return null;
   const parent = commandAt(root, argv.slice(0, at));
   if (parent === null || !hasHelpCommand(parent)) return null;
-  const rest = argv.slice(at + 1);
-  if (rest.length === 0) return parent;
-  return rest.length === 1 ? parent.subcommands.get(rest[0]) ?? null : null;
+  const names = argv.slice(at + 1);
+  if (names.some((name) => name.startsWith("-"))) return null;
+  const command = commandAt(parent, names);
+  if (command) return { kind: "help", command };
+  return { kind: "unknown", argv: [...argv.slice(0, at), ...names] };
 }
 
 /** The command reached by `words` from `root`, or null when a word names no subcommand. */

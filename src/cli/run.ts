@@ -48,11 +48,12 @@ export async function runCli(argv: string[]): Promise<number> {
     if (mentionsHelp(argv)) {
       // Help is written from the commands as recorded (help_text.ts): every command is needed.
       for (const register of await allCommands()) register(recorded, ctx);
-      const command = helpRequestOf(recorded, argv);
-      if (command) {
-        await writeStdout(helpText(command, stdoutColumns()));
+      const request = helpRequestOf(recorded, argv);
+      if (request?.kind === "help") {
+        await writeStdout(helpText(request.command, stdoutColumns()));
         return code;
       }
+      if (request?.kind === "unknown") argv = request.argv;
     } else {
       // Only the command being run is loaded; anything else goes to commander (all commands).
       const name = argv.find((arg) => !arg.startsWith("-"));

@@ -59,10 +59,11 @@ Deno.test("every command's help is commander's, at every width", async () => {
 Deno.test("help requests: the command whose help is asked for, or null for commander", async () => {
   const { recorded } = await trees();
   const at = (argv: string[]) => {
-    const command = helpRequestOf(recorded, argv);
-    if (command === null) return null;
+    const request = helpRequestOf(recorded, argv);
+    if (request === null) return null;
+    if (request.kind === "unknown") return { commander: request.argv };
     const names: string[] = [];
-    for (let c: RecordedCommand | undefined = command; c?.parent; c = c.parent) {
+    for (let c: RecordedCommand | undefined = request.command; c?.parent; c = c.parent) {
       names.unshift(c.name);
     }
     return names.join(" ");
@@ -78,8 +79,12 @@ Deno.test("help requests: the command whose help is asked for, or null for comma
   // Left to commander: unknown words, help after arguments, help of a command with an action.
   assert.equal(at(["nope", "--help"]), null);
   assert.equal(at(["implement", "WP01", "--help"]), null);
-  assert.equal(at(["help", "nope"]), null);
-  assert.equal(at(["help", "tasks", "list"]), null);
+  assert.equal(at(["help", "tasks", "list"]), "tasks list");
+  assert.equal(at(["sync", "help", "dead-letter", "list"]), "sync dead-letter list");
+  // help naming an unknown command: commander reports that command line as unknown.
+  assert.deepEqual(at(["help", "nope"]), { commander: ["nope"] });
+  assert.deepEqual(at(["tasks", "help", "nope"]), { commander: ["tasks", "nope"] });
+  assert.equal(at(["help", "--json"]), null);
   assert.equal(at(["implement", "help"]), null);
   assert.equal(at(["note", "WP01", "help"]), null);
   assert.equal(at(["--help", "tasks"]), null);
@@ -111,6 +116,13 @@ Deno.test("the CLI answers help requests as commander does, and leaves the rest 
     const late = await runKittify(["implement", "WP01", "--help"], opts);
     assert.equal(late.code, 0);
     assert.match(late.stdout, /^Usage: kittify implement \[options\] <wp>/);
+    // help naming a subcommand shows it; naming nothing known is an unknown command (exit 2).
+    const deep = await runKittify(["help", "tasks", "list"], opts);
+    assert.equal(deep.stdout, commanderHelp(list, 80));
+    const unknown = await runKittify(["help", "tasks", "lst"], opts);
+    assert.equal(unknown.code, 2);
+    assert.equal(unknown.stdout, "");
+    assert.match(unknown.stderr, /^error: unknown command 'lst'\nhint: Did you mean list\?/);
     // A text that happens to be "help" is an argument, not a help request.
     const note = await runKittify(["note", "WP01", "help"], opts);
     assert.doesNotMatch(note.stdout, /Usage:/);
