@@ -68,6 +68,43 @@ Deno.test("deno task install: a kittify command with the binary's flags that run
   }
 });
 
+Deno.test({
+  name: "deno task install without deno on PATH (npx): the command runs the Deno that installed it",
+  ignore: Deno.build.os === "windows",
+  fn: async () => {
+    const sb = await sandbox({ commit: true });
+    const installRoot = join(sb.home, "..", "deno-install");
+    // A PATH with git and nothing else (wherever this machine keeps deno).
+    const bare = join(sb.home, "..", "bare-path");
+    await Deno.mkdir(bare);
+    const git = (await new Deno.Command("sh", { args: ["-c", "command -v git"] }).output()).stdout;
+    await Deno.symlink(decode(git).trim(), join(bare, "git"));
+    try {
+      const installed = await denoTask(["install"], sb.repo, {
+        DENO_INSTALL_ROOT: installRoot,
+        PATH: bare,
+      });
+      assert.equal(installed.code, 0, decode(installed.stderr));
+      const out = decode(installed.stdout);
+      assert.match(out, /`deno` is not on your PATH: kittify runs with /);
+      assert.ok(out.includes(`${join(installRoot, "bin")} is not on your PATH yet`), out);
+      const shim = join(installRoot, "bin", "kittify");
+      assert.ok((await Deno.readTextFile(shim)).includes(`exec '${Deno.execPath()}' run`));
+      const run = await new Deno.Command(shim, {
+        args: ["identity", "--json"],
+        cwd: sb.repo,
+        env: { KITTIFY_HOME: sb.home, NO_COLOR: "1", PATH: bare },
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      assert.equal(run.code, 0, decode(run.stderr));
+      assert.equal(JSON.parse(decode(run.stdout)).source, "config");
+    } finally {
+      await sb.cleanup();
+    }
+  },
+});
+
 Deno.test("deno task kittify: runs in your folder, whatever INIT_CWD an npm script left", async () => {
   const sb = await sandbox({ commit: true });
   const other = await sandbox({ commit: true });
