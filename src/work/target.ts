@@ -58,7 +58,7 @@ export async function locateWorkPackage(target: FeatureTarget, id: string): Prom
     throw new UserError(`no work package ${id} in feature ${target.feature}`, {
       hint: known.length > 0
         ? `work packages: ${known.join(", ")}`
-        : "add one with `kittify tasks add TITLE`",
+        : `add one with \`kittify tasks add TITLE --feature ${target.feature}\``,
     });
   }
   if (paths.length > 1) {

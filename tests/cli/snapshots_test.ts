@@ -29,11 +29,13 @@ Deno.test("snapshot: identity and work commands", async () => {
     await run("tasks", "add", "Write the parser");
     await run("tasks", "add", "日本 review", "--depends", "WP01");
     await run("tasks", "add", "Third");
+    await run("tasks", "add", "Fourth, under way");
     await run("tasks", "list");
     await run("tasks", "finalize");
     await run("tasks", "finalize");
     await run("implement", "WP02", "--agent", "claude");
     await run("implement", "WP02");
+    await run("implement", "WP04");
     await run("move", "WP02", "--to", "for_review", "--note", "ready for review");
     await run("move", "WP01", "--to", "done");
     await run("move", "WP03", "--to", "canceled", "--force", "--reason", "not needed");

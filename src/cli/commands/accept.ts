@@ -15,11 +15,17 @@ function printReport(report: AcceptReport): void {
   } else if (report.ok) {
     console.log(`Nothing in for_review in ${report.feature}`);
   }
-  for (const o of report.outstanding) {
+  // Ids and lanes are ASCII: padded by length, the title last, so the columns line up.
+  const ids = report.outstanding.map((o) => o.wp_id ?? "?");
+  const lanes = report.outstanding.map((o) => o.lane ?? "unreadable");
+  const idWidth = Math.max(0, ...ids.map((id) => id.length));
+  const laneWidth = Math.max(0, ...lanes.map((lane) => lane.length));
+  report.outstanding.forEach((o, i) => {
     console.log(
-      `${ink.yellow("outstanding")}  ${o.wp_id ?? "?"}  ${o.lane ?? "unreadable"}  ${o.title}`,
+      `${ink.yellow("outstanding")}  ${ids[i].padEnd(idWidth)}  ${lanes[i].padEnd(laneWidth)}  ` +
+        o.title,
     );
-  }
+  });
   if (report.complete) {
     const what = `all ${report.total_wps} work packages of ${report.feature} are finished`;
     console.log(`${ink.green("Complete:")} ${what}`);
