@@ -38,19 +38,30 @@ function commandPath(command: Command): string {
   return names.join(" ");
 }
 
-/** One-line usage errors plus a hint, exit code 2, for the whole command tree. */
+/** A usage error's first line and its hint, from commander's text about `command`. */
+function usageLines(command: Command, text: string): { message: string; hint: string } {
+  const [first, ...rest] = text.trim().split("\n").map((l) => l.trim()).filter(Boolean);
+  const suggestion = rest.find((l) => l.startsWith("(Did you mean"));
+  const helpCmd = `${commandPath(command)} --help`;
+  return {
+    message: (first ?? "").replace(/^error:\s*/, ""),
+    hint: suggestion ? `${suggestion.slice(1, -1)} See '${helpCmd}'.` : `see '${helpCmd}'`,
+  };
+}
+
+/**
+ * One-line usage errors plus a hint, exit code 2, for the whole command tree. The error thrown
+ * carries the same message and hint, for `--json`'s error document.
+ */
 function applyErrorStyle(command: Command): void {
   command.exitOverride((err: CommanderError) => {
+    if (err.exitCode !== 0) Object.assign(err, usageLines(command, err.message));
     throw err;
   });
   command.configureOutput({
     outputError: (text, write) => {
-      const lines = text.trim().split("\n").map((l) => l.trim()).filter(Boolean);
-      const [first, ...rest] = lines;
-      write(`${paint.red("error:")} ${first.replace(/^error:\s*/, "")}\n`);
-      const suggestion = rest.find((l) => l.startsWith("(Did you mean"));
-      const helpCmd = `${commandPath(command)} --help`;
-      const hint = suggestion ? `${suggestion.slice(1, -1)} See '${helpCmd}'.` : `see '${helpCmd}'`;
+      const { message, hint } = usageLines(command, text);
+      write(`${paint.red("error:")} ${message}\n`);
       write(`${paint.dim("hint:")} ${hint}\n`);
     },
   });

@@ -17,7 +17,9 @@ import { Services } from "./services.ts";
 interface CommanderLike {
   code: string;
   exitCode: number;
+  /** Its first line (program.ts keeps commander's suggestion for the hint). */
   message: string;
+  hint?: string;
 }
 
 function isCommanderError(err: unknown): err is CommanderLike {
@@ -100,7 +102,7 @@ function printJsonError(err: unknown, code: number): void {
     : err instanceof Error
     ? err.message
     : String(err);
-  const hint = err instanceof KittifyError ? err.hint ?? null : null;
+  const hint = err instanceof KittifyError || usage ? err.hint ?? null : null;
   printJson({ error: { message, hint, exit_code: code } });
 }
 

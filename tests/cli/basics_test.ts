@@ -99,7 +99,24 @@ Deno.test("--json: a failing command still prints one JSON document with the err
     assert.match(outside.stderr, /^error: not inside a git repository/);
     const usage = await runKittify(["tasks", "list", "--bogus", "--json"], opts);
     assert.equal(usage.code, EXIT.USAGE);
-    assert.equal(JSON.parse(usage.stdout).error.exit_code, 2);
+    // The same message and hint as the two lines on stderr.
+    assert.deepEqual(JSON.parse(usage.stdout), {
+      error: {
+        message: "unknown option '--bogus'",
+        hint: "see 'kittify tasks list --help'",
+        exit_code: 2,
+      },
+    });
+    assert.equal(
+      usage.stderr,
+      "error: unknown option '--bogus'\nhint: see 'kittify tasks list --help'\n",
+    );
+    const typo = await runKittify(["idnetity", "--json"], opts);
+    assert.deepEqual(JSON.parse(typo.stdout).error, {
+      message: "unknown command 'idnetity'",
+      hint: "Did you mean identity? See 'kittify --help'.",
+      exit_code: 2,
+    });
     const dead = await runKittify(["sync", "dead-letter", "retry", "01BOGUS", "--json"], opts);
     assert.equal(dead.code, EXIT.USER);
     assert.deepEqual(JSON.parse(dead.stdout), { requeued: [], missing: ["01BOGUS"] });
