@@ -2,7 +2,7 @@
  * `move WPnn --to LANE`: one lane change with one WPStatusChanged, and with `--note` one
  * HistoryAdded. Transitions outside the status model need `--force --reason`.
  */
-import { UserError } from "../common/errors.ts";
+import { UsageError, UserError } from "../common/errors.ts";
 import { actorArgument } from "./actor.ts";
 import { historyAdded } from "./events.ts";
 import { laneArgument } from "./lanes.ts";
@@ -34,7 +34,7 @@ export async function move(project: Project, options: MoveOptions): Promise<Move
   const to = laneArgument(options.to);
   const actor = actorArgument(options.actor, "--actor");
   const reason = options.reason?.trim();
-  if (options.force && !reason) throw new UserError("--force needs --reason TEXT saying why");
+  if (options.force && !reason) throw new UsageError("--force needs --reason TEXT saying why");
   const note = options.note?.trim();
   if (options.note !== undefined && !note) throw new UserError("--note cannot be empty");
   const target = await resolveFeature(project, options.feature);

@@ -1,6 +1,6 @@
 /** Resolves what a command works on: the repository root, the feature, a work package. */
 import { relative, sep } from "../common/path.ts";
-import { UserError } from "../common/errors.ts";
+import { UsageError, UserError } from "../common/errors.ts";
 import type { Emitter } from "../sync/emitter.ts";
 import { currentCheckout } from "./checkout.ts";
 import { pickFeature } from "./feature_pick.ts";
@@ -41,7 +41,7 @@ function featureFolderOf(root: string, cwd: string): string | null {
 export function wpIdArgument(input: string): string {
   const id = parseWpId(input);
   if (id === null) {
-    throw new UserError(`'${input}' is not a work package id`, { hint: "use WPnn, e.g. WP01" });
+    throw new UsageError(`'${input}' is not a work package id`, { hint: "use WPnn, e.g. WP01" });
   }
   return id;
 }

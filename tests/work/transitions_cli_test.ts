@@ -26,13 +26,17 @@ Deno.test("an illegal move is refused without --force and changes nothing", () =
     assert.match(reopen.stderr, /done is a terminal lane/);
 
     const noReason = await sb.run(["move", "WP01", "--to", "done", "--force"]);
-    assert.equal(noReason.code, 1);
+    assert.equal(noReason.code, 2, "a missing option is a usage error");
     assert.match(noReason.stderr, /--force needs --reason/);
 
     const unknown = await sb.run(["move", "WP01", "--to", "review"]);
     assert.equal(unknown.code, 2, "a bad option value is a usage error");
     assert.match(unknown.stderr, /option '--to <lane>' argument 'review' is invalid/);
     assert.match(unknown.stderr, /planned, claimed, in_progress/);
+
+    const notAnId = await sb.run(["implement", "foo"]);
+    assert.equal(notAnId.code, 2, "an argument that cannot be a work package id is a usage error");
+    assert.match(notAnId.stderr, /^error: 'foo' is not a work package id\nhint: use WPnn/);
 
     const implementDone = await sb.run(["implement", "WP02"]);
     assert.equal(implementDone.code, 1);
