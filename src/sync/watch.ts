@@ -12,6 +12,8 @@ import { AuthApi } from "../transport/auth_api.ts";
 import type { Fetch } from "../transport/http.ts";
 import { HttpBatchTransport } from "../transport/http_batch.ts";
 import type { WsConnection } from "../transport/ws_connection.ts";
+import type { EventTransport } from "../transport/event_transport.ts";
+import { StoredEventsTap } from "../transport/stored_events_tap.ts";
 import { WsTransport } from "../transport/ws_transport.ts";
 import { sleep } from "./backoff.ts";
 import { healthOutcome, LEASE_TTL_MS, runDelivery } from "./delivery_run.ts";
@@ -39,6 +41,8 @@ export interface WatchDeps {
   random?(): number;
   /** An event another client of the team stored. */
   onEvent(event: Record<string, unknown>): void;
+  /** An event of this machine that this watch has just delivered (the server stored it). */
+  onDelivered?(event: Record<string, unknown>): void;
   onState(state: WatchState): void;
   pollMs?: number;
 }
@@ -56,9 +60,18 @@ export async function watch(deps: WatchDeps, signal: AbortSignal): Promise<void>
   const random = deps.random ?? Math.random;
   const api = new AuthApi(deps.fetch);
   const session = new Session({ home: deps.home, serverUrl: deps.serverUrl, api, now: deps.now });
+  const decoder = new TextDecoder();
+  // This machine's own events are in the feed too (the server sends them to the team's other
+  // connections only).
+  const tap = (transport: EventTransport) =>
+    deps.onDelivered
+      ? new StoredEventsTap(transport, (entry) => {
+        deps.onDelivered?.(JSON.parse(decoder.decode(entry.json)));
+      })
+      : transport;
   const http = new Uploader({
     outbox,
-    transport: new HttpBatchTransport(deps.serverUrl, deps.fetch),
+    transport: tap(new HttpBatchTransport(deps.serverUrl, deps.fetch)),
     tokens: session,
     sleep,
     random,
@@ -78,7 +91,7 @@ export async function watch(deps: WatchDeps, signal: AbortSignal): Promise<void>
   });
   const live = new Uploader({
     outbox,
-    transport: new WsTransport(() => link.connection),
+    transport: tap(new WsTransport(() => link.connection)),
     tokens: session,
     sleep,
     random,

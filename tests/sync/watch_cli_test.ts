@@ -52,6 +52,12 @@ Deno.test("sync watch: commands' events go live through it, exactly once; the fe
       await waitPending(client);
       assert.equal(proxy.to(BATCH).length, 0, "the commands made no request of their own");
       assert.equal((await server.projectRow("acme", client.project))?.event_count, 3);
+      // This machine's own events are in the feed too, each once, as the watch delivers them.
+      await watcher.until(
+        () => watcher.stdout().some((l) => l.includes("WP01") && l.includes("in_progress")),
+        "this machine's own change in the feed",
+      );
+      assert.equal(watcher.stdout().filter((l) => l.includes("acme")).length, 3);
       const status = JSON.parse((await client.run(["sync", "status", "--json"])).stdout);
       assert.equal(status.uploader.purpose, "sync watch");
       assert.ok(status.health.last_success_at);

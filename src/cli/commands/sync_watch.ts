@@ -53,6 +53,8 @@ export function registerSyncWatch(sync: Command, ctx: CommandContext): void {
           new URL("../../common/home.ts", import.meta.url),
         ),
       ]);
+      const print = (event: Record<string, unknown>) =>
+        console.log(opts.json ? JSON.stringify(event) : feedLine(event));
       const runtime = await (await ctx.services.runtimes()).forRoot(null);
       const serverUrl = runtime.settings.serverUrl;
       const controller = new AbortController();
@@ -64,7 +66,8 @@ export function registerSyncWatch(sync: Command, ctx: CommandContext): void {
           outbox: runtime.outbox,
           fetch: globalThis.fetch,
           now: Date.now,
-          onEvent: (event) => console.log(opts.json ? JSON.stringify(event) : feedLine(event)),
+          onEvent: print,
+          onDelivered: print,
           onState: (state) => console.error(paint.dim(terminalSafe(describe(state, serverUrl)))),
         }, controller.signal);
       } finally {
