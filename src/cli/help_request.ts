@@ -32,9 +32,19 @@ export function helpRequestOf(root: RecordedCommand, argv: readonly string[]): H
   if (parent === null || !hasHelpCommand(parent)) return null;
   const names = argv.slice(at + 1);
   if (names.some((name) => name.startsWith("-"))) return null;
-  const command = commandAt(parent, names);
-  if (command) return { kind: "help", command };
-  return { kind: "unknown", argv: [...argv.slice(0, at), ...names] };
+  let command = parent;
+  for (const [i, name] of names.entries()) {
+    const sub = command.subcommands.get(name);
+    if (sub) {
+      command = sub;
+      continue;
+    }
+    // Only the last name, and only among subcommands, can be an unknown command: anything else
+    // (`help implement WP01`) would run as a command line, so commander judges it as it stands.
+    if (i !== names.length - 1 || command.subcommands.size === 0) return null;
+    return { kind: "unknown", argv: [...argv.slice(0, at), ...names] };
+  }
+  return { kind: "help", command };
 }
 
 /** The command reached by `words` from `root`, or null when a word names no subcommand. */

@@ -85,6 +85,10 @@ Deno.test("help requests: the command whose help is asked for, or null for comma
   assert.deepEqual(at(["help", "nope"]), { commander: ["nope"] });
   assert.deepEqual(at(["tasks", "help", "nope"]), { commander: ["tasks", "nope"] });
   assert.equal(at(["help", "--json"]), null);
+  // Never a command line that would run: arguments after a command's name stay with commander.
+  assert.equal(at(["help", "implement", "WP01"]), null);
+  assert.equal(at(["help", "nope", "WP01"]), null);
+  assert.equal(at(["help", "tasks", "add", "x"]), null);
   assert.equal(at(["implement", "help"]), null);
   assert.equal(at(["note", "WP01", "help"]), null);
   assert.equal(at(["--help", "tasks"]), null);
@@ -123,6 +127,11 @@ Deno.test("the CLI answers help requests as commander does, and leaves the rest 
     assert.equal(unknown.code, 2);
     assert.equal(unknown.stdout, "");
     assert.match(unknown.stderr, /^error: unknown command 'lst'\nhint: Did you mean list\?/);
+    // help with a command's arguments never runs the command.
+    const notRun = await runKittify(["help", "implement", "WP01"], opts);
+    assert.equal(notRun.code, 0, notRun.stderr);
+    assert.match(notRun.stdout, /^Usage: kittify implement \[options\] <wp>/);
+    assert.equal(notRun.stderr, "");
     // A text that happens to be "help" is an argument, not a help request.
     const note = await runKittify(["note", "WP01", "help"], opts);
     assert.doesNotMatch(note.stdout, /Usage:/);
