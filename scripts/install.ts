@@ -6,7 +6,7 @@
  * When `deno` itself is not on PATH (Deno came from `npx deno@…`), the command runs the Deno that
  * installed it, by its path; and it says so when its folder is not on PATH yet.
  */
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { BINARY_FLAGS } from "../src/cli/permissions.ts";
 
@@ -29,19 +29,20 @@ const { code } = await new Deno.Command(Deno.execPath(), {
   stderr: "inherit",
 }).output();
 if (code === 0 && !uninstall) {
-  const bin = join(Deno.env.get("DENO_INSTALL_ROOT") ?? join(homeDir(), ".deno"), "bin");
+  const bin = resolve(Deno.env.get("DENO_INSTALL_ROOT") ?? join(homeDir(), ".deno"), "bin");
   const notes: string[] = [];
   if (Deno.build.os !== "windows" && !onPath("deno")) {
     // Deno ran from elsewhere (`npx deno@…`): the command starts that same Deno by its path.
     const shim = join(bin, "kittify");
     const text = await Deno.readTextFile(shim);
-    await Deno.writeTextFile(shim, text.replace(/^exec deno /m, `exec '${Deno.execPath()}' `));
+    const quoted = `'${Deno.execPath().replaceAll("'", `'\\''`)}'`;
+    await Deno.writeTextFile(shim, text.replace(/^exec deno /m, () => `exec ${quoted} `));
     notes.push(
       `\`deno\` is not on your PATH: kittify runs with ${Deno.execPath()}, the Deno that ` +
         "installed it (run `deno task install` again if that one goes away).",
     );
   }
-  if (!pathDirs().includes(bin)) {
+  if (!pathDirs().some((dir) => dir !== "" && resolve(dir) === bin)) {
     notes.push(`${bin} is not on your PATH yet: add it, e.g. \`export PATH="${bin}:$PATH"\`.`);
   }
   console.log("\nInstalled: `kittify --help` from any folder (it runs this checkout's code).");

@@ -31,7 +31,7 @@ export function helpRequestOf(root: RecordedCommand, argv: readonly string[]): H
   const parent = commandAt(root, argv.slice(0, at));
   if (parent === null || !hasHelpCommand(parent)) return null;
   const names = argv.slice(at + 1);
-  if (names.some((name) => name.startsWith("-"))) return null;
+  if (names.some((name) => name === "" || name.startsWith("-"))) return null;
   let command = parent;
   for (const [i, name] of names.entries()) {
     const sub = command.subcommands.get(name);
@@ -41,7 +41,7 @@ export function helpRequestOf(root: RecordedCommand, argv: readonly string[]): H
     }
     // Only the last name, and only among subcommands, can be an unknown command: anything else
     // (`help implement WP01`) would run as a command line, so commander judges it as it stands.
-    if (i !== names.length - 1 || command.subcommands.size === 0) return null;
+    if (i !== names.length - 1 || !hasHelpCommand(command)) return null;
     return { kind: "unknown", argv: [...argv.slice(0, at), ...names] };
   }
   return { kind: "help", command };

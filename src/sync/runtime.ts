@@ -44,8 +44,9 @@ export interface SyncRuntimeDeps {
 }
 
 /**
- * The default end-of-command budget: a command that delivers at its end has exited 1.5 s after it
- * started, token refresh included, however unresponsive the server.
+ * The default end-of-command budget: a command's delivery attempt ends 1.5 s after kittify started
+ * running (`performance.now()` counts from there; the runtime's own start-up, ~0.1 s, comes before
+ * it), token refresh included, however unresponsive the server.
  */
 export const EXIT_BUDGET_MS = 1_500;
 

@@ -1,6 +1,7 @@
 /**
- * A transport that also tells who listens which events the server has just stored (a `success`
- * verdict; a duplicate was stored before, by someone else), as they were sent.
+ * A transport that also tells who listens which events the server holds now (a `success` or a
+ * `duplicate` verdict: a lost ack can make an event this process stored come back as a
+ * duplicate), as they were sent. The listener cannot disturb delivery: what it throws is dropped.
  */
 import type { PendingEntry } from "../store/outbox.ts";
 import type { DeliveryAnswer, EventTransport } from "./event_transport.ts";
@@ -19,7 +20,13 @@ export class StoredEventsTap implements EventTransport {
     const answer = await this.inner.send(entries, access, signal);
     if (answer.kind === "results") {
       for (const entry of entries) {
-        if (answer.verdicts.get(entry.event_id)?.status === "success") this.onStored(entry);
+        const status = answer.verdicts.get(entry.event_id)?.status;
+        if (status !== "success" && status !== "duplicate") continue;
+        try {
+          this.onStored(entry);
+        } catch {
+          // The listener's trouble (a closed stdout, say) is not the delivery's.
+        }
       }
     }
     return answer;

@@ -89,6 +89,8 @@ Deno.test("help requests: the command whose help is asked for, or null for comma
   assert.equal(at(["help", "implement", "WP01"]), null);
   assert.equal(at(["help", "nope", "WP01"]), null);
   assert.equal(at(["help", "tasks", "add", "x"]), null);
+  assert.equal(at(["help", "serve", "foo"]), null, "serve has an action: foo is its argument");
+  assert.equal(at(["help", ""]), null);
   assert.equal(at(["implement", "help"]), null);
   assert.equal(at(["note", "WP01", "help"]), null);
   assert.equal(at(["--help", "tasks"]), null);

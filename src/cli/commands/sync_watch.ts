@@ -6,6 +6,23 @@ import { terminalSafe } from "../../common/terminal_text.ts";
 import type { WatchState } from "../../sync/watch.ts";
 import type { CommandContext } from "../context.ts";
 
+/** How many event ids the feed remembers to print each event once. */
+const PRINTED_IDS_KEPT = 10_000;
+
+/** The most recent ids seen, at most `limit` of them. */
+class RecentIds {
+  readonly #ids = new Set<string>();
+  constructor(private readonly limit: number) {}
+
+  /** False when `id` was seen already; else remembers it (forgetting the oldest if full). */
+  add(id: string): boolean {
+    if (this.#ids.has(id)) return false;
+    this.#ids.add(id);
+    if (this.#ids.size > this.limit) this.#ids.delete(this.#ids.values().next().value!);
+    return true;
+  }
+}
+
 function describe(state: WatchState, serverUrl: string): string {
   switch (state.kind) {
     case "connecting":
@@ -53,8 +70,13 @@ export function registerSyncWatch(sync: Command, ctx: CommandContext): void {
           new URL("../../common/home.ts", import.meta.url),
         ),
       ]);
-      const print = (event: Record<string, unknown>) =>
+      // An event can reach the feed twice (the broadcast of what the HTTP fallback stored, a
+      // duplicate after a lost ack): each is printed once.
+      const printed = new RecentIds(PRINTED_IDS_KEPT);
+      const print = (event: Record<string, unknown>) => {
+        if (!printed.add(String(event.event_id))) return;
         console.log(opts.json ? JSON.stringify(event) : feedLine(event));
+      };
       const runtime = await (await ctx.services.runtimes()).forRoot(null);
       const serverUrl = runtime.settings.serverUrl;
       const controller = new AbortController();
