@@ -1,6 +1,7 @@
 /**
  * The command tree in commander, for errors and anything the start-up path and kittify's own help
- * leave to it (fast_path.ts, help_request.ts). Each command lives in `commands/<name>.ts` and registers itself here.
+ * leave to it (fast_path.ts, help_request.ts). Each command lives in `commands/<name>.ts` and
+ * registers itself here.
  */
 import { Command, type CommanderError } from "commander";
 import { paint } from "../common/style.ts";

@@ -28,6 +28,11 @@ export interface ProjectWorkspace extends Workspace {
 const loadResolve = () =>
   load<typeof import("../identity/resolve.ts")>(new URL("../identity/resolve.ts", import.meta.url));
 
+const loadGitMetadata = () =>
+  load<typeof import("../sync/git_metadata.ts")>(
+    new URL("../sync/git_metadata.ts", import.meta.url),
+  );
+
 const loadNodeId = () =>
   load<typeof import("../identity/node_id.ts")>(new URL("../identity/node_id.ts", import.meta.url));
 
@@ -106,10 +111,7 @@ export class Services {
     const emitter = new Emitter(cwd, root, {
       runtimes: { forRoot: async (root) => (await this.runtimes()).forRoot(root) },
       identity: async (root) => (await loadResolve()).resolveAtRoot(root),
-      git: async (dir) =>
-        (await load<typeof import("../sync/git_metadata.ts")>(
-          new URL("../sync/git_metadata.ts", import.meta.url),
-        )).gitMetadata(dir),
+      git: async (dir) => (await loadGitMetadata()).gitMetadata(dir),
       nodeId: async () => (await loadNodeId()).localNodeId(),
       warnOnce,
     });

@@ -1,7 +1,8 @@
 /**
  * The end of an emitting command: one attempt to deliver, bounded by the exit budget counted from
- * the process's start (token refresh included), after which requests in flight are aborted. A delivery problem is
- * at most one warning line; it never changes the command's output or exit code.
+ * the process's start (token refresh included), after which requests in flight are aborted. A
+ * delivery problem is at most one warning line; it never changes the command's output or exit
+ * code.
  */
 import { syncClient } from "./client.ts";
 import { runDelivery } from "./delivery_run.ts";

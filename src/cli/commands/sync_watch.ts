@@ -3,25 +3,12 @@ import { load } from "../../common/load.ts";
 import type { CommandBuilder as Command } from "../command_builder.ts";
 import { paint } from "../../common/style.ts";
 import { terminalSafe } from "../../common/terminal_text.ts";
+import { RecentIds } from "../../sync/recent_ids.ts";
 import type { WatchState } from "../../sync/watch.ts";
 import type { CommandContext } from "../context.ts";
 
 /** How many event ids the feed remembers to print each event once. */
 const PRINTED_IDS_KEPT = 10_000;
-
-/** The most recent ids seen, at most `limit` of them. */
-class RecentIds {
-  readonly #ids = new Set<string>();
-  constructor(private readonly limit: number) {}
-
-  /** False when `id` was seen already; else remembers it (forgetting the oldest if full). */
-  add(id: string): boolean {
-    if (this.#ids.has(id)) return false;
-    this.#ids.add(id);
-    if (this.#ids.size > this.limit) this.#ids.delete(this.#ids.values().next().value!);
-    return true;
-  }
-}
 
 function describe(state: WatchState, serverUrl: string): string {
   switch (state.kind) {
