@@ -203,4 +203,43 @@ export const MUTATIONS: Mutation[] = [
     }],
     tests: ["tests/server/storage/postgres_feed_test.ts"],
   },
+  {
+    name: "git files: another ref of the branch's short name is ignored",
+    file: "src/git/head_files.ts",
+    edits: [{
+      from: "if (ambiguous) return null;",
+      to: "if (ambiguous && !ambiguous) return null;",
+    }],
+    tests: ["tests/git/facts_test.ts"],
+  },
+  {
+    name: "git files: packed refs win over a newer loose ref",
+    file: "src/git/head_files.ts",
+    edits: [{
+      from: "const sha = loose !== null",
+      to: "const sha = loose !== null && packed === null",
+    }],
+    tests: ["tests/git/facts_test.ts"],
+  },
+  {
+    name: "git files: insteadOf in the repository's config is not noticed",
+    file: "src/git/origin_files.ts",
+    edits: [{ from: "if (REWRITES.test(local)) return undefined;", to: "" }],
+    tests: ["tests/git/facts_test.ts"],
+  },
+  {
+    name: "git files: a repository of another user is read anyway",
+    file: "src/git/discover.ts",
+    edits: [{ from: "owner === null || owner.uid !== uid", to: "owner === null" }],
+    tests: ["tests/git/facts_test.ts"],
+  },
+  {
+    name: "git files: HEAD never read from the files, git is always started",
+    file: "src/git/head_files.ts",
+    edits: [{
+      from: "return await readHead(dirs);",
+      to: "return (await readHead(dirs)) && null;",
+    }],
+    tests: ["tests/git/facts_test.ts"],
+  },
 ];

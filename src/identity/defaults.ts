@@ -1,6 +1,6 @@
 /** Generates the values of missing identity fields for one repository. */
 import { basename } from "../common/path.ts";
-import { gitOutput } from "../common/git.ts";
+import { originUrl } from "../git/facts.ts";
 import { localNodeId } from "./node_id.ts";
 import { parseRepoSlug, projectSlug } from "./slug.ts";
 import type { StoredFields } from "./types.ts";
@@ -11,7 +11,7 @@ export class RepoFacts {
   constructor(readonly repoRoot: string) {}
 
   origin(): Promise<string | null> {
-    this.#origin ??= gitOutput(["remote", "get-url", "origin"], this.repoRoot);
+    this.#origin ??= originUrl(this.repoRoot);
     return this.#origin;
   }
 

@@ -1,9 +1,9 @@
 /**
- * Per-event git metadata (branch, HEAD sha) of a repository: one `git rev-parse` process for
- * both values, cached for {@link GIT_METADATA_TTL_MS}; concurrent callers share one lookup.
- * Git missing or failing gives nulls, never an error.
+ * Per-event git metadata (branch, HEAD sha) of a repository: read from its files, or one `git
+ * rev-parse` process for both values (../git/facts.ts), cached for {@link GIT_METADATA_TTL_MS};
+ * concurrent callers share one lookup. Git missing or failing gives nulls, never an error.
  */
-import { gitOutput } from "../common/git.ts";
+import { revParseHead } from "../git/facts.ts";
 
 export const GIT_METADATA_TTL_MS = 2_000;
 
@@ -14,10 +14,7 @@ export interface GitMetadata {
 
 const NONE: GitMetadata = { git_branch: null, head_commit_sha: null };
 
-/** Both values from one process: the SHA, then the branch (`HEAD` when detached). */
-export const REV_PARSE_ARGS = ["rev-parse", "HEAD", "--abbrev-ref", "HEAD"];
-
-/** Parses the two lines printed by `git` with {@link REV_PARSE_ARGS}. */
+/** Parses the two lines printed by `git rev-parse HEAD --abbrev-ref HEAD`. */
 export function parseRevParse(output: string | null): GitMetadata {
   if (output === null) return NONE;
   const [sha, branch] = output.split("\n").map((line) => line.trim());
@@ -34,8 +31,7 @@ export function gitMetadata(dir: string): Promise<GitMetadata> {
   const now = performance.now();
   const hit = cache.get(dir);
   if (hit && now - hit.at < GIT_METADATA_TTL_MS) return hit.value;
-  const value = gitOutput(REV_PARSE_ARGS, dir)
-    .then(parseRevParse, () => NONE);
+  const value = revParseHead(dir).then(parseRevParse, () => NONE);
   cache.set(dir, { at: now, value });
   return value;
 }

@@ -2,7 +2,8 @@
  * The checkout a command runs in: its branch and, in a linked worktree, the worktree's directory
  * name. Read from the `.git` files directly (no git process: this is on every command's path).
  */
-import { basename, dirname, isAbsolute, join, resolve } from "../common/path.ts";
+import { basename, isAbsolute, join, resolve } from "../common/path.ts";
+import { findDotGit } from "../git/discover.ts";
 
 export interface Checkout {
   /** Current branch, or null when detached or unknown. */
@@ -25,27 +26,16 @@ function branchFromHead(head: string | null): string | null {
 }
 
 export async function currentCheckout(cwd: string): Promise<Checkout> {
-  let dir = resolve(cwd);
-  while (true) {
-    const dotGit = join(dir, ".git");
-    let info: Deno.FileInfo | null = null;
-    try {
-      info = await Deno.stat(dotGit);
-    } catch {
-      info = null;
-    }
-    if (info?.isDirectory) {
-      return { branch: branchFromHead(await readOrNull(join(dotGit, "HEAD"))), worktree: null };
-    }
-    if (info?.isFile) {
-      const pointer = /^gitdir:\s*(.+?)\s*$/m.exec((await readOrNull(dotGit)) ?? "");
-      if (!pointer) return { branch: null, worktree: null };
-      const gitdir = isAbsolute(pointer[1]) ? pointer[1] : resolve(dir, pointer[1]);
-      const head = await readOrNull(join(gitdir, "HEAD"));
-      return { branch: branchFromHead(head), worktree: basename(dir) };
-    }
-    const parent = dirname(dir);
-    if (parent === dir) return { branch: null, worktree: null };
-    dir = parent;
+  const found = await findDotGit(cwd).catch(() => null);
+  if (found?.info.isDirectory) {
+    return { branch: branchFromHead(await readOrNull(join(found.dotGit, "HEAD"))), worktree: null };
   }
+  if (found?.info.isFile) {
+    const pointer = /^gitdir:\s*(.+?)\s*$/m.exec((await readOrNull(found.dotGit)) ?? "");
+    if (!pointer) return { branch: null, worktree: null };
+    const gitdir = isAbsolute(pointer[1]) ? pointer[1] : resolve(found.dir, pointer[1]);
+    const head = await readOrNull(join(gitdir, "HEAD"));
+    return { branch: branchFromHead(head), worktree: basename(found.dir) };
+  }
+  return { branch: null, worktree: null };
 }

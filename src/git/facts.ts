@@ -1,0 +1,40 @@
+/**
+ * What kittify asks of git: read from the repository's files when they are plain enough to be
+ * sure of git's answer (./head_files.ts, ./origin_files.ts), otherwise from git itself. Starting
+ * a process costs a short command more than all of its other work on its event (~10 ms each), and
+ * most commands would start two.
+ */
+import { discoverGitDirs, type GitHost, processGitHost } from "./discover.ts";
+import { readHeadFiles } from "./head_files.ts";
+import { readOriginFiles } from "./origin_files.ts";
+import { gitOutput } from "./run.ts";
+
+/** Runs git in a directory: its output, or null when it failed. */
+export type GitRunner = (args: string[], cwd: string) => Promise<string | null>;
+
+/** `git rev-parse HEAD --abbrev-ref HEAD`: the SHA, then the branch (`HEAD` when detached). */
+export const REV_PARSE_ARGS = ["rev-parse", "HEAD", "--abbrev-ref", "HEAD"];
+
+/** What git prints for {@link REV_PARSE_ARGS} in `dir` (null if git fails), from the files when they can say. */
+export async function revParseHead(
+  dir: string,
+  host: GitHost = processGitHost,
+  run: GitRunner = gitOutput,
+): Promise<string | null> {
+  const dirs = await discoverGitDirs(dir, host);
+  const head = dirs === null ? null : await readHeadFiles(dirs);
+  if (head !== null) return `${head.sha}\n${head.branch}`;
+  return await run(REV_PARSE_ARGS, dir);
+}
+
+/** What `git remote get-url origin` prints in `dir` (null if git fails), from the files when they can say. */
+export async function originUrl(
+  dir: string,
+  host: GitHost = processGitHost,
+  run: GitRunner = gitOutput,
+): Promise<string | null> {
+  const dirs = await discoverGitDirs(dir, host);
+  const url = dirs === null ? undefined : await readOriginFiles(dirs, host);
+  if (url !== undefined) return url;
+  return await run(["remote", "get-url", "origin"], dir);
+}

@@ -1,0 +1,277 @@
+/**
+ * Git facts read from the files must be exactly what git prints, in every case: each scenario is
+ * a real repository, and git's own output (run with the same environment) is the expectation.
+ * Each also says whether the files may answer alone (the plain cases: if they stop answering,
+ * every command starts git processes again) or git must be asked (cases that the files cannot be
+ * sure of).
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { removeTree, tempDir } from "../helpers/fs.ts";
+import { discoverGitDirs, type GitHost } from "../../src/git/discover.ts";
+import { originUrl, REV_PARSE_ARGS, revParseHead } from "../../src/git/facts.ts";
+import { readHeadFiles } from "../../src/git/head_files.ts";
+import { readOriginFiles } from "../../src/git/origin_files.ts";
+
+interface World {
+  base: string;
+  repo: string;
+  env: Record<string, string>;
+  host: GitHost;
+  git(cwd: string, ...args: string[]): Promise<string | null>;
+}
+
+async function world(): Promise<World> {
+  const base = await tempDir("kittify-git-");
+  const repo = join(base, "repo");
+  const home = join(base, "home");
+  await Deno.mkdir(repo);
+  await Deno.mkdir(home);
+  const env: Record<string, string> = {
+    HOME: home,
+    PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
+    GIT_AUTHOR_NAME: "Test",
+    GIT_AUTHOR_EMAIL: "test@example.com",
+    GIT_COMMITTER_NAME: "Test",
+    GIT_COMMITTER_EMAIL: "test@example.com",
+  };
+  const git = async (cwd: string, ...args: string[]) => {
+    const out = await new Deno.Command("git", {
+      args,
+      cwd,
+      env,
+      clearEnv: true,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "null",
+    }).output();
+    return out.success ? new TextDecoder().decode(out.stdout).trim() : null;
+  };
+  const host: GitHost = {
+    env: (name) => env[name],
+    envNames: () => Object.keys(env),
+    uid: () => Deno.uid(),
+  };
+  return { base, repo, env, host, git };
+}
+
+/** Runs git and insists that it worked (setting a scenario up). */
+async function must(w: World, cwd: string, ...args: string[]): Promise<string> {
+  const out = await w.git(cwd, ...args);
+  if (out === null) throw new Error(`git ${args.join(" ")} failed in ${cwd}`);
+  return out;
+}
+
+async function committed(w: World, branch = "main"): Promise<void> {
+  await must(w, w.repo, "init", "-q", "-b", branch);
+  await must(w, w.repo, "commit", "-q", "--allow-empty", "-m", "first");
+}
+
+/** Reads both facts as kittify does and as git does; checks they agree and which path answered. */
+async function check(
+  w: World,
+  cwd: string,
+  expect: { head: "files" | "git"; origin: "files" | "git" },
+): Promise<{ head: string | null; origin: string | null }> {
+  const run = (args: string[], dir: string) => w.git(dir, ...args);
+  const head = await revParseHead(cwd, w.host, run);
+  const origin = await originUrl(cwd, w.host, run);
+  assert.equal(head, await w.git(cwd, ...REV_PARSE_ARGS), "rev-parse HEAD --abbrev-ref HEAD");
+  assert.equal(origin, await w.git(cwd, "remote", "get-url", "origin"), "remote get-url origin");
+  const dirs = await discoverGitDirs(cwd, w.host);
+  const fromFiles = {
+    head: dirs !== null && (await readHeadFiles(dirs)) !== null,
+    origin: dirs !== null && (await readOriginFiles(dirs, w.host)) !== undefined,
+  };
+  assert.deepEqual(
+    { head: fromFiles.head ? "files" : "git", origin: fromFiles.origin ? "files" : "git" },
+    expect,
+    "which source answered",
+  );
+  return { head, origin };
+}
+
+function scenario(name: string, fn: (w: World) => Promise<void>): void {
+  Deno.test(`git facts: ${name}`, async () => {
+    const w = await world();
+    try {
+      await fn(w);
+    } finally {
+      await removeTree(w.base);
+    }
+  });
+}
+
+const FILES = { head: "files", origin: "files" } as const;
+
+scenario("a plain repository, from its top and from a subdirectory", async (w) => {
+  await committed(w);
+  await must(w, w.repo, "remote", "add", "origin", "git@github.com:acme/widgets.git");
+  const top = await check(w, w.repo, FILES);
+  assert.match(top.head!, /^[0-9a-f]{40}\nmain$/);
+  assert.equal(top.origin, "git@github.com:acme/widgets.git");
+  await Deno.mkdir(join(w.repo, "a", "b"), { recursive: true });
+  await check(w, join(w.repo, "a", "b"), FILES);
+});
+
+scenario("branches with slashes and dots, detached HEAD, packed and loose refs", async (w) => {
+  await committed(w);
+  await must(w, w.repo, "checkout", "-q", "-b", "feature/wp.01-x_y");
+  assert.match((await check(w, w.repo, FILES)).head!, /\nfeature\/wp\.01-x_y$/);
+  await must(w, w.repo, "pack-refs", "--all");
+  await Deno.stat(join(w.repo, ".git", "refs", "heads", "feature", "wp.01-x_y")).then(
+    () => assert.fail("the ref should be packed"),
+    () => {},
+  );
+  await check(w, w.repo, FILES);
+  await must(w, w.repo, "commit", "-q", "--allow-empty", "-m", "loose again");
+  await check(w, w.repo, FILES);
+  await must(w, w.repo, "checkout", "-q", "--detach");
+  assert.match((await check(w, w.repo, FILES)).head!, /\nHEAD$/);
+});
+
+scenario(
+  "cases git answers: unborn branch, ambiguous names, odd names, symbolic refs",
+  async (w) => {
+    await must(w, w.repo, "init", "-q", "-b", "main");
+    assert.equal((await check(w, w.repo, { head: "git", origin: "files" })).head, null);
+    await must(w, w.repo, "commit", "-q", "--allow-empty", "-m", "first");
+    await must(w, w.repo, "tag", "main");
+    assert.match(
+      (await check(w, w.repo, { head: "git", origin: "files" })).head!,
+      /\nheads\/main$/,
+    );
+    await must(w, w.repo, "checkout", "-q", "-b", "origin");
+    await must(w, w.repo, "update-ref", "refs/remotes/origin/HEAD", "HEAD");
+    await check(w, w.repo, { head: "git", origin: "files" });
+    await must(w, w.repo, "pack-refs", "--all");
+    await check(w, w.repo, { head: "git", origin: "files" });
+    await must(w, w.repo, "checkout", "-q", "-b", "fix-ü");
+    await check(w, w.repo, { head: "git", origin: "files" });
+    await must(w, w.repo, "checkout", "-q", "-b", "target");
+    await must(w, w.repo, "symbolic-ref", "refs/heads/alias", "refs/heads/target");
+    await must(w, w.repo, "symbolic-ref", "HEAD", "refs/heads/alias");
+    await check(w, w.repo, { head: "git", origin: "files" });
+  },
+);
+
+scenario("a linked worktree: its own branch and HEAD, the main checkout's origin", async (w) => {
+  await committed(w);
+  await must(w, w.repo, "remote", "add", "origin", "https://gitlab.example.com/a/b/c.git");
+  const tree = join(w.base, "tree");
+  await must(w, w.repo, "worktree", "add", "-q", "-b", "wp-branch", tree);
+  await must(w, tree, "commit", "-q", "--allow-empty", "-m", "in the worktree");
+  const inTree = await check(w, tree, FILES);
+  assert.match(inTree.head!, /\nwp-branch$/);
+  assert.notEqual(inTree.head, (await check(w, w.repo, FILES)).head);
+  await must(w, w.repo, "pack-refs", "--all");
+  await check(w, tree, FILES);
+});
+
+scenario("a SHA-256 repository", async (w) => {
+  await must(w, w.repo, "init", "-q", "-b", "main", "--object-format=sha256");
+  await must(w, w.repo, "commit", "-q", "--allow-empty", "-m", "first");
+  assert.match((await check(w, w.repo, FILES)).head!, /^[0-9a-f]{64}\nmain$/);
+});
+
+scenario("plain origin spellings the files answer", async (w) => {
+  await committed(w);
+  assert.equal((await check(w, w.repo, FILES)).origin, null); // no origin at all
+  const config = join(w.repo, ".git", "config");
+  const plain = await Deno.readTextFile(config);
+  await Deno.writeTextFile(config, plain + '[Remote "origin"]\n\tURL=ssh://git@host:22/o/r/\n');
+  assert.equal((await check(w, w.repo, FILES)).origin, "ssh://git@host:22/o/r/");
+  await Deno.writeTextFile(
+    config,
+    plain + '# mine\n[remote "Origin"]\n\turl = x:y/z\n[remote "upstream"]\n\turl = u:v/w\n',
+  );
+  assert.equal((await check(w, w.repo, FILES)).origin, null); // names are case-sensitive
+  await Deno.writeTextFile(
+    config,
+    plain + '[remote "origin"]\n\tfetch = +refs/heads/*:refs/remotes/origin/*\n' +
+      '[branch "main"]\n\tremote = origin\n[remote "origin"]\n  url   =  a@b:c/d.git  \r\n',
+  );
+  assert.equal((await check(w, w.repo, FILES)).origin, "a@b:c/d.git");
+});
+
+scenario("origin spellings and settings git answers", async (w) => {
+  await committed(w);
+  const config = join(w.repo, ".git", "config");
+  const plain = await Deno.readTextFile(config);
+  const gitAnswers = { head: "files", origin: "git" } as const;
+  const cases = [
+    '[remote "origin"]\n\turl = "git@github.com:quoted/repo.git"\n',
+    '[remote "origin"]\n\turl = git@github.com:a/b.git ; a comment\n',
+    '[remote "origin"] url = git@github.com:same/line.git\n',
+    '[remote "origin"]\n\turl = git@github.com:first/one.git\n\turl = git@github.com:second/two.git\n',
+    '[remote "origin"]\n\turl = git@github.com:a/\\\nb.git\n',
+    "[remote.origin]\n\turl = git@github.com:old/syntax.git\n",
+    '[remote "origin"]\n\turl = gh:acme/short\n[url "git@github.com:"]\n\tinsteadOf = gh:\n',
+    '[remote "origin"]\n\turl = git@github.com:a/b.git\n[include]\n\tpath = extra\n',
+    '[remote "origin"]\n\tpushurl = git@github.com:push/only.git\n',
+  ];
+  for (const text of cases) {
+    await Deno.writeTextFile(config, plain + text);
+    await check(w, w.repo, gitAnswers);
+  }
+  await Deno.writeTextFile(config, plain + '[remote "origin"]\n\turl = gh:acme/short\n');
+  const global = join(w.env.HOME, ".gitconfig");
+  await Deno.writeTextFile(global, '[url "git@github.com:"]\n\tinsteadOf = gh:\n');
+  assert.equal((await check(w, w.repo, gitAnswers)).origin, "git@github.com:acme/short");
+  await Deno.remove(global);
+  const xdg = join(w.env.HOME, ".config", "git");
+  await Deno.mkdir(xdg, { recursive: true });
+  await Deno.writeTextFile(
+    join(xdg, "config"),
+    '[url "https://example.com/"]\n\tinsteadOf = gh:\n',
+  );
+  assert.equal((await check(w, w.repo, gitAnswers)).origin, "https://example.com/acme/short");
+  await Deno.remove(join(xdg, "config"));
+  await Deno.writeTextFile(global, '[remote "origin"]\n\turl = git@github.com:from/global.git\n');
+  await check(w, w.repo, gitAnswers);
+  await Deno.remove(global);
+  await Deno.writeTextFile(config, plain);
+  await Deno.mkdir(join(w.repo, ".git", "remotes"));
+  await Deno.writeTextFile(
+    join(w.repo, ".git", "remotes", "origin"),
+    "URL: git@h:legacy/file.git\n",
+  );
+  assert.equal((await check(w, w.repo, gitAnswers)).origin, "git@h:legacy/file.git");
+});
+
+scenario("variables that steer git, and no repository: git answers", async (w) => {
+  await committed(w);
+  await must(w, w.repo, "remote", "add", "origin", "git@github.com:acme/widgets.git");
+  const other = join(w.base, "other");
+  await Deno.mkdir(other);
+  await must(w, other, "init", "-q", "-b", "elsewhere");
+  await must(w, other, "commit", "-q", "--allow-empty", "-m", "other");
+  w.env.GIT_DIR = join(other, ".git");
+  assert.match((await check(w, w.repo, { head: "git", origin: "git" })).head!, /\nelsewhere$/);
+  delete w.env.GIT_DIR;
+  w.env.GIT_CONFIG_GLOBAL = join(w.base, "global.cfg");
+  await check(w, w.repo, { head: "git", origin: "git" });
+  delete w.env.GIT_CONFIG_GLOBAL;
+  const plainDir = join(w.base, "plain");
+  await Deno.mkdir(plainDir);
+  w.env.GIT_CEILING_DIRECTORIES = w.base; // keep git from finding a repository above the tests
+  const none = await check(w, plainDir, { head: "git", origin: "git" });
+  assert.deepEqual(none, { head: null, origin: null });
+});
+
+Deno.test({
+  name: "git facts: a repository owned by another user is git's to judge",
+  ignore: Deno.uid() !== 0,
+  fn: async () => {
+    const w = await world();
+    try {
+      await committed(w);
+      await must(w, w.repo, "remote", "add", "origin", "git@github.com:acme/widgets.git");
+      await new Deno.Command("chown", { args: ["-R", "12345:12345", w.repo] }).output();
+      const theirs = await check(w, w.repo, { head: "git", origin: "git" });
+      assert.deepEqual(theirs, { head: null, origin: null }); // git refuses: dubious ownership
+    } finally {
+      await removeTree(w.base);
+    }
+  },
+});
