@@ -120,6 +120,11 @@ export interface Invocation {
   args: unknown[];
 }
 
+/** Whether `argv` could be a help request (before any command is loaded). */
+export function mentionsHelp(argv: readonly string[]): boolean {
+  return argv.some((word) => word === "--help" || word === "-h" || word === "help");
+}
+
 /** The invocation for `argv`, or null when commander should handle the command line. */
 export function fastInvocation(root: RecordedCommand, argv: readonly string[]): Invocation | null {
   const words = argv.filter((word) => word !== "--debug");

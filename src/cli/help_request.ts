@@ -14,11 +14,6 @@ export type HelpRequest =
   /** `help` named something unknown: commander should run this command line instead. */
   | { kind: "unknown"; argv: string[] };
 
-/** Whether `argv` could be a help request (before any command is loaded). */
-export function mentionsHelp(argv: readonly string[]): boolean {
-  return argv.some((word) => word === "--help" || word === "-h" || word === "help");
-}
-
 /** What `argv` asks for, or null when it is not a plain help request. */
 export function helpRequestOf(root: RecordedCommand, argv: readonly string[]): HelpRequest | null {
   const last = argv.at(-1);

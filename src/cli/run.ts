@@ -6,9 +6,7 @@ import { load } from "../common/load.ts";
 import { paint } from "../common/style.ts";
 import { allCommands, registerOf } from "./commands/by_name.ts";
 import type { CommandContext } from "./context.ts";
-import { fastInvocation, RecordedCommand } from "./fast_path.ts";
-import { helpRequestOf, mentionsHelp } from "./help_request.ts";
-import { helpText } from "./help_text.ts";
+import { fastInvocation, mentionsHelp, RecordedCommand } from "./fast_path.ts";
 import { printedJson, printJson, writeStdout } from "./output.ts";
 import { PROGRAM_NAME } from "./root_command.ts";
 import { Services } from "./services.ts";
@@ -49,7 +47,12 @@ export async function runCli(argv: string[]): Promise<number> {
     const recorded = new RecordedCommand(PROGRAM_NAME);
     if (mentionsHelp(argv)) {
       // Help is written from the commands as recorded (help_text.ts): every command is needed.
-      for (const register of await allCommands()) register(recorded, ctx);
+      const [{ helpRequestOf }, { helpText }, registers] = await Promise.all([
+        load<typeof import("./help_request.ts")>(new URL("./help_request.ts", import.meta.url)),
+        load<typeof import("./help_text.ts")>(new URL("./help_text.ts", import.meta.url)),
+        allCommands(),
+      ]);
+      for (const register of registers) register(recorded, ctx);
       const request = helpRequestOf(recorded, argv);
       if (request?.kind === "help") {
         await writeStdout(helpText(request.command, stdoutColumns()));

@@ -11,7 +11,6 @@ import { warnOnce } from "../common/warnings.ts";
 import { USER_STORE_FILE } from "../store/open.ts";
 import { autoStartOf, type ConfigOk, missingFields, readConfig } from "./config_doc.ts";
 import { RepoFacts } from "./defaults.ts";
-import { storedFallback } from "./fallback.ts";
 import { lockedUpdate, ReadOnlyFileError } from "./locked_update.ts";
 import { configPathOf, findRepoRoot } from "./repo_root.ts";
 import type { ResolvedIdentity, StoredFields } from "./types.ts";
@@ -128,6 +127,10 @@ async function fallback(
   let fields: Required<StoredFields>;
   let source: ResolvedIdentity["source"];
   try {
+    // Loaded only here: a readable, complete config never needs it.
+    const { storedFallback } = await load<typeof import("./fallback.ts")>(
+      new URL("./fallback.ts", import.meta.url),
+    );
     fields = { ...(await storedFallback(facts.repoRoot, candidate)), ...known };
     source = "fallback";
     const store = join(kittifyHome(), USER_STORE_FILE);

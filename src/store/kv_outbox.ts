@@ -1,7 +1,10 @@
 /**
  * The outbox on Deno KV (a file, or `:memory:` in tests): appends go through group commit;
- * verdicts, dead letters, the lease and sync health each live in their own module.
+ * verdicts, dead letters, the lease and sync health each live in their own module, loaded when
+ * first used: a command that only stores its event needs none of them, and under `deno run`
+ * every module loaded costs start-up time.
  */
+import { load } from "../common/load.ts";
 import { MAX_LAMPORT } from "../events/validate.ts";
 import {
   appendBatch,
@@ -10,12 +13,8 @@ import {
   type HeadCache,
   knownEventIds,
 } from "./append.ts";
-import { applyResults } from "./apply_results.ts";
-import { dropDead, requeueDead } from "./dead_letters.ts";
 import { GroupCommitter } from "./group_commit.ts";
-import { readHealth, recordAttempt } from "./health.ts";
 import { entryKey, HEAD_KEY, type OutboxState, statePrefix } from "./keys.ts";
-import { acquireLease, currentLease, releaseLease, renewLease } from "./lease.ts";
 import {
   type ApplyReport,
   type AttemptOutcome,
@@ -35,6 +34,14 @@ import { listStates, readHead } from "./read.ts";
 import type { StoredRecord } from "./records.ts";
 import { retryLocked } from "./retry.ts";
 import { emptyHead, type Head } from "./stats.ts";
+
+const verdicts = () =>
+  load<typeof import("./apply_results.ts")>(new URL("./apply_results.ts", import.meta.url));
+const deadLetters = () =>
+  load<typeof import("./dead_letters.ts")>(new URL("./dead_letters.ts", import.meta.url));
+const leases = () => load<typeof import("./lease.ts")>(new URL("./lease.ts", import.meta.url));
+const healthRecords = () =>
+  load<typeof import("./health.ts")>(new URL("./health.ts", import.meta.url));
 
 export class KvOutbox implements Outbox {
   readonly #committer: GroupCommitter;
@@ -80,20 +87,20 @@ export class KvOutbox implements Outbox {
     });
   }
 
-  applyResults(results: readonly DeliveryResult[]): Promise<ApplyReport> {
-    return applyResults(this.kv, results);
+  async applyResults(results: readonly DeliveryResult[]): Promise<ApplyReport> {
+    return (await verdicts()).applyResults(this.kv, results);
   }
 
   list(states: readonly OutboxState[], limit?: number): Promise<ListedEntry[]> {
     return listStates(this.kv, states, limit);
   }
 
-  requeueDead(selection: DeadLetterSelection): Promise<DeadLetterReport> {
-    return requeueDead(this.kv, selection);
+  async requeueDead(selection: DeadLetterSelection): Promise<DeadLetterReport> {
+    return (await deadLetters()).requeueDead(this.kv, selection);
   }
 
-  dropDead(selection: DeadLetterSelection): Promise<DeadLetterReport> {
-    return dropDead(this.kv, selection);
+  async dropDead(selection: DeadLetterSelection): Promise<DeadLetterReport> {
+    return (await deadLetters()).dropDead(this.kv, selection);
   }
 
   knownEvents(eventIds: readonly string[]): Promise<Set<string>> {
@@ -120,27 +127,27 @@ export class KvOutbox implements Outbox {
     throw new Error("could not advance the Lamport clock: the store is busy");
   }
 
-  acquireLease(holder: LeaseHolder, ttlMs: number): Promise<LeaseAttempt> {
-    return acquireLease(this.kv, holder, ttlMs, this.now);
+  async acquireLease(holder: LeaseHolder, ttlMs: number): Promise<LeaseAttempt> {
+    return (await leases()).acquireLease(this.kv, holder, ttlMs, this.now);
   }
 
-  renewLease(holder: LeaseHolder, ttlMs: number): Promise<boolean> {
-    return renewLease(this.kv, holder, ttlMs, this.now);
+  async renewLease(holder: LeaseHolder, ttlMs: number): Promise<boolean> {
+    return (await leases()).renewLease(this.kv, holder, ttlMs, this.now);
   }
 
-  releaseLease(owner: string): Promise<void> {
-    return releaseLease(this.kv, owner);
+  async releaseLease(owner: string): Promise<void> {
+    return (await leases()).releaseLease(this.kv, owner);
   }
 
-  currentLease(): Promise<Lease | null> {
-    return currentLease(this.kv, this.now);
+  async currentLease(): Promise<Lease | null> {
+    return (await leases()).currentLease(this.kv, this.now);
   }
 
-  health(): Promise<SyncHealth> {
-    return readHealth(this.kv);
+  async health(): Promise<SyncHealth> {
+    return (await healthRecords()).readHealth(this.kv);
   }
 
-  recordAttempt(outcome: AttemptOutcome): Promise<SyncHealth> {
-    return recordAttempt(this.kv, outcome);
+  async recordAttempt(outcome: AttemptOutcome): Promise<SyncHealth> {
+    return (await healthRecords()).recordAttempt(this.kv, outcome);
   }
 }
