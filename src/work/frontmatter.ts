@@ -38,8 +38,31 @@ function lineOf(text: string, offset: number): number {
   return line;
 }
 
-/** The frontmatter as plain data: `{}` when the file has none. Throws FrontmatterError. */
-export function readFrontmatter(text: string): Record<string, unknown> {
+/**
+ * The last few texts read and their frontmatter: a command reads the same file's frontmatter
+ * several times (to find the work package, again under its lock, and to check an edit), and
+ * parses it once.
+ */
+const recentlyRead = new Map<string, Readonly<Record<string, unknown>>>();
+const RECENTLY_READ_LIMIT = 4;
+
+/**
+ * The frontmatter as plain data: `{}` when the file has none. Throws FrontmatterError. The same
+ * text gives the same object: it must not be changed.
+ */
+export function readFrontmatter(text: string): Readonly<Record<string, unknown>> {
+  let data = recentlyRead.get(text);
+  if (data === undefined) {
+    data = parseFrontmatter(text);
+    if (recentlyRead.size >= RECENTLY_READ_LIMIT) {
+      recentlyRead.delete(recentlyRead.keys().next().value!);
+    }
+    recentlyRead.set(text, data);
+  }
+  return data;
+}
+
+function parseFrontmatter(text: string): Record<string, unknown> {
   const layout = layoutOf(text);
   if (!layout) return {};
   const yamlText = text.slice(layout.yamlStart, layout.closeStart);
