@@ -242,4 +242,13 @@ export const MUTATIONS: Mutation[] = [
     }],
     tests: ["tests/git/facts_test.ts"],
   },
+  {
+    name: "exit delivery: the budget counts from the attempt, not from the process's start",
+    file: "src/sync/exit_delivery.ts",
+    edits: [{
+      from: "exitAttemptMs(deps.exitBudgetMs, deps.uptimeMs())",
+      to: "exitAttemptMs(deps.exitBudgetMs, 0)",
+    }],
+    tests: ["tests/sync/exit_budget_test.ts"],
+  },
 ];
