@@ -206,25 +206,34 @@ export const MUTATIONS: Mutation[] = [
   {
     name: "git files: another ref of the branch's short name is ignored",
     file: "src/git/head_files.ts",
+    edits: [{ from: "if (rivals) return null;", to: "" }],
+    tests: ["tests/git/facts_test.ts"],
+  },
+  {
+    name: "git files: a ref named HEAD is no rival",
+    file: "src/git/head_files.ts",
     edits: [{
-      from: "if (ambiguous) return null;",
-      to: "if (ambiguous && !ambiguous) return null;",
+      from: 'return branch === "HEAD" ? head : [...head, branch',
+      to: 'return branch === "HEAD" ? [] : [branch',
     }],
     tests: ["tests/git/facts_test.ts"],
   },
   {
     name: "git files: packed refs win over a newer loose ref",
     file: "src/git/head_files.ts",
-    edits: [{
-      from: "const sha = loose !== null",
-      to: "const sha = loose !== null && packed === null",
-    }],
+    edits: [{ from: "sha ??= packedSha(", to: "sha = packedSha(" }],
+    tests: ["tests/git/facts_test.ts"],
+  },
+  {
+    name: "git files: packed-refs read however it is written",
+    file: "src/git/head_files.ts",
+    edits: [{ from: "if (name <= previous) return null;", to: "" }],
     tests: ["tests/git/facts_test.ts"],
   },
   {
     name: "git files: insteadOf in the repository's config is not noticed",
     file: "src/git/origin_files.ts",
-    edits: [{ from: "if (REWRITES.test(local)) return undefined;", to: "" }],
+    edits: [{ from: "if (REWRITES.test(configs.local)) return undefined;", to: "" }],
     tests: ["tests/git/facts_test.ts"],
   },
   {
@@ -234,11 +243,32 @@ export const MUTATIONS: Mutation[] = [
     tests: ["tests/git/facts_test.ts"],
   },
   {
+    name: "git files: a .git that is no repository is read anyway",
+    file: "src/git/discover.ts",
+    edits: [{ from: "if (!looksRight ||", to: "if (" }],
+    tests: ["tests/git/facts_test.ts"],
+  },
+  {
+    name: "git files: a config line git rejects is skipped",
+    file: "src/git/config_files.ts",
+    edits: [{
+      from: "if (!entry || section === null) return null;",
+      to: "if (!entry || section === null) continue;",
+    }],
+    tests: ["tests/git/facts_test.ts"],
+  },
+  {
+    name: "git files: unknown repository extensions are accepted",
+    file: "src/git/config_files.ts",
+    edits: [{ from: 'if (e.section === "extensions") {', to: 'if (e.section === "extensionz") {' }],
+    tests: ["tests/git/facts_test.ts"],
+  },
+  {
     name: "git files: HEAD never read from the files, git is always started",
     file: "src/git/head_files.ts",
     edits: [{
-      from: "return await readHead(dirs);",
-      to: "return (await readHead(dirs)) && null;",
+      from: "return await readHead(dirs, OBJECT_ID[configs.objectFormat]);",
+      to: "return (await readHead(dirs, OBJECT_ID[configs.objectFormat])) && null;",
     }],
     tests: ["tests/git/facts_test.ts"],
   },

@@ -6,7 +6,10 @@
  * - variables that change how git finds or configures a repository (`GIT_DIR`, `GIT_CONFIG_*`, …);
  * - a repository owned by another user (git refuses those unless `safe.directory` allows them) or
  *   a system that reports no owners (Windows);
- * - a `.git` on another file system than the working directory (git stops at that boundary);
+ * - another file system on the way up (git stops at that boundary);
+ * - a directory on the way that could be a git directory itself (it holds a `HEAD`: a bare
+ *   repository, the inside of a `.git`): git would take that one;
+ * - a `.git` that does not look like a repository (no HEAD, objects or refs): git walks past it;
  * - no `.git` at all above the directory.
  */
 import { dirname, isAbsolute, join, resolve } from "../common/path.ts";
@@ -40,7 +43,7 @@ export interface GitDirs {
 
 /** Variables with which git may find, or read, another repository or configuration. */
 const STEERING =
-  /^GIT_(DIR|WORK_TREE|COMMON_DIR|CEILING_DIRECTORIES|DISCOVERY_ACROSS_FILESYSTEM|NAMESPACE|CONFIG.*)$/;
+  /^GIT_(DIR|WORK_TREE|COMMON_DIR|CEILING_DIRECTORIES|DISCOVERY_ACROSS_FILESYSTEM|NAMESPACE|OBJECT_DIRECTORY|CONFIG.*)$/;
 
 /** Whether `host`'s environment may steer git away from what the files say. */
 export function steersGit(host: GitHost): boolean {
@@ -61,37 +64,62 @@ async function discover(cwd: string, host: GitHost): Promise<GitDirs | null> {
   const uid = host.uid();
   // Running as root under sudo, git also accepts SUDO_UID's repositories: leave that to git.
   if (uid === null || (uid === 0 && host.env("SUDO_UID") !== undefined)) return null;
-  const found = await findDotGit(cwd);
+  const start = await Deno.realPath(cwd);
+  const found = await findDotGit(start, { strict: true });
   if (found === null) return null;
   const { dir, dotGit, info } = found;
-  if (info.dev !== found.startDev) return null;
-  const gitDir = info.isDirectory ? dotGit : info.isFile ? await gitFileTarget(dotGit) : null;
+  const gitDir = info.isDirectory ? dotGit : await gitFileTarget(dotGit);
   if (gitDir === null) return null;
-  const owners = await Promise.all([dir, dotGit, gitDir].map(statOrNull));
-  if (owners.some((owner) => owner === null || owner.uid !== uid)) return null;
   const commonDir = await commonDirOf(gitDir);
-  return commonDir === null ? null : { worktree: dir, gitDir, commonDir };
+  if (commonDir === null) return null;
+  const [owners, looksRight] = await Promise.all([
+    Promise.all([dir, dotGit, gitDir].map(statOrNull)),
+    looksLikeRepository(gitDir, commonDir),
+  ]);
+  if (!looksRight || owners.some((owner) => owner === null || owner.uid !== uid)) return null;
+  return { worktree: dir, gitDir, commonDir };
 }
 
-/** The nearest `.git` at or above `cwd`. */
+/** What git checks before it takes a directory for a repository: HEAD, objects and refs. */
+async function looksLikeRepository(gitDir: string, commonDir: string): Promise<boolean> {
+  const [head, objects, refs] = await Promise.all([
+    lstatOrNull(join(gitDir, "HEAD")),
+    statOrNull(join(commonDir, "objects")),
+    statOrNull(join(commonDir, "refs")),
+  ]);
+  return head?.isFile === true && objects?.isDirectory === true && refs?.isDirectory === true;
+}
+
+/** The nearest `.git` at or above a directory. */
 export interface DotGit {
   /** The directory holding it. */
   dir: string;
   dotGit: string;
+  /** A directory or a file. */
   info: Deno.FileInfo;
-  /** The device `cwd` is on. */
-  startDev: number;
 }
 
-/** The nearest `.git` (directory or file) at or above `cwd`, or null. */
-export async function findDotGit(cwd: string): Promise<DotGit | null> {
-  const start = resolve(cwd);
-  const startInfo = await statOrNull(start);
-  if (startInfo === null) return null;
-  for (let dir = start;;) {
-    const dotGit = join(dir, ".git");
-    const info = await statOrNull(dotGit);
-    if (info !== null) return { dir, dotGit, info, startDev: startInfo.dev };
+/**
+ * The nearest `.git` (directory or file) at or above `cwd`, or null. Strict: null as soon as the
+ * walk reaches another file system, a directory holding a `HEAD` (possibly a repository itself)
+ * or anything it cannot read; otherwise those are walked past.
+ */
+export async function findDotGit(
+  cwd: string,
+  { strict }: { strict: boolean },
+): Promise<DotGit | null> {
+  let startDev: number | undefined;
+  for (let dir = resolve(cwd);;) {
+    const [here, info] = await Promise.all([
+      strict ? Deno.stat(dir) : null,
+      strict ? statOrNull(join(dir, ".git")) : statOrNull(join(dir, ".git")).catch(() => null),
+    ]);
+    if (here !== null) {
+      startDev ??= here.dev;
+      if (here.dev !== startDev) return null;
+    }
+    if (info?.isDirectory || info?.isFile) return { dir, dotGit: join(dir, ".git"), info };
+    if (strict && (info !== null || (await lstatOrNull(join(dir, "HEAD"))) !== null)) return null;
     const parent = dirname(dir);
     if (parent === dir) return null;
     dir = parent;
@@ -119,6 +147,16 @@ async function commonDirOf(gitDir: string): Promise<string | null> {
 export async function readIfExists(path: string): Promise<string | null> {
   try {
     return await Deno.readTextFile(path);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return null;
+    throw err;
+  }
+}
+
+/** The entry itself (a link is not followed), or null when nothing is there. */
+export async function lstatOrNull(path: string): Promise<Deno.FileInfo | null> {
+  try {
+    return await Deno.lstat(path);
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) return null;
     throw err;

@@ -4,7 +4,8 @@
  * a process costs a short command more than all of its other work on its event (~10 ms each), and
  * most commands would start two.
  */
-import { discoverGitDirs, type GitHost, processGitHost } from "./discover.ts";
+import { type GitConfigs, readGitConfigs } from "./config_files.ts";
+import { discoverGitDirs, type GitDirs, type GitHost, processGitHost } from "./discover.ts";
 import { readHeadFiles } from "./head_files.ts";
 import { readOriginFiles } from "./origin_files.ts";
 import { gitOutput } from "./run.ts";
@@ -21,8 +22,8 @@ export async function revParseHead(
   host: GitHost = processGitHost,
   run: GitRunner = gitOutput,
 ): Promise<string | null> {
-  const dirs = await discoverGitDirs(dir, host);
-  const head = dirs === null ? null : await readHeadFiles(dirs);
+  const plain = await plainRepository(dir, host);
+  const head = plain === null ? null : await readHeadFiles(plain.dirs, plain.configs);
   if (head !== null) return `${head.sha}\n${head.branch}`;
   return await run(REV_PARSE_ARGS, dir);
 }
@@ -33,8 +34,20 @@ export async function originUrl(
   host: GitHost = processGitHost,
   run: GitRunner = gitOutput,
 ): Promise<string | null> {
-  const dirs = await discoverGitDirs(dir, host);
-  const url = dirs === null ? undefined : await readOriginFiles(dirs, host);
+  const plain = await plainRepository(dir, host);
+  const url = plain === null ? undefined : await readOriginFiles(plain.dirs, plain.configs);
   if (url !== undefined) return url;
   return await run(["remote", "get-url", "origin"], dir);
+}
+
+/** The repository around `dir` and its configuration, when its files can be read alone. */
+export async function plainRepository(
+  dir: string,
+  host: GitHost,
+): Promise<{ dirs: GitDirs; configs: GitConfigs } | null> {
+  const dirs = await discoverGitDirs(dir, host);
+  const configs = dirs === null
+    ? null
+    : await readGitConfigs(dirs.commonDir, host).catch(() => null);
+  return dirs === null || configs === null ? null : { dirs, configs };
 }

@@ -3,11 +3,13 @@
  * --abbrev-ref HEAD` prints them, for the ordinary cases: HEAD names a branch whose commit is in
  * a loose ref or in packed-refs, or HEAD holds a commit (detached, branch `HEAD`). Anything else
  * gives null, so that the caller asks git: an unborn branch, a symbolic ref that points on, the
- * reftable format, a name git would have to shorten differently because another ref of the same
- * short name exists (git prints `heads/<name>` then), or a name out of the ordinary.
+ * reftable format, a ref file git would not read as it stands, or a name git would print
+ * otherwise because another ref has the same short name (git prints `heads/<name>` then, or no
+ * branch at all when `HEAD` itself is ambiguous).
  */
 import { join } from "../common/path.ts";
-import { type GitDirs, readIfExists } from "./discover.ts";
+import type { GitConfigs } from "./config_files.ts";
+import { type GitDirs, lstatOrNull, readIfExists } from "./discover.ts";
 
 export interface HeadFiles {
   /** The branch (`HEAD` when detached). */
@@ -16,93 +18,119 @@ export interface HeadFiles {
   sha: string;
 }
 
-const OBJECT_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+const OBJECT_ID = { sha1: /^[0-9a-f]{40}$/, sha256: /^[0-9a-f]{64}$/ };
 
 /** Branch names read here; others (rare) are left to git. */
 const PLAIN_BRANCH =
   /^[A-Za-z0-9_+=@,-]+(?:\.[A-Za-z0-9_+=@,-]+)*(?:\/[A-Za-z0-9_+=@,-]+(?:\.[A-Za-z0-9_+=@,-]+)*)*$/;
 
 /** Branch and HEAD of the checkout with directories `dirs`, or null when git should say. */
-export async function readHeadFiles(dirs: GitDirs): Promise<HeadFiles | null> {
+export async function readHeadFiles(
+  dirs: GitDirs,
+  configs: GitConfigs,
+): Promise<HeadFiles | null> {
   try {
-    return await readHead(dirs);
+    return await readHead(dirs, OBJECT_ID[configs.objectFormat]);
   } catch {
     return null;
   }
 }
 
-async function readHead({ gitDir, commonDir }: GitDirs): Promise<HeadFiles | null> {
+async function readHead(
+  { gitDir, commonDir }: GitDirs,
+  objectId: RegExp,
+): Promise<HeadFiles | null> {
   const head = await regularFileText(join(gitDir, "HEAD"));
   if (head === null) return null;
   const line = head.endsWith("\n") ? head.slice(0, -1) : head;
-  if (OBJECT_ID.test(line)) return { branch: "HEAD", sha: line };
   const match = /^ref: refs\/heads\/(.+)$/.exec(line);
-  if (!match || !PLAIN_BRANCH.test(match[1]) || match[1].endsWith(".lock")) return null;
-  const branch = match[1];
-  const [loose, packed, ambiguous] = await Promise.all([
-    readIfExists(join(commonDir, "refs", "heads", branch)),
+  const branch = objectId.test(line) ? "HEAD" : match?.[1];
+  if (branch === undefined || !isPlainBranch(branch)) return null;
+  // Git's order: the loose ref, then packed-refs (which `pack-refs` replaces before it deletes
+  // the loose file, so a commit is never missed).
+  const loose = branch === "HEAD"
+    ? line
+    : await regularFileText(ref(commonDir, `refs/heads/${branch}`));
+  const [packed, rivals] = await Promise.all([
     readIfExists(join(commonDir, "packed-refs")),
-    anyExists(shortNameRivals(branch, gitDir, commonDir)),
+    anyExists(rivalPaths(branch, gitDir, commonDir)),
   ]);
-  if (ambiguous) return null;
-  const packedLines = packed === null ? null : "\n" + packed + (packed.endsWith("\n") ? "" : "\n");
-  if (packedLines !== null) {
-    for (const rival of SHORT_NAME_RULES) {
-      if (packedLines.includes(` ${rival(branch)}\n`)) return null;
-    }
+  if (rivals) return null;
+  let sha = loose === null ? null : loose.replace(/\n$/, "");
+  if (packed !== null) {
+    const lines = packedLines(packed);
+    if (lines === null) return null;
+    if (rivalNames(branch).some((name) => lines.includes(` ${name}\n`))) return null;
+    sha ??= packedSha(lines, `refs/heads/${branch}`);
   }
-  const sha = loose !== null
-    ? loose.replace(/\n$/, "")
-    : packedLines === null
-    ? null
-    : packedSha(packedLines, `refs/heads/${branch}`);
-  return sha !== null && OBJECT_ID.test(sha) ? { branch, sha } : null;
+  return sha !== null && objectId.test(sha) ? { branch, sha } : null;
+}
+
+function isPlainBranch(branch: string): boolean {
+  return branch === "HEAD" ||
+    (PLAIN_BRANCH.test(branch) && !branch.endsWith(".lock") &&
+      !/^(?:main-worktree|worktrees)\//.test(branch));
 }
 
 /**
- * The other full names the short name of a branch could stand for (git's rules, but
- * `refs/heads/%s`): if one exists, `--abbrev-ref` does not print the plain branch name.
+ * The other full names a short name could stand for (git's rules): if one exists, git does not
+ * print the short name as it is. `HEAD` itself is looked up the same way first: a ref named
+ * `HEAD` anywhere makes git print no branch at all.
  */
-const SHORT_NAME_RULES: ((name: string) => string)[] = [
-  (name) => `refs/${name}`,
-  (name) => `refs/tags/${name}`,
-  (name) => `refs/remotes/${name}`,
-  (name) => `refs/remotes/${name}/HEAD`,
-];
-
-function shortNameRivals(branch: string, gitDir: string, commonDir: string): string[] {
-  return [
-    join(gitDir, branch),
-    join(commonDir, branch),
-    join(gitDir, "refs", branch),
-    ...SHORT_NAME_RULES.map((rule) => join(commonDir, ...rule(branch).split("/"))),
+function rivalNames(branch: string): string[] {
+  const rules = (name: string) => [
+    `refs/${name}`,
+    `refs/tags/${name}`,
+    `refs/remotes/${name}`,
+    `refs/remotes/${name}/HEAD`,
   ];
+  const head = [...rules("HEAD"), "refs/heads/HEAD"];
+  return branch === "HEAD" ? head : [...head, branch, ...rules(branch)];
 }
 
-/** The commit of `ref` in packed-refs text (lines `<sha> <ref>`), or null. */
-function packedSha(lines: string, ref: string): string | null {
-  const end = lines.indexOf(` ${ref}\n`);
+function rivalPaths(branch: string, gitDir: string, commonDir: string): string[] {
+  return rivalNames(branch).flatMap((name) => [ref(gitDir, name), ref(commonDir, name)]);
+}
+
+function ref(dir: string, name: string): string {
+  return join(dir, ...name.split("/"));
+}
+
+/**
+ * packed-refs as `\n`-led lines ending in `\n`, or null when git would not read it as it stands:
+ * no final newline, or lines out of order under a header that says they are sorted.
+ */
+function packedLines(text: string): string | null {
+  if (text !== "" && !text.endsWith("\n")) return null;
+  if (/^# pack-refs with:.* sorted/.test(text)) {
+    let previous = "";
+    for (const line of text.split("\n")) {
+      if (line === "" || line.startsWith("#") || line.startsWith("^")) continue;
+      const name = line.slice(line.indexOf(" ") + 1);
+      if (name <= previous) return null;
+      previous = name;
+    }
+  }
+  return "\n" + text;
+}
+
+/** The commit of `name` in packed-refs lines (`<sha> <ref>`), or null. */
+function packedSha(lines: string, name: string): string | null {
+  const end = lines.indexOf(` ${name}\n`);
   if (end === -1) return null;
-  const start = lines.lastIndexOf("\n", end) + 1;
-  return lines.slice(start, end);
+  return lines.slice(lines.lastIndexOf("\n", end) + 1, end);
 }
 
 /** Whether anything (file, directory, link) is at any of `paths`. */
 async function anyExists(paths: string[]): Promise<boolean> {
-  const found = await Promise.all(paths.map(async (path) => {
-    try {
-      await Deno.lstat(path);
-      return true;
-    } catch (err) {
-      if (err instanceof Deno.errors.NotFound) return false;
-      throw err;
-    }
-  }));
-  return found.includes(true);
+  const found = await Promise.all(paths.map(lstatOrNull));
+  return found.some((info) => info !== null);
 }
 
-/** The text of a regular file (not a link), or null. */
+/** The text of a regular file (not a link), or null when nothing is there; else throws. */
 async function regularFileText(path: string): Promise<string | null> {
-  const [info, text] = await Promise.all([Deno.lstat(path), readIfExists(path)]);
-  return info.isFile ? text : null;
+  const info = await lstatOrNull(path);
+  if (info === null) return null;
+  if (!info.isFile) throw new Error(`${path} is not a plain file`);
+  return await Deno.readTextFile(path);
 }

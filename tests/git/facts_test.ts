@@ -8,8 +8,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { removeTree, tempDir } from "../helpers/fs.ts";
-import { discoverGitDirs, type GitHost } from "../../src/git/discover.ts";
-import { originUrl, REV_PARSE_ARGS, revParseHead } from "../../src/git/facts.ts";
+import type { GitHost } from "../../src/git/discover.ts";
+import { originUrl, plainRepository, REV_PARSE_ARGS, revParseHead } from "../../src/git/facts.ts";
 import { readHeadFiles } from "../../src/git/head_files.ts";
 import { readOriginFiles } from "../../src/git/origin_files.ts";
 
@@ -78,10 +78,10 @@ async function check(
   const origin = await originUrl(cwd, w.host, run);
   assert.equal(head, await w.git(cwd, ...REV_PARSE_ARGS), "rev-parse HEAD --abbrev-ref HEAD");
   assert.equal(origin, await w.git(cwd, "remote", "get-url", "origin"), "remote get-url origin");
-  const dirs = await discoverGitDirs(cwd, w.host);
+  const plain = await plainRepository(cwd, w.host);
   const fromFiles = {
-    head: dirs !== null && (await readHeadFiles(dirs)) !== null,
-    origin: dirs !== null && (await readOriginFiles(dirs, w.host)) !== undefined,
+    head: plain !== null && (await readHeadFiles(plain.dirs, plain.configs)) !== null,
+    origin: plain !== null && (await readOriginFiles(plain.dirs, plain.configs)) !== undefined,
   };
   assert.deepEqual(
     { head: fromFiles.head ? "files" : "git", origin: fromFiles.origin ? "files" : "git" },
@@ -199,20 +199,34 @@ scenario("origin spellings and settings git answers", async (w) => {
   const config = join(w.repo, ".git", "config");
   const plain = await Deno.readTextFile(config);
   const gitAnswers = { head: "files", origin: "git" } as const;
-  const cases = [
-    '[remote "origin"]\n\turl = "git@github.com:quoted/repo.git"\n',
-    '[remote "origin"]\n\turl = git@github.com:a/b.git ; a comment\n',
-    '[remote "origin"] url = git@github.com:same/line.git\n',
-    '[remote "origin"]\n\turl = git@github.com:first/one.git\n\turl = git@github.com:second/two.git\n',
-    '[remote "origin"]\n\turl = git@github.com:a/\\\nb.git\n',
-    "[remote.origin]\n\turl = git@github.com:old/syntax.git\n",
-    '[remote "origin"]\n\turl = gh:acme/short\n[url "git@github.com:"]\n\tinsteadOf = gh:\n',
-    '[remote "origin"]\n\turl = git@github.com:a/b.git\n[include]\n\tpath = extra\n',
-    '[remote "origin"]\n\tpushurl = git@github.com:push/only.git\n',
+  const onlyGit = { head: "git", origin: "git" } as const;
+  const cases: [string, { head: "files" | "git"; origin: "git" }][] = [
+    ['[remote "origin"]\n\turl = "git@github.com:quoted/repo.git"\n', gitAnswers],
+    ['[remote "origin"]\n\turl = git@github.com:a/b.git ; a comment\n', gitAnswers],
+    [
+      '[remote "origin"]\n\turl = git@github.com:first/one.git\n\turl = git@github.com:second/two.git\n',
+      gitAnswers,
+    ],
+    ["[remote.origin]\n\turl = git@github.com:old/syntax.git\n", gitAnswers],
+    [
+      '[remote "origin"]\n\turl = gh:acme/short\n[url "git@github.com:"]\n\tinsteadOf = gh:\n',
+      gitAnswers,
+    ],
+    ['[remote "origin"]\n\tpushurl = git@github.com:push/only.git\n', gitAnswers],
+    // Config lines the files do not read alone: git reads (or rejects) the whole file.
+    ['[remote "origin"] url = git@github.com:same/line.git\n', onlyGit],
+    ['[remote "origin"]\n\turl = git@github.com:a/\\\nb.git\n', onlyGit],
+    ['[remote "origin"]\n\turl = git@github.com:a/b.git\n[include]\n\tpath = extra\n', onlyGit],
+    ['[remote "origin"]\n\turl\f= git@github.com:form/feed.git\n', onlyGit],
+    ['[user]\n\tname = "unterminated\n[remote "origin"]\n\turl = x@y:a/b.git\n', onlyGit],
+    ["[core]\n\t1bad = x\n", onlyGit],
+    ["[core]\n\tbare = maybe\n", onlyGit],
+    ["[core]\n\trepositoryformatversion = 1\n[extensions]\n\trelativeWorktrees = true\n", onlyGit],
+    ["[core]\n\trepositoryformatversion = 2\n", onlyGit],
   ];
-  for (const text of cases) {
+  for (const [text, expect] of cases) {
     await Deno.writeTextFile(config, plain + text);
-    await check(w, w.repo, gitAnswers);
+    await check(w, w.repo, expect);
   }
   await Deno.writeTextFile(config, plain + '[remote "origin"]\n\turl = gh:acme/short\n');
   const global = join(w.env.HOME, ".gitconfig");
@@ -275,3 +289,92 @@ Deno.test({
     }
   },
 });
+
+scenario("refs that make git print another name, or none", async (w) => {
+  await committed(w);
+  const both = { head: "git", origin: "files" } as const;
+  await must(w, w.repo, "tag", "HEAD"); // git: 'HEAD' is ambiguous, no branch line
+  assert.doesNotMatch((await check(w, w.repo, both)).head ?? "", /\nmain$/);
+  await must(w, w.repo, "checkout", "-q", "--detach");
+  await check(w, w.repo, both);
+  await must(w, w.repo, "checkout", "-q", "main");
+  await must(w, w.repo, "tag", "-d", "HEAD");
+  await check(w, w.repo, FILES);
+  await must(w, w.repo, "update-ref", "refs/remotes/origin/main", "HEAD");
+  await must(w, w.repo, "checkout", "-q", "-b", "refs/remotes/origin/main");
+  await must(w, w.repo, "pack-refs", "--all");
+  await must(w, w.repo, "commit", "-q", "--allow-empty", "-m", "second");
+  assert.match((await check(w, w.repo, both)).head!, /\nheads\/refs\/remotes\/origin\/main$/);
+  await must(w, w.repo, "checkout", "-q", "-b", "main-worktree/HEAD");
+  await check(w, w.repo, both);
+});
+
+scenario("ref files git would not read as they stand", async (w) => {
+  await committed(w);
+  const gitDir = join(w.repo, ".git");
+  const both = { head: "git", origin: "files" } as const;
+  const sha = await must(w, w.repo, "rev-parse", "HEAD");
+  await must(w, w.repo, "pack-refs", "--all");
+  const packed = await Deno.readTextFile(join(gitDir, "packed-refs"));
+  await Deno.writeTextFile(join(gitDir, "packed-refs"), packed.replace(/\n$/, ""));
+  await check(w, w.repo, both);
+  await Deno.writeTextFile(
+    join(gitDir, "packed-refs"),
+    `# pack-refs with: peeled fully-peeled sorted \n${sha} refs/tags/z\n${sha} refs/heads/main\n`,
+  );
+  await check(w, w.repo, both);
+  await Deno.writeTextFile(join(gitDir, "HEAD"), sha + "0".repeat(24) + "\n");
+  await check(w, w.repo, both); // a SHA-256 id in a SHA-1 repository
+  await Deno.writeTextFile(join(gitDir, "HEAD"), "ref: refs/heads/main\n");
+  await Deno.writeTextFile(join(gitDir, "packed-refs"), packed);
+  await Deno.writeTextFile(join(gitDir, "refs", "heads", "target"), sha + "\n");
+  await Deno.symlink("target", join(gitDir, "refs", "heads", "main"));
+  await check(w, w.repo, both);
+});
+
+scenario("directories that are not plain checkouts: git answers", async (w) => {
+  await committed(w);
+  await must(w, w.repo, "remote", "add", "origin", "git@github.com:acme/widgets.git");
+  const onlyGit = { head: "git", origin: "git" } as const;
+  await check(w, join(w.repo, ".git"), onlyGit);
+  await check(w, join(w.repo, ".git", "refs"), onlyGit);
+  const bare = join(w.repo, "bare.git");
+  await must(w, w.repo, "clone", "-q", "--bare", w.repo, bare);
+  await check(w, bare, onlyGit);
+  await check(w, join(bare, "refs"), onlyGit);
+  // A .git that is no repository: git walks past it to the one above.
+  const inner = join(w.repo, "inner");
+  await Deno.mkdir(join(inner, ".git"), { recursive: true });
+  await Deno.writeTextFile(join(inner, ".git", "HEAD"), "ref: refs/heads/other\n");
+  await Deno.writeTextFile(join(inner, ".git", "config"), "[core]\n\tbare = false\n");
+  await check(w, inner, onlyGit);
+  await Deno.remove(join(w.repo, ".git", "refs"), { recursive: true });
+  await check(w, w.repo, onlyGit);
+});
+
+scenario(
+  "the user's configuration: broken, rewriting, relative, or reached through a link",
+  async (w) => {
+    await committed(w);
+    await must(w, w.repo, "remote", "add", "origin", "gh:acme/short");
+    const onlyGit = { head: "git", origin: "git" } as const;
+    const global = join(w.env.HOME, ".gitconfig");
+    await Deno.writeTextFile(global, '[user]\n\tname = "open quote\n');
+    await check(w, w.repo, onlyGit);
+    await Deno.remove(global);
+    await Deno.mkdir(global);
+    await check(w, w.repo, onlyGit);
+    await Deno.remove(global);
+    await Deno.mkdir(join(w.repo, "cfg", "git"), { recursive: true });
+    await Deno.writeTextFile(
+      join(w.repo, "cfg", "git", "config"),
+      '[url "git@github.com:"]\n\tinsteadOf = gh:\n',
+    );
+    w.env.XDG_CONFIG_HOME = "cfg";
+    await check(w, w.repo, onlyGit);
+    delete w.env.XDG_CONFIG_HOME;
+    const link = join(w.base, "link");
+    await Deno.symlink(w.repo, link);
+    assert.equal((await check(w, link, FILES)).origin, "gh:acme/short");
+  },
+);

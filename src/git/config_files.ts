@@ -1,0 +1,196 @@
+/**
+ * The git configuration a repository is read with (its own config file, the user's and the
+ * system's), accepted only when git would read every file without complaint and nothing in them
+ * changes what the files of the repository mean. A line that is not plainly valid, an include, an
+ * unknown repository format or extension, `core.worktree`, a bare repository, a `core` switch
+ * that is not a boolean: null, so that git itself is asked (and says what it says).
+ */
+import { isAbsolute, join } from "../common/path.ts";
+import { type GitHost, readIfExists } from "./discover.ts";
+
+/** System config files of the common git builds (a git built with another prefix is missed). */
+export const SYSTEM_CONFIG_FILES: readonly string[] = [
+  "/etc/gitconfig",
+  "/usr/local/etc/gitconfig",
+  "/opt/homebrew/etc/gitconfig",
+  "/home/linuxbrew/.linuxbrew/etc/gitconfig",
+  "/Library/Developer/CommandLineTools/usr/share/git-core/gitconfig",
+  "/Applications/Xcode.app/Contents/Developer/usr/share/git-core/gitconfig",
+];
+
+export interface GitConfigs {
+  /** The repository's own config file. */
+  local: string;
+  /** The user's and the system's config files that exist. */
+  outside: string[];
+  objectFormat: "sha1" | "sha256";
+}
+
+/** One `key = value` line of a config file. */
+export interface ConfigEntry {
+  /** Lower case. */
+  section: string;
+  /** As written (case matters); null without one. */
+  subsection: string | null;
+  /** Lower case. */
+  key: string;
+  /** As git reads it; null for a key without `=` (a true boolean). */
+  value: string | null;
+  /** As written after `=`; null without `=`. */
+  raw: string | null;
+}
+
+/** The configs of a repository whose common directory is `commonDir`, or null (ask git). */
+export async function readGitConfigs(commonDir: string, host: GitHost): Promise<GitConfigs | null> {
+  const home = host.env("HOME");
+  const xdg = host.env("XDG_CONFIG_HOME");
+  // git resolves a relative path against a directory of its own choosing: leave that to git.
+  if (!home || !isAbsolute(home) || (xdg !== undefined && xdg !== "" && !isAbsolute(xdg))) {
+    return null;
+  }
+  const user = [join(home, ".gitconfig"), join(xdg || join(home, ".config"), "git", "config")];
+  const [local, ...others] = await Promise.all(
+    [join(commonDir, "config"), ...user, ...SYSTEM_CONFIG_FILES].map(readIfExists),
+  );
+  if (local === null) return null;
+  const outside = others.filter((text): text is string => text !== null);
+  const localEntries = configEntries(local);
+  if (localEntries === null) return null;
+  for (const text of outside) {
+    const entries = configEntries(text);
+    if (entries === null || !entries.every(plainEverywhere)) return null;
+  }
+  if (!localEntries.every(plainEverywhere)) return null;
+  return repositoryFormat(localEntries, local, outside);
+}
+
+function repositoryFormat(
+  entries: ConfigEntry[],
+  local: string,
+  outside: string[],
+): GitConfigs | null {
+  let version = "0";
+  let objectFormat: GitConfigs["objectFormat"] = "sha1";
+  for (const e of entries) {
+    if (e.section === "core" && e.key === "repositoryformatversion") version = e.value ?? "";
+    if (e.section === "core" && (e.key === "worktree" || (e.key === "bare" && !isFalse(e.value)))) {
+      return null;
+    }
+    if (e.section === "extensions") {
+      if (e.key !== "objectformat" || (e.value !== "sha1" && e.value !== "sha256")) return null;
+      objectFormat = e.value;
+    }
+  }
+  if (version !== "0" && version !== "1") return null;
+  if (version === "0" && objectFormat !== "sha1") return null;
+  return { local, outside, objectFormat };
+}
+
+/** `core` switches git reads as booleans whenever it starts (a bad value stops it). */
+const CORE_BOOLEANS = new Set([
+  "bare",
+  "filemode",
+  "ignorecase",
+  "precomposeunicode",
+  "symlinks",
+  "trustctime",
+  "quotepath",
+  "protecthfs",
+  "protectntfs",
+  "preloadindex",
+  "splitindex",
+  "fsyncobjectfiles",
+  "warnambiguousrefs",
+]);
+const BOOLEAN = /^(?:true|false|yes|no|on|off|1|0|)$/i;
+
+/** Nothing in the entry that changes how git reads the repository or makes it refuse. */
+function plainEverywhere(e: ConfigEntry): boolean {
+  if (e.section === "include" || e.section === "includeif") return false;
+  if (e.section !== "core") return true;
+  if (CORE_BOOLEANS.has(e.key)) return e.value === null || BOOLEAN.test(e.value);
+  if (e.key === "logallrefupdates") {
+    return e.value === null || /^(?:always|true|false|yes|no|on|off|1|0)$/i.test(e.value);
+  }
+  return true;
+}
+
+function isFalse(value: string | null): boolean {
+  return value !== null && /^(?:false|no|off|0)$/i.test(value);
+}
+
+/** `[name]` or `[name "subsection"]`, then nothing but a comment; `[ \t]` is git's whitespace. */
+const SECTION = /^[ \t]*\[([A-Za-z0-9.-]+)(?:[ \t]+"((?:[^"\\]|\\.)*)")?\][ \t]*(?:[#;].*)?$/;
+const ENTRY = /^[ \t]*([A-Za-z][A-Za-z0-9-]*)[ \t]*(?:(=)(.*))?$/;
+const BLANK = /^[ \t]*(?:[#;].*)?$/;
+
+/**
+ * The entries of a config file, or null when a line is not plainly valid: git may reject it, or
+ * read it differently (a value continued on the next line, a key after a section header).
+ */
+export function configEntries(text: string): ConfigEntry[] | null {
+  const entries: ConfigEntry[] = [];
+  let section: string | null = null;
+  let subsection: string | null = null;
+  const body = text.startsWith("\uFEFF") ? text.slice(1) : text;
+  for (const raw of body.split("\n")) {
+    const line = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
+    if (line.includes("\r")) return null;
+    if (BLANK.test(line)) continue;
+    const header = SECTION.exec(line);
+    if (header) {
+      section = header[1].toLowerCase();
+      subsection = header[2] === undefined ? null : header[2].replace(/\\(.)/g, "$1");
+      continue;
+    }
+    const entry = ENTRY.exec(line);
+    if (!entry || section === null) return null;
+    let value: string | null = null;
+    if (entry[2] !== undefined) {
+      value = plainValue(entry[3]);
+      if (value === null) return null;
+    }
+    entries.push({
+      section,
+      subsection,
+      key: entry[1].toLowerCase(),
+      value,
+      raw: entry[3] ?? null,
+    });
+  }
+  return entries;
+}
+
+/**
+ * A value as git reads it (git's own steps: whitespace outside quotes trimmed at the ends and
+ * each run inside turned into one space, the comment dropped, quotes and escapes resolved). Null
+ * for a value that continues on the next line, an unknown escape or an open quote: git's to read.
+ */
+function plainValue(raw: string): string | null {
+  let out = "";
+  let quoted = false;
+  let spaces = 0;
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw[i];
+    if ((c === " " || c === "\t") && !quoted) {
+      if (out.length > 0) spaces++;
+      continue;
+    }
+    if (!quoted && (c === "#" || c === ";")) break;
+    out += " ".repeat(spaces);
+    spaces = 0;
+    if (c === "\\") {
+      const escaped = ESCAPES[raw[i + 1] ?? ""];
+      if (escaped === undefined) return null;
+      out += escaped;
+      i++;
+    } else if (c === '"') {
+      quoted = !quoted;
+    } else {
+      out += c;
+    }
+  }
+  return quoted ? null : out;
+}
+
+const ESCAPES: Record<string, string> = { "\\": "\\", '"': '"', n: "\n", t: "\t", b: "\b" };
