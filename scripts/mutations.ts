@@ -206,7 +206,10 @@ export const MUTATIONS: Mutation[] = [
   {
     name: "git files: another ref of the branch's short name is ignored",
     file: "src/git/head_files.ts",
-    edits: [{ from: "if (rivals) return null;", to: "" }],
+    edits: [{
+      from: "if (rivals.some((path) => lstatOrNull(path) !== null)) return null;",
+      to: "",
+    }],
     tests: ["tests/git/facts_test.ts"],
   },
   {
@@ -267,8 +270,8 @@ export const MUTATIONS: Mutation[] = [
     name: "git files: HEAD never read from the files, git is always started",
     file: "src/git/head_files.ts",
     edits: [{
-      from: "return await readHead(dirs, OBJECT_ID[configs.objectFormat]);",
-      to: "return (await readHead(dirs, OBJECT_ID[configs.objectFormat])) && null;",
+      from: "return readHead(dirs, OBJECT_ID[configs.objectFormat]);",
+      to: "return readHead(dirs, OBJECT_ID[configs.objectFormat]) && null;",
     }],
     tests: ["tests/git/facts_test.ts"],
   },

@@ -8,15 +8,19 @@
 import { isAbsolute, join } from "../common/path.ts";
 import { type GitHost, readIfExists } from "./discover.ts";
 
-/** System config files of the common git builds (a git built with another prefix is missed). */
-export const SYSTEM_CONFIG_FILES: readonly string[] = [
-  "/etc/gitconfig",
-  "/usr/local/etc/gitconfig",
-  "/opt/homebrew/etc/gitconfig",
-  "/home/linuxbrew/.linuxbrew/etc/gitconfig",
-  "/Library/Developer/CommandLineTools/usr/share/git-core/gitconfig",
-  "/Applications/Xcode.app/Contents/Developer/usr/share/git-core/gitconfig",
-];
+/**
+ * System config files of the common git builds on this system (Linux distributions, Homebrew,
+ * Xcode); a git built with another prefix reads one elsewhere, which is missed.
+ */
+export const SYSTEM_CONFIG_FILES: readonly string[] = Deno.build.os === "darwin"
+  ? [
+    "/etc/gitconfig",
+    "/usr/local/etc/gitconfig",
+    "/opt/homebrew/etc/gitconfig",
+    "/Library/Developer/CommandLineTools/usr/share/git-core/gitconfig",
+    "/Applications/Xcode.app/Contents/Developer/usr/share/git-core/gitconfig",
+  ]
+  : ["/etc/gitconfig", "/usr/local/etc/gitconfig", "/home/linuxbrew/.linuxbrew/etc/gitconfig"];
 
 export interface GitConfigs {
   /** The repository's own config file. */
@@ -41,7 +45,7 @@ export interface ConfigEntry {
 }
 
 /** The configs of a repository whose common directory is `commonDir`, or null (ask git). */
-export async function readGitConfigs(commonDir: string, host: GitHost): Promise<GitConfigs | null> {
+export function readGitConfigs(commonDir: string, host: GitHost): GitConfigs | null {
   const home = host.env("HOME");
   const xdg = host.env("XDG_CONFIG_HOME");
   // git resolves a relative path against a directory of its own choosing: leave that to git.
@@ -49,8 +53,8 @@ export async function readGitConfigs(commonDir: string, host: GitHost): Promise<
     return null;
   }
   const user = [join(home, ".gitconfig"), join(xdg || join(home, ".config"), "git", "config")];
-  const [local, ...others] = await Promise.all(
-    [join(commonDir, "config"), ...user, ...SYSTEM_CONFIG_FILES].map(readIfExists),
+  const [local, ...others] = [join(commonDir, "config"), ...user, ...SYSTEM_CONFIG_FILES].map(
+    readIfExists,
   );
   if (local === null) return null;
   const outside = others.filter((text): text is string => text !== null);

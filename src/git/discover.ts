@@ -13,7 +13,6 @@
  * - no `.git` at all above the directory.
  */
 import { dirname, isAbsolute, join, resolve } from "../common/path.ts";
-import { statOrNull } from "../common/stat.ts";
 
 /** What the files are read with; handed in, so tests can give their own. */
 export interface GitHost {
@@ -50,44 +49,40 @@ export function steersGit(host: GitHost): boolean {
   return host.envNames().some((name) => STEERING.test(name));
 }
 
-/** The git directories around `cwd`, or null when git itself should be asked. */
-export async function discoverGitDirs(cwd: string, host: GitHost): Promise<GitDirs | null> {
+/**
+ * The git directories around `cwd`, or null when git itself should be asked. The files are read
+ * synchronously: a dozen small reads cost less than waiting a turn of a busy event loop for each.
+ */
+export function discoverGitDirs(cwd: string, host: GitHost): GitDirs | null {
   try {
-    return await discover(cwd, host);
+    return discover(cwd, host);
   } catch {
     return null; // unreadable, a race with git, ...: git will say
   }
 }
 
-async function discover(cwd: string, host: GitHost): Promise<GitDirs | null> {
+function discover(cwd: string, host: GitHost): GitDirs | null {
   if (steersGit(host)) return null;
   const uid = host.uid();
   // Running as root under sudo, git also accepts SUDO_UID's repositories: leave that to git.
   if (uid === null || (uid === 0 && host.env("SUDO_UID") !== undefined)) return null;
-  const start = await Deno.realPath(cwd);
-  const found = await findDotGit(start, { strict: true });
+  const found = findDotGit(Deno.realPathSync(cwd), { strict: true });
   if (found === null) return null;
   const { dir, dotGit, info } = found;
-  const gitDir = info.isDirectory ? dotGit : await gitFileTarget(dotGit);
+  const gitDir = info.isDirectory ? dotGit : gitFileTarget(dotGit);
   if (gitDir === null) return null;
-  const commonDir = await commonDirOf(gitDir);
-  if (commonDir === null) return null;
-  const [owners, looksRight] = await Promise.all([
-    Promise.all([dir, dotGit, gitDir].map(statOrNull)),
-    looksLikeRepository(gitDir, commonDir),
-  ]);
-  if (!looksRight || owners.some((owner) => owner === null || owner.uid !== uid)) return null;
+  const commonDir = commonDirOf(gitDir);
+  if (commonDir === null || !looksLikeRepository(gitDir, commonDir)) return null;
+  const owners = [dir, dotGit, gitDir].map(statOrNull);
+  if (owners.some((owner) => owner === null || owner.uid !== uid)) return null;
   return { worktree: dir, gitDir, commonDir };
 }
 
 /** What git checks before it takes a directory for a repository: HEAD, objects and refs. */
-async function looksLikeRepository(gitDir: string, commonDir: string): Promise<boolean> {
-  const [head, objects, refs] = await Promise.all([
-    lstatOrNull(join(gitDir, "HEAD")),
-    statOrNull(join(commonDir, "objects")),
-    statOrNull(join(commonDir, "refs")),
-  ]);
-  return head?.isFile === true && objects?.isDirectory === true && refs?.isDirectory === true;
+function looksLikeRepository(gitDir: string, commonDir: string): boolean {
+  return lstatOrNull(join(gitDir, "HEAD"))?.isFile === true &&
+    statOrNull(join(commonDir, "objects"))?.isDirectory === true &&
+    statOrNull(join(commonDir, "refs"))?.isDirectory === true;
 }
 
 /** The nearest `.git` at or above a directory. */
@@ -104,22 +99,23 @@ export interface DotGit {
  * walk reaches another file system, a directory holding a `HEAD` (possibly a repository itself)
  * or anything it cannot read; otherwise those are walked past.
  */
-export async function findDotGit(
-  cwd: string,
-  { strict }: { strict: boolean },
-): Promise<DotGit | null> {
+export function findDotGit(cwd: string, { strict }: { strict: boolean }): DotGit | null {
   let startDev: number | undefined;
   for (let dir = resolve(cwd);;) {
-    const [here, info] = await Promise.all([
-      strict ? Deno.stat(dir) : null,
-      strict ? statOrNull(join(dir, ".git")) : statOrNull(join(dir, ".git")).catch(() => null),
-    ]);
+    const here = strict ? Deno.statSync(dir) : null;
+    let info: Deno.FileInfo | null;
+    try {
+      info = statOrNull(join(dir, ".git"));
+    } catch (err) {
+      if (strict) throw err;
+      info = null;
+    }
     if (here !== null) {
       startDev ??= here.dev;
       if (here.dev !== startDev) return null;
     }
     if (info?.isDirectory || info?.isFile) return { dir, dotGit: join(dir, ".git"), info };
-    if (strict && (info !== null || (await lstatOrNull(join(dir, "HEAD"))) !== null)) return null;
+    if (strict && (info !== null || lstatOrNull(join(dir, "HEAD")) !== null)) return null;
     const parent = dirname(dir);
     if (parent === dir) return null;
     dir = parent;
@@ -127,16 +123,16 @@ export async function findDotGit(
 }
 
 /** The directory a `.git` file points at, or null when it does not say plainly. */
-async function gitFileTarget(file: string): Promise<string | null> {
-  const text = await readIfExists(file);
+function gitFileTarget(file: string): string | null {
+  const text = readIfExists(file);
   const match = text === null ? null : /^gitdir: (.+)\n?$/.exec(text);
   if (!match) return null;
   return isAbsolute(match[1]) ? match[1] : resolve(dirname(file), match[1]);
 }
 
 /** The common directory named by `gitDir/commondir`, or `gitDir` itself; null when unclear. */
-async function commonDirOf(gitDir: string): Promise<string | null> {
-  const text = await readIfExists(join(gitDir, "commondir"));
+function commonDirOf(gitDir: string): string | null {
+  const text = readIfExists(join(gitDir, "commondir"));
   if (text === null) return gitDir;
   const path = text.replace(/\n$/, "");
   if (path === "" || path.includes("\n")) return null;
@@ -144,9 +140,19 @@ async function commonDirOf(gitDir: string): Promise<string | null> {
 }
 
 /** The file's text, or null when nothing is there; any other failure is thrown. */
-export async function readIfExists(path: string): Promise<string | null> {
+export function readIfExists(path: string): string | null {
   try {
-    return await Deno.readTextFile(path);
+    return Deno.readTextFileSync(path);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return null;
+    throw err;
+  }
+}
+
+/** The entry (a link followed), or null when nothing is there; any other failure is thrown. */
+export function statOrNull(path: string): Deno.FileInfo | null {
+  try {
+    return Deno.statSync(path);
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) return null;
     throw err;
@@ -154,9 +160,9 @@ export async function readIfExists(path: string): Promise<string | null> {
 }
 
 /** The entry itself (a link is not followed), or null when nothing is there. */
-export async function lstatOrNull(path: string): Promise<Deno.FileInfo | null> {
+export function lstatOrNull(path: string): Deno.FileInfo | null {
   try {
-    return await Deno.lstat(path);
+    return Deno.lstatSync(path);
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) return null;
     throw err;

@@ -22,8 +22,8 @@ export async function revParseHead(
   host: GitHost = processGitHost,
   run: GitRunner = gitOutput,
 ): Promise<string | null> {
-  const plain = await plainRepository(dir, host);
-  const head = plain === null ? null : await readHeadFiles(plain.dirs, plain.configs);
+  const plain = plainRepository(dir, host);
+  const head = plain === null ? null : readHeadFiles(plain.dirs, plain.configs);
   if (head !== null) return `${head.sha}\n${head.branch}`;
   return await run(REV_PARSE_ARGS, dir);
 }
@@ -34,20 +34,43 @@ export async function originUrl(
   host: GitHost = processGitHost,
   run: GitRunner = gitOutput,
 ): Promise<string | null> {
-  const plain = await plainRepository(dir, host);
-  const url = plain === null ? undefined : await readOriginFiles(plain.dirs, plain.configs);
+  const plain = plainRepository(dir, host);
+  const url = plain === null ? undefined : readOriginFiles(plain.dirs, plain.configs);
   if (url !== undefined) return url;
   return await run(["remote", "get-url", "origin"], dir);
 }
 
-/** The repository around `dir` and its configuration, when its files can be read alone. */
-export async function plainRepository(
-  dir: string,
-  host: GitHost,
-): Promise<{ dirs: GitDirs; configs: GitConfigs } | null> {
-  const dirs = await discoverGitDirs(dir, host);
-  const configs = dirs === null
-    ? null
-    : await readGitConfigs(dirs.commonDir, host).catch(() => null);
+/** A repository's directories and configuration, when its files can be read alone. */
+export interface PlainRepository {
+  dirs: GitDirs;
+  configs: GitConfigs;
+}
+
+/** How long this process trusts what it found out about a repository (as git_metadata.ts). */
+const PLAIN_REPOSITORY_TTL_MS = 2_000;
+const recent = new Map<string, { at: number; value: PlainRepository | null }>();
+
+/**
+ * The repository around `dir` and its configuration, when its files can be read alone; looked
+ * up once for both facts of an event (this process's environment only: a test's host differs).
+ */
+export function plainRepository(dir: string, host: GitHost): PlainRepository | null {
+  if (host !== processGitHost) return lookUp(dir, host);
+  const now = performance.now();
+  const hit = recent.get(dir);
+  if (hit && now - hit.at < PLAIN_REPOSITORY_TTL_MS) return hit.value;
+  const value = lookUp(dir, host);
+  recent.set(dir, { at: now, value });
+  return value;
+}
+
+function lookUp(dir: string, host: GitHost): PlainRepository | null {
+  const dirs = discoverGitDirs(dir, host);
+  let configs: GitConfigs | null = null;
+  try {
+    configs = dirs === null ? null : readGitConfigs(dirs.commonDir, host);
+  } catch {
+    // unreadable: git will say
+  }
   return dirs === null || configs === null ? null : { dirs, configs };
 }

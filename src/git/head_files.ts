@@ -25,22 +25,16 @@ const PLAIN_BRANCH =
   /^[A-Za-z0-9_+=@,-]+(?:\.[A-Za-z0-9_+=@,-]+)*(?:\/[A-Za-z0-9_+=@,-]+(?:\.[A-Za-z0-9_+=@,-]+)*)*$/;
 
 /** Branch and HEAD of the checkout with directories `dirs`, or null when git should say. */
-export async function readHeadFiles(
-  dirs: GitDirs,
-  configs: GitConfigs,
-): Promise<HeadFiles | null> {
+export function readHeadFiles(dirs: GitDirs, configs: GitConfigs): HeadFiles | null {
   try {
-    return await readHead(dirs, OBJECT_ID[configs.objectFormat]);
+    return readHead(dirs, OBJECT_ID[configs.objectFormat]);
   } catch {
     return null;
   }
 }
 
-async function readHead(
-  { gitDir, commonDir }: GitDirs,
-  objectId: RegExp,
-): Promise<HeadFiles | null> {
-  const head = await regularFileText(join(gitDir, "HEAD"));
+function readHead({ gitDir, commonDir }: GitDirs, objectId: RegExp): HeadFiles | null {
+  const head = regularFileText(join(gitDir, "HEAD"));
   if (head === null) return null;
   const line = head.endsWith("\n") ? head.slice(0, -1) : head;
   const match = /^ref: refs\/heads\/(.+)$/.exec(line);
@@ -48,14 +42,10 @@ async function readHead(
   if (branch === undefined || !isPlainBranch(branch)) return null;
   // Git's order: the loose ref, then packed-refs (which `pack-refs` replaces before it deletes
   // the loose file, so a commit is never missed).
-  const loose = branch === "HEAD"
-    ? line
-    : await regularFileText(ref(commonDir, `refs/heads/${branch}`));
-  const [packed, rivals] = await Promise.all([
-    readIfExists(join(commonDir, "packed-refs")),
-    anyExists(rivalPaths(branch, gitDir, commonDir)),
-  ]);
-  if (rivals) return null;
+  const loose = branch === "HEAD" ? line : regularFileText(ref(commonDir, `refs/heads/${branch}`));
+  const packed = readIfExists(join(commonDir, "packed-refs"));
+  const rivals = rivalPaths(branch, gitDir, commonDir);
+  if (rivals.some((path) => lstatOrNull(path) !== null)) return null;
   let sha = loose === null ? null : loose.replace(/\n$/, "");
   if (packed !== null) {
     const lines = packedLines(packed);
@@ -89,7 +79,8 @@ function rivalNames(branch: string): string[] {
 }
 
 function rivalPaths(branch: string, gitDir: string, commonDir: string): string[] {
-  return rivalNames(branch).flatMap((name) => [ref(gitDir, name), ref(commonDir, name)]);
+  const dirs = gitDir === commonDir ? [commonDir] : [gitDir, commonDir];
+  return rivalNames(branch).flatMap((name) => dirs.map((dir) => ref(dir, name)));
 }
 
 function ref(dir: string, name: string): string {
@@ -121,16 +112,10 @@ function packedSha(lines: string, name: string): string | null {
   return lines.slice(lines.lastIndexOf("\n", end) + 1, end);
 }
 
-/** Whether anything (file, directory, link) is at any of `paths`. */
-async function anyExists(paths: string[]): Promise<boolean> {
-  const found = await Promise.all(paths.map(lstatOrNull));
-  return found.some((info) => info !== null);
-}
-
 /** The text of a regular file (not a link), or null when nothing is there; else throws. */
-async function regularFileText(path: string): Promise<string | null> {
-  const info = await lstatOrNull(path);
+function regularFileText(path: string): string | null {
+  const info = lstatOrNull(path);
   if (info === null) return null;
   if (!info.isFile) throw new Error(`${path} is not a plain file`);
-  return await Deno.readTextFile(path);
+  return Deno.readTextFileSync(path);
 }

@@ -18,10 +18,10 @@ const REWRITES = /insteadof/i;
 const PLAIN_URL = /^[^\s"\\;#]+$/;
 
 /** The origin URL (null: there is no origin), or undefined when git should be asked. */
-export async function readOriginFiles(
+export function readOriginFiles(
   { commonDir }: GitDirs,
   configs: GitConfigs,
-): Promise<string | null | undefined> {
+): string | null | undefined {
   try {
     if (configs.outside.some((text) => REWRITES.test(text) || mentionsRemotes(text))) {
       return undefined;
@@ -29,11 +29,10 @@ export async function readOriginFiles(
     if (REWRITES.test(configs.local)) return undefined;
     const url = originUrlInConfig(configs.local);
     if (url !== null) return url;
-    const others = await Promise.all([
-      lstatOrNull(join(commonDir, "remotes", "origin")),
-      lstatOrNull(join(commonDir, "branches", "origin")),
-    ]);
-    return others.every((info) => info === null) ? null : undefined;
+    const legacy = ["remotes", "branches"].map((dir) =>
+      lstatOrNull(join(commonDir, dir, "origin"))
+    );
+    return legacy.every((info) => info === null) ? null : undefined;
   } catch {
     return undefined;
   }

@@ -26,7 +26,7 @@ function branchFromHead(head: string | null): string | null {
 }
 
 export async function currentCheckout(cwd: string): Promise<Checkout> {
-  const found = await findDotGit(cwd, { strict: false });
+  const found = findDotGit(cwd, { strict: false });
   if (found?.info.isDirectory) {
     return { branch: branchFromHead(await readOrNull(join(found.dotGit, "HEAD"))), worktree: null };
   }

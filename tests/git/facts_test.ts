@@ -78,10 +78,10 @@ async function check(
   const origin = await originUrl(cwd, w.host, run);
   assert.equal(head, await w.git(cwd, ...REV_PARSE_ARGS), "rev-parse HEAD --abbrev-ref HEAD");
   assert.equal(origin, await w.git(cwd, "remote", "get-url", "origin"), "remote get-url origin");
-  const plain = await plainRepository(cwd, w.host);
+  const plain = plainRepository(cwd, w.host);
   const fromFiles = {
-    head: plain !== null && (await readHeadFiles(plain.dirs, plain.configs)) !== null,
-    origin: plain !== null && (await readOriginFiles(plain.dirs, plain.configs)) !== undefined,
+    head: plain !== null && readHeadFiles(plain.dirs, plain.configs) !== null,
+    origin: plain !== null && readOriginFiles(plain.dirs, plain.configs) !== undefined,
   };
   assert.deepEqual(
     { head: fromFiles.head ? "files" : "git", origin: fromFiles.origin ? "files" : "git" },
