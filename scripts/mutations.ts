@@ -207,7 +207,7 @@ export const MUTATIONS: Mutation[] = [
     name: "git files: another ref of the branch's short name is ignored",
     file: "src/git/head_files.ts",
     edits: [{
-      from: "if (rivals.some((path) => lstatOrNull(path) !== null)) return null;",
+      from: "if (rivals.some((path) => lstatSyncOrNull(path) !== null)) return null;",
       to: "",
     }],
     tests: ["tests/git/facts_test.ts"],

@@ -6,7 +6,8 @@
  * that is not a boolean: null, so that git itself is asked (and says what it says).
  */
 import { isAbsolute, join } from "../common/path.ts";
-import { type GitHost, readIfExists } from "./discover.ts";
+import type { GitHost } from "./discover.ts";
+import { readTextSyncOrNull } from "../common/stat.ts";
 
 /**
  * System config files of the common git builds on this system (Linux distributions, Homebrew,
@@ -54,7 +55,7 @@ export function readGitConfigs(commonDir: string, host: GitHost): GitConfigs | n
   }
   const user = [join(home, ".gitconfig"), join(xdg || join(home, ".config"), "git", "config")];
   const [local, ...others] = [join(commonDir, "config"), ...user, ...SYSTEM_CONFIG_FILES].map(
-    readIfExists,
+    readTextSyncOrNull,
   );
   if (local === null) return null;
   const outside = others.filter((text): text is string => text !== null);

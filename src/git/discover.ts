@@ -13,6 +13,7 @@
  * - no `.git` at all above the directory.
  */
 import { dirname, isAbsolute, join, resolve } from "../common/path.ts";
+import { lstatSyncOrNull, readTextSyncOrNull, statSyncOrNull } from "../common/stat.ts";
 
 /** What the files are read with; handed in, so tests can give their own. */
 export interface GitHost {
@@ -73,16 +74,16 @@ function discover(cwd: string, host: GitHost): GitDirs | null {
   if (gitDir === null) return null;
   const commonDir = commonDirOf(gitDir);
   if (commonDir === null || !looksLikeRepository(gitDir, commonDir)) return null;
-  const owners = [dir, dotGit, gitDir].map(statOrNull);
+  const owners = [dir, dotGit, gitDir].map(statSyncOrNull);
   if (owners.some((owner) => owner === null || owner.uid !== uid)) return null;
   return { worktree: dir, gitDir, commonDir };
 }
 
 /** What git checks before it takes a directory for a repository: HEAD, objects and refs. */
 function looksLikeRepository(gitDir: string, commonDir: string): boolean {
-  return lstatOrNull(join(gitDir, "HEAD"))?.isFile === true &&
-    statOrNull(join(commonDir, "objects"))?.isDirectory === true &&
-    statOrNull(join(commonDir, "refs"))?.isDirectory === true;
+  return lstatSyncOrNull(join(gitDir, "HEAD"))?.isFile === true &&
+    statSyncOrNull(join(commonDir, "objects"))?.isDirectory === true &&
+    statSyncOrNull(join(commonDir, "refs"))?.isDirectory === true;
 }
 
 /** The nearest `.git` at or above a directory. */
@@ -105,7 +106,7 @@ export function findDotGit(cwd: string, { strict }: { strict: boolean }): DotGit
     const here = strict ? Deno.statSync(dir) : null;
     let info: Deno.FileInfo | null;
     try {
-      info = statOrNull(join(dir, ".git"));
+      info = statSyncOrNull(join(dir, ".git"));
     } catch (err) {
       if (strict) throw err;
       info = null;
@@ -115,7 +116,7 @@ export function findDotGit(cwd: string, { strict }: { strict: boolean }): DotGit
       if (here.dev !== startDev) return null;
     }
     if (info?.isDirectory || info?.isFile) return { dir, dotGit: join(dir, ".git"), info };
-    if (strict && (info !== null || lstatOrNull(join(dir, "HEAD")) !== null)) return null;
+    if (strict && (info !== null || lstatSyncOrNull(join(dir, "HEAD")) !== null)) return null;
     const parent = dirname(dir);
     if (parent === dir) return null;
     dir = parent;
@@ -124,7 +125,7 @@ export function findDotGit(cwd: string, { strict }: { strict: boolean }): DotGit
 
 /** The directory a `.git` file points at, or null when it does not say plainly. */
 function gitFileTarget(file: string): string | null {
-  const text = readIfExists(file);
+  const text = readTextSyncOrNull(file);
   const match = text === null ? null : /^gitdir: (.+)\n?$/.exec(text);
   if (!match) return null;
   return isAbsolute(match[1]) ? match[1] : resolve(dirname(file), match[1]);
@@ -132,39 +133,9 @@ function gitFileTarget(file: string): string | null {
 
 /** The common directory named by `gitDir/commondir`, or `gitDir` itself; null when unclear. */
 function commonDirOf(gitDir: string): string | null {
-  const text = readIfExists(join(gitDir, "commondir"));
+  const text = readTextSyncOrNull(join(gitDir, "commondir"));
   if (text === null) return gitDir;
   const path = text.replace(/\n$/, "");
   if (path === "" || path.includes("\n")) return null;
   return isAbsolute(path) ? path : resolve(gitDir, path);
-}
-
-/** The file's text, or null when nothing is there; any other failure is thrown. */
-export function readIfExists(path: string): string | null {
-  try {
-    return Deno.readTextFileSync(path);
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return null;
-    throw err;
-  }
-}
-
-/** The entry (a link followed), or null when nothing is there; any other failure is thrown. */
-export function statOrNull(path: string): Deno.FileInfo | null {
-  try {
-    return Deno.statSync(path);
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return null;
-    throw err;
-  }
-}
-
-/** The entry itself (a link is not followed), or null when nothing is there. */
-export function lstatOrNull(path: string): Deno.FileInfo | null {
-  try {
-    return Deno.lstatSync(path);
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return null;
-    throw err;
-  }
 }

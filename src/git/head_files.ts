@@ -9,7 +9,8 @@
  */
 import { join } from "../common/path.ts";
 import type { GitConfigs } from "./config_files.ts";
-import { type GitDirs, lstatOrNull, readIfExists } from "./discover.ts";
+import type { GitDirs } from "./discover.ts";
+import { lstatSyncOrNull, readTextSyncOrNull } from "../common/stat.ts";
 
 export interface HeadFiles {
   /** The branch (`HEAD` when detached). */
@@ -43,9 +44,9 @@ function readHead({ gitDir, commonDir }: GitDirs, objectId: RegExp): HeadFiles |
   // Git's order: the loose ref, then packed-refs (which `pack-refs` replaces before it deletes
   // the loose file, so a commit is never missed).
   const loose = branch === "HEAD" ? line : regularFileText(ref(commonDir, `refs/heads/${branch}`));
-  const packed = readIfExists(join(commonDir, "packed-refs"));
+  const packed = readTextSyncOrNull(join(commonDir, "packed-refs"));
   const rivals = rivalPaths(branch, gitDir, commonDir);
-  if (rivals.some((path) => lstatOrNull(path) !== null)) return null;
+  if (rivals.some((path) => lstatSyncOrNull(path) !== null)) return null;
   let sha = loose === null ? null : loose.replace(/\n$/, "");
   if (packed !== null) {
     const lines = packedLines(packed);
@@ -114,7 +115,7 @@ function packedSha(lines: string, name: string): string | null {
 
 /** The text of a regular file (not a link), or null when nothing is there; else throws. */
 function regularFileText(path: string): string | null {
-  const info = lstatOrNull(path);
+  const info = lstatSyncOrNull(path);
   if (info === null) return null;
   if (!info.isFile) throw new Error(`${path} is not a plain file`);
   return Deno.readTextFileSync(path);

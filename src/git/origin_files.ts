@@ -12,7 +12,8 @@
  */
 import { join } from "../common/path.ts";
 import { configEntries, type GitConfigs } from "./config_files.ts";
-import { type GitDirs, lstatOrNull } from "./discover.ts";
+import type { GitDirs } from "./discover.ts";
+import { lstatSyncOrNull } from "../common/stat.ts";
 
 const REWRITES = /insteadof/i;
 const PLAIN_URL = /^[^\s"\\;#]+$/;
@@ -30,7 +31,7 @@ export function readOriginFiles(
     const url = originUrlInConfig(configs.local);
     if (url !== null) return url;
     const legacy = ["remotes", "branches"].map((dir) =>
-      lstatOrNull(join(commonDir, dir, "origin"))
+      lstatSyncOrNull(join(commonDir, dir, "origin"))
     );
     return legacy.every((info) => info === null) ? null : undefined;
   } catch {

@@ -13,22 +13,10 @@ import { runShutdown } from "../../src/common/lifecycle.ts";
 import type { ResolvedIdentity } from "../../src/identity/types.ts";
 import { Emitter } from "../../src/sync/emitter.ts";
 import { EXIT_BUDGET_MS, MIN_EXIT_ATTEMPT_MS, SyncRuntimes } from "../../src/sync/runtime.ts";
+import { wpStatusChanged } from "../../src/work/events.ts";
 import { removeTree, tempDir } from "../helpers/fs.ts";
 
 const SERVER = "http://127.0.0.1:9";
-
-const STATUS = {
-  event_type: "WPStatusChanged",
-  aggregate_id: "WP01",
-  aggregate_type: "WorkPackage" as const,
-  payload: {
-    wp_id: "WP01",
-    from_lane: "planned",
-    to_lane: "in_progress",
-    actor: "user",
-    feature_slug: "001-demo",
-  },
-};
 
 const IDENTITY: ResolvedIdentity = {
   identity: {
@@ -90,7 +78,8 @@ async function exitAttempt(uptimeMs: number): Promise<{ ms: number; aborted: boo
       nodeId: () => Promise.resolve("0123456789ab"),
       warnOnce: () => {},
     });
-    assert.equal((await emitter.emit(STATUS)).status, "stored");
+    const event = wpStatusChanged("WP01", "planned", "in_progress", "user", "001-demo");
+    assert.equal((await emitter.emit(event)).status, "stored");
     const started = performance.now();
     await runtimes.close();
     const ms = performance.now() - started;
