@@ -230,7 +230,10 @@ export const MUTATIONS: Mutation[] = [
   {
     name: "git files: packed-refs read however it is written",
     file: "src/git/head_files.ts",
-    edits: [{ from: "if (name <= previous) return null;", to: "" }],
+    edits: [{
+      from: "(sorted && match[1] <= previous)",
+      to: "(sorted && match[1] < previous && false)",
+    }],
     tests: ["tests/git/facts_test.ts"],
   },
   {
@@ -248,7 +251,10 @@ export const MUTATIONS: Mutation[] = [
   {
     name: "git files: a .git that is no repository is read anyway",
     file: "src/git/discover.ts",
-    edits: [{ from: "if (!looksRight ||", to: "if (" }],
+    edits: [{
+      from: "if (commonDir === null || !looksLikeRepository(gitDir, commonDir))",
+      to: "if (commonDir === null)",
+    }],
     tests: ["tests/git/facts_test.ts"],
   },
   {
@@ -273,6 +279,27 @@ export const MUTATIONS: Mutation[] = [
       from: "return readHead(dirs, OBJECT_ID[configs.objectFormat]);",
       to: "return readHead(dirs, OBJECT_ID[configs.objectFormat]) && null;",
     }],
+    tests: ["tests/git/facts_test.ts"],
+  },
+  {
+    name: "git files: the files' answers are read but git is started anyway",
+    file: "src/git/facts.ts",
+    edits: [
+      { from: "if (head !== null) return `${head.sha}\\n${head.branch}`;", to: "" },
+      { from: "if (url !== undefined) return url;", to: "" },
+    ],
+    tests: ["tests/git/facts_test.ts"],
+  },
+  {
+    name: "git files: values git checks at start are not checked",
+    file: "src/git/config_files.ts",
+    edits: [{ from: "return rule === undefined || rule.test(e.value);", to: "return true;" }],
+    tests: ["tests/git/facts_test.ts"],
+  },
+  {
+    name: "git files: a ref twice in packed-refs is read past",
+    file: "src/git/head_files.ts",
+    edits: [{ from: "if (!match || seen.has(match[1]) ||", to: "if (!match ||" }],
     tests: ["tests/git/facts_test.ts"],
   },
   {

@@ -1,9 +1,11 @@
 /**
  * The git configuration a repository is read with (its own config file, the user's and the
- * system's), accepted only when git would read every file without complaint and nothing in them
- * changes what the files of the repository mean. A line that is not plainly valid, an include, an
- * unknown repository format or extension, `core.worktree`, a bare repository, a `core` switch
- * that is not a boolean: null, so that git itself is asked (and says what it says).
+ * system's), accepted only when nothing in it changes what the repository's files mean or makes
+ * git refuse to start, as far as can be told without git: every line plainly valid in git's
+ * syntax, no include, a known repository format and extension, no `core.worktree`, not a bare
+ * repository, no key without a value (but switches), and valid values for the keys that git
+ * checks whenever it starts (the table below; keys it does not list are not checked). Otherwise
+ * null, so that git itself is asked (and says what it says).
  */
 import { isAbsolute, join } from "../common/path.ts";
 import type { GitHost } from "./discover.ts";
@@ -11,13 +13,17 @@ import { readTextSyncOrNull } from "../common/stat.ts";
 
 /**
  * System config files of the common git builds on this system (Linux distributions, Homebrew,
- * Xcode); a git built with another prefix reads one elsewhere, which is missed.
+ * MacPorts, git-scm's and Apple's installers); a git built with another prefix (Nix, conda, a
+ * build from source) reads one elsewhere, which is missed: an `insteadOf` rule there goes
+ * unnoticed.
  */
 export const SYSTEM_CONFIG_FILES: readonly string[] = Deno.build.os === "darwin"
   ? [
     "/etc/gitconfig",
     "/usr/local/etc/gitconfig",
     "/opt/homebrew/etc/gitconfig",
+    "/opt/local/etc/gitconfig",
+    "/usr/local/git/etc/gitconfig",
     "/Library/Developer/CommandLineTools/usr/share/git-core/gitconfig",
     "/Applications/Xcode.app/Contents/Developer/usr/share/git-core/gitconfig",
   ]
@@ -54,7 +60,7 @@ export function readGitConfigs(commonDir: string, host: GitHost): GitConfigs | n
     return null;
   }
   const user = [join(home, ".gitconfig"), join(xdg || join(home, ".config"), "git", "config")];
-  const [local, ...others] = [join(commonDir, "config"), ...user, ...SYSTEM_CONFIG_FILES].map(
+  const [local, ...others] = [join(commonDir, "config"), ...user, ...host.systemConfigFiles()].map(
     readTextSyncOrNull,
   );
   if (local === null) return null;
@@ -75,7 +81,7 @@ function repositoryFormat(
   outside: string[],
 ): GitConfigs | null {
   let version = "0";
-  let objectFormat: GitConfigs["objectFormat"] = "sha1";
+  let objectFormat: GitConfigs["objectFormat"] | null = null;
   for (const e of entries) {
     if (e.section === "core" && e.key === "repositoryformatversion") version = e.value ?? "";
     if (e.section === "core" && (e.key === "worktree" || (e.key === "bare" && !isFalse(e.value)))) {
@@ -87,37 +93,79 @@ function repositoryFormat(
     }
   }
   if (version !== "0" && version !== "1") return null;
-  if (version === "0" && objectFormat !== "sha1") return null;
-  return { local, outside, objectFormat };
+  // Git refuses any extension in a version 0 repository.
+  if (version === "0" && objectFormat !== null) return null;
+  return { local, outside, objectFormat: objectFormat ?? "sha1" };
 }
 
-/** `core` switches git reads as booleans whenever it starts (a bad value stops it). */
-const CORE_BOOLEANS = new Set([
-  "bare",
-  "filemode",
-  "ignorecase",
-  "precomposeunicode",
-  "symlinks",
-  "trustctime",
-  "quotepath",
-  "protecthfs",
-  "protectntfs",
-  "preloadindex",
-  "splitindex",
-  "fsyncobjectfiles",
-  "warnambiguousrefs",
-]);
-const BOOLEAN = /^(?:true|false|yes|no|on|off|1|0|)$/i;
+const BOOLEAN = "true|false|yes|no|on|off|1|0|";
+const oneOf = (words: string) => new RegExp(`^(?:${words})$`, "i");
+const SIZE = /^\d+[kmg]?$/i;
+const LEVEL = /^(?:-1|[0-9])$/;
 
-/** Nothing in the entry that changes how git reads the repository or makes it refuse. */
+/**
+ * Values git checks whenever it starts (its default configuration), by `section.key`, with `*`
+ * for any subsection: a value outside these makes every git command stop.
+ */
+const CHECKED_VALUES: Record<string, RegExp> = {
+  ...Object.fromEntries(
+    [
+      "bare",
+      "filemode",
+      "ignorecase",
+      "precomposeunicode",
+      "symlinks",
+      "trustctime",
+      "quotepath",
+      "protecthfs",
+      "protectntfs",
+      "preloadindex",
+      "splitindex",
+      "fsyncobjectfiles",
+      "warnambiguousrefs",
+      "sparsecheckout",
+      "sparsecheckoutcone",
+      "multipackindex",
+      "commitgraph",
+      "usereplacerefs",
+    ].map((key) => [`core.${key}`, oneOf(BOOLEAN)]),
+  ),
+  ...Object.fromEntries(
+    ["mirror", "prune", "prunetags", "skipdefaultupdate", "skipfetchall"].map((key) => [
+      `remote.*.${key}`,
+      oneOf(BOOLEAN),
+    ]),
+  ),
+  "core.logallrefupdates": oneOf(`${BOOLEAN}|always`),
+  "core.abbrev": oneOf("auto|no|false|off|[4-9]|[1-5][0-9]|6[0-4]"),
+  "core.compression": LEVEL,
+  "core.loosecompression": LEVEL,
+  "pack.compression": LEVEL,
+  "core.autocrlf": oneOf(`${BOOLEAN}|input`),
+  "core.safecrlf": oneOf(`${BOOLEAN}|warn`),
+  "core.eol": oneOf("lf|crlf|native"),
+  "core.commentchar": /^(?:auto|[^ \t])$/i,
+  "core.checkstat": oneOf("default|minimal"),
+  "core.createobject": oneOf("rename|link"),
+  "core.hidedotfiles": oneOf(`${BOOLEAN}|dotgitonly`),
+  "core.untrackedcache": oneOf(`${BOOLEAN}|keep`),
+  "core.packedgitwindowsize": SIZE,
+  "core.packedgitlimit": SIZE,
+  "core.deltabasecachelimit": SIZE,
+  "core.bigfilethreshold": SIZE,
+  "pack.packsizelimit": SIZE,
+  "branch.autosetupmerge": oneOf(`${BOOLEAN}|always|inherit|simple`),
+  "branch.autosetuprebase": oneOf("never|local|remote|always"),
+  "push.default": oneOf("nothing|matching|simple|upstream|tracking|current"),
+};
+
+/** Nothing in the entry that changes how git reads the repository or makes it refuse to start. */
 function plainEverywhere(e: ConfigEntry): boolean {
   if (e.section === "include" || e.section === "includeif") return false;
-  if (e.section !== "core") return true;
-  if (CORE_BOOLEANS.has(e.key)) return e.value === null || BOOLEAN.test(e.value);
-  if (e.key === "logallrefupdates") {
-    return e.value === null || /^(?:always|true|false|yes|no|on|off|1|0)$/i.test(e.value);
-  }
-  return true;
+  const rule = CHECKED_VALUES[`${e.section}.${e.subsection === null ? "" : "*."}${e.key}`];
+  // A key without `=` is true to a switch, and a missing value to anything else.
+  if (e.value === null) return rule !== undefined && rule.test("true");
+  return rule === undefined || rule.test(e.value);
 }
 
 function isFalse(value: string | null): boolean {

@@ -13,9 +13,13 @@
  * - no `.git` at all above the directory.
  */
 import { dirname, isAbsolute, join, resolve } from "../common/path.ts";
+import { SYSTEM_CONFIG_FILES } from "./config_files.ts";
 import { lstatSyncOrNull, readTextSyncOrNull, statSyncOrNull } from "../common/stat.ts";
 
-/** What the files are read with; handed in, so tests can give their own. */
+/**
+ * What the readers learn from the process rather than from the repository; handed in, so that
+ * tests can isolate themselves from the machine they run on.
+ */
 export interface GitHost {
   /** The variable's value, or undefined when it is not set. */
   env(name: string): string | undefined;
@@ -23,12 +27,15 @@ export interface GitHost {
   envNames(): string[];
   /** This process's user id; null where the system has none (Windows). */
   uid(): number | null;
+  /** Where git's system config file may be. */
+  systemConfigFiles(): readonly string[];
 }
 
 export const processGitHost: GitHost = {
   env: (name) => Deno.env.get(name),
   envNames: () => Object.keys(Deno.env.toObject()),
   uid: () => Deno.uid(),
+  systemConfigFiles: () => SYSTEM_CONFIG_FILES,
 };
 
 /** The directories of one checkout. */

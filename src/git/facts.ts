@@ -52,7 +52,8 @@ const recent = new Map<string, { at: number; value: PlainRepository | null }>();
 
 /**
  * The repository around `dir` and its configuration, when its files can be read alone; looked
- * up once for both facts of an event (this process's environment only: a test's host differs).
+ * up once per directory for both facts (kept only for this process's own host: a test's host
+ * changes the files between lookups).
  */
 export function plainRepository(dir: string, host: GitHost): PlainRepository | null {
   if (host !== processGitHost) return lookUp(dir, host);

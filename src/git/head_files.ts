@@ -90,18 +90,21 @@ function ref(dir: string, name: string): string {
 
 /**
  * packed-refs as `\n`-led lines ending in `\n`, or null when git would not read it as it stands:
- * no final newline, or lines out of order under a header that says they are sorted.
+ * no final newline, a line that is not `<id> <ref>` (or `^<id>` after a tag), a ref twice, lines
+ * out of order under a header that says they are sorted.
  */
 function packedLines(text: string): string | null {
   if (text !== "" && !text.endsWith("\n")) return null;
-  if (/^# pack-refs with:.* sorted/.test(text)) {
-    let previous = "";
-    for (const line of text.split("\n")) {
-      if (line === "" || line.startsWith("#") || line.startsWith("^")) continue;
-      const name = line.slice(line.indexOf(" ") + 1);
-      if (name <= previous) return null;
-      previous = name;
-    }
+  const sorted = /^# pack-refs with:.* sorted/.test(text);
+  const seen = new Set<string>();
+  let previous = "";
+  for (const line of text.split("\n")) {
+    if (line === "" || (line.startsWith("#") && seen.size === 0)) continue;
+    if (/^\^[0-9a-f]{40,64}$/.test(line)) continue;
+    const match = /^[0-9a-f]{40,64} (refs\/\S+)$/.exec(line);
+    if (!match || seen.has(match[1]) || (sorted && match[1] <= previous)) return null;
+    seen.add(match[1]);
+    previous = match[1];
   }
   return "\n" + text;
 }

@@ -53,7 +53,7 @@ const RECENTLY_READ_LIMIT = 4;
 export function readFrontmatter(text: string): Readonly<Record<string, unknown>> {
   let data = recentlyRead.get(text);
   if (data === undefined) {
-    data = parseFrontmatter(text);
+    data = Object.freeze(parseFrontmatter(text));
     if (recentlyRead.size >= RECENTLY_READ_LIMIT) {
       recentlyRead.delete(recentlyRead.keys().next().value!);
     }

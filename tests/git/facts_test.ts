@@ -1,23 +1,24 @@
 /**
  * Git facts read from the files must be exactly what git prints, in every case: each scenario is
- * a real repository, and git's own output (run with the same environment) is the expectation.
- * Each also says whether the files may answer alone (the plain cases: if they stop answering,
- * every command starts git processes again) or git must be asked (cases that the files cannot be
- * sure of).
+ * a real repository, and git's own output (run with the same environment, without the machine's
+ * system config) is the expectation. Each also says whether the files may answer alone (the
+ * plain cases: if they stop answering, every command starts git processes again) or git must be
+ * asked (cases the files cannot be sure of), counted by the git runner handed in.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { removeTree, tempDir } from "../helpers/fs.ts";
 import type { GitHost } from "../../src/git/discover.ts";
-import { originUrl, plainRepository, REV_PARSE_ARGS, revParseHead } from "../../src/git/facts.ts";
-import { readHeadFiles } from "../../src/git/head_files.ts";
-import { readOriginFiles } from "../../src/git/origin_files.ts";
+import { originUrl, REV_PARSE_ARGS, revParseHead } from "../../src/git/facts.ts";
 
 interface World {
   base: string;
   repo: string;
   env: Record<string, string>;
+  /** What the readers see: `env` without the test's own isolation, no system config file. */
   host: GitHost;
+  /** The system config file git reads (none unless a test sets one; the machine's never). */
+  systemConfig: string | null;
   git(cwd: string, ...args: string[]): Promise<string | null>;
 }
 
@@ -36,10 +37,14 @@ async function world(): Promise<World> {
     GIT_COMMITTER_EMAIL: "test@example.com",
   };
   const git = async (cwd: string, ...args: string[]) => {
+    // The machine's own system config stays out of the comparison, on both sides.
+    const system: Record<string, string> = w.systemConfig === null
+      ? { GIT_CONFIG_NOSYSTEM: "1" }
+      : { GIT_CONFIG_SYSTEM: w.systemConfig };
     const out = await new Deno.Command("git", {
       args,
       cwd,
-      env,
+      env: { ...env, ...system },
       clearEnv: true,
       stdin: "null",
       stdout: "piped",
@@ -51,8 +56,10 @@ async function world(): Promise<World> {
     env: (name) => env[name],
     envNames: () => Object.keys(env),
     uid: () => Deno.uid(),
+    systemConfigFiles: () => (w.systemConfig === null ? [] : [w.systemConfig]),
   };
-  return { base, repo, env, host, git };
+  const w: World = { base, repo, env, host, systemConfig: null, git };
+  return w;
 }
 
 /** Runs git and insists that it worked (setting a scenario up). */
@@ -67,27 +74,27 @@ async function committed(w: World, branch = "main"): Promise<void> {
   await must(w, w.repo, "commit", "-q", "--allow-empty", "-m", "first");
 }
 
-/** Reads both facts as kittify does and as git does; checks they agree and which path answered. */
+/**
+ * Reads both facts as kittify does and as git does; checks they agree, and which source answered
+ * (whether kittify started git for it).
+ */
 async function check(
   w: World,
   cwd: string,
   expect: { head: "files" | "git"; origin: "files" | "git" },
 ): Promise<{ head: string | null; origin: string | null }> {
-  const run = (args: string[], dir: string) => w.git(dir, ...args);
+  const started: string[][] = [];
+  const run = (args: string[], dir: string) => {
+    started.push(args);
+    return w.git(dir, ...args);
+  };
   const head = await revParseHead(cwd, w.host, run);
+  const headFrom = started.length === 0 ? "files" : "git";
   const origin = await originUrl(cwd, w.host, run);
+  const originFrom = started.length === (headFrom === "files" ? 0 : 1) ? "files" : "git";
   assert.equal(head, await w.git(cwd, ...REV_PARSE_ARGS), "rev-parse HEAD --abbrev-ref HEAD");
   assert.equal(origin, await w.git(cwd, "remote", "get-url", "origin"), "remote get-url origin");
-  const plain = plainRepository(cwd, w.host);
-  const fromFiles = {
-    head: plain !== null && readHeadFiles(plain.dirs, plain.configs) !== null,
-    origin: plain !== null && readOriginFiles(plain.dirs, plain.configs) !== undefined,
-  };
-  assert.deepEqual(
-    { head: fromFiles.head ? "files" : "git", origin: fromFiles.origin ? "files" : "git" },
-    expect,
-    "which source answered",
-  );
+  assert.deepEqual({ head: headFrom, origin: originFrom }, expect, "which source answered");
   return { head, origin };
 }
 
@@ -200,7 +207,7 @@ scenario("origin spellings and settings git answers", async (w) => {
   const plain = await Deno.readTextFile(config);
   const gitAnswers = { head: "files", origin: "git" } as const;
   const onlyGit = { head: "git", origin: "git" } as const;
-  const cases: [string, { head: "files" | "git"; origin: "git" }][] = [
+  const cases: [string, { head: "files" | "git"; origin: "files" | "git" }][] = [
     ['[remote "origin"]\n\turl = "git@github.com:quoted/repo.git"\n', gitAnswers],
     ['[remote "origin"]\n\turl = git@github.com:a/b.git ; a comment\n', gitAnswers],
     [
@@ -223,6 +230,16 @@ scenario("origin spellings and settings git answers", async (w) => {
     ["[core]\n\tbare = maybe\n", onlyGit],
     ["[core]\n\trepositoryformatversion = 1\n[extensions]\n\trelativeWorktrees = true\n", onlyGit],
     ["[core]\n\trepositoryformatversion = 2\n", onlyGit],
+    ["[extensions]\n\tobjectFormat = sha1\n", onlyGit], // any extension needs version 1
+    ["[core]\n\tabbrev = 99\n", onlyGit],
+    ["[core]\n\tcompression = abc\n", onlyGit],
+    ["[core]\n\tfilemode = maybe\n", onlyGit],
+    ["[core]\n\teditor\n", onlyGit], // a string without a value
+    ["[core]\n\tworktree = /elsewhere\n", onlyGit],
+    ['[remote "origin"]\n\turl = x@y:a/b.git\n\tmirror = maybe\n', onlyGit],
+    ["[user]\n\tname = a\\qb\n", onlyGit], // an escape git does not know
+    ["[user]\n\tname = a\rb\n", onlyGit],
+    ['[user]\n\tname = "spaced  out" # quoted, commented\n', { head: "files", origin: "files" }],
   ];
   for (const [text, expect] of cases) {
     await Deno.writeTextFile(config, plain + text);
@@ -314,6 +331,7 @@ scenario("ref files git would not read as they stand", async (w) => {
   const gitDir = join(w.repo, ".git");
   const both = { head: "git", origin: "files" } as const;
   const sha = await must(w, w.repo, "rev-parse", "HEAD");
+  await must(w, w.repo, "tag", "later"); // main is not packed-refs' last line
   await must(w, w.repo, "pack-refs", "--all");
   const packed = await Deno.readTextFile(join(gitDir, "packed-refs"));
   await Deno.writeTextFile(join(gitDir, "packed-refs"), packed.replace(/\n$/, ""));
@@ -323,6 +341,16 @@ scenario("ref files git would not read as they stand", async (w) => {
     `# pack-refs with: peeled fully-peeled sorted \n${sha} refs/tags/z\n${sha} refs/heads/main\n`,
   );
   await check(w, w.repo, both);
+  await Deno.writeTextFile(
+    join(gitDir, "packed-refs"),
+    `# pack-refs with: peeled fully-peeled sorted \n${sha} refs/heads/main\nxyz refs/tags/zz\n`,
+  );
+  await check(w, w.repo, both); // a line git cannot read
+  await Deno.writeTextFile(
+    join(gitDir, "packed-refs"),
+    `${sha} refs/heads/main\n${"0".repeat(40)} refs/heads/main\n`,
+  );
+  await check(w, w.repo, both); // a ref twice
   await Deno.writeTextFile(join(gitDir, "HEAD"), sha + "0".repeat(24) + "\n");
   await check(w, w.repo, both); // a SHA-256 id in a SHA-1 repository
   await Deno.writeTextFile(join(gitDir, "HEAD"), "ref: refs/heads/main\n");
@@ -378,3 +406,60 @@ scenario(
     assert.equal((await check(w, link, FILES)).origin, "gh:acme/short");
   },
 );
+
+scenario("a system config file's rewrite rule; .git files with relative paths", async (w) => {
+  await committed(w);
+  await must(w, w.repo, "remote", "add", "origin", "gh:acme/short");
+  w.systemConfig = join(w.base, "system.cfg");
+  await Deno.writeTextFile(w.systemConfig, '[url "git@github.com:"]\n\tinsteadOf = gh:\n');
+  const rewritten = await check(w, w.repo, { head: "files", origin: "git" });
+  assert.equal(rewritten.origin, "git@github.com:acme/short");
+  await Deno.writeTextFile(w.systemConfig, "[core]\n\tabbrev = 1000\n");
+  await check(w, w.repo, { head: "git", origin: "git" });
+  w.systemConfig = null;
+  const library = join(w.base, "library");
+  await Deno.mkdir(library);
+  await must(w, library, "init", "-q", "-b", "trunk");
+  await must(w, library, "commit", "-q", "--allow-empty", "-m", "lib");
+  await must(
+    w,
+    w.repo,
+    "-c",
+    "protocol.file.allow=always",
+    "submodule",
+    "add",
+    "-q",
+    library,
+    "lib",
+  );
+  assert.match(await Deno.readTextFile(join(w.repo, "lib", ".git")), /^gitdir: \.\.\//);
+  // A submodule's config names its worktree (core.worktree): git's to read.
+  const sub = await check(w, join(w.repo, "lib"), { head: "git", origin: "git" });
+  assert.equal(sub.origin, library);
+  // A repository kept elsewhere, named by a relative path.
+  await Deno.mkdir(join(w.base, "store"));
+  await Deno.rename(join(w.repo, ".git"), join(w.base, "store", "repo.git"));
+  await Deno.writeTextFile(join(w.repo, ".git"), "gitdir: ../store/repo.git\n");
+  assert.equal((await check(w, w.repo, FILES)).origin, "gh:acme/short");
+});
+
+scenario("a repository of another user, or under sudo: git answers (any user)", async (w) => {
+  await committed(w);
+  await must(w, w.repo, "remote", "add", "origin", "git@github.com:acme/widgets.git");
+  const uid = w.host.uid()!;
+  const onlyGit = { head: "git", origin: "git" } as const;
+  await check(w, w.repo, FILES);
+  // Whoever runs the tests, the readers are told they are someone else.
+  const owner = w.host;
+  w.host = { ...owner, uid: () => uid + 1 };
+  await check(w, w.repo, onlyGit);
+  w.host = {
+    ...owner,
+    uid: () => 0,
+    env: (name) => (name === "SUDO_UID" ? String(uid + 1) : owner.env(name)),
+    envNames: () => [...owner.envNames(), "SUDO_UID"],
+  };
+  await check(w, w.repo, onlyGit);
+  w.host = { ...owner, uid: () => null };
+  await check(w, w.repo, onlyGit); // no owners to compare (Windows)
+});
