@@ -259,7 +259,7 @@ export const MUTATIONS: Mutation[] = [
   },
   {
     name: "git files: a config line git rejects is skipped",
-    file: "src/git/config_files.ts",
+    file: "src/git/config_syntax.ts",
     edits: [{
       from: "if (!entry || section === null) return null;",
       to: "if (!entry || section === null) continue;",

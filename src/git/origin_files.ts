@@ -11,7 +11,8 @@
  * With none of that and no `origin` section, there is no origin: null, as git says.
  */
 import { join } from "../common/path.ts";
-import { configEntries, type GitConfigs } from "./config_files.ts";
+import type { GitConfigs } from "./config_files.ts";
+import { configEntries } from "./config_syntax.ts";
 import type { GitDirs } from "./discover.ts";
 import { lstatSyncOrNull } from "../common/stat.ts";
 
