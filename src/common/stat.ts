@@ -38,7 +38,7 @@ export function statSyncOrNull(path: string): Deno.FileInfo | null {
   return unlessMissing(() => Deno.statSync(path));
 }
 
-/** The entry's own info (a link not followed), read synchronously, or null when nothing is there. */
+/** The entry's own info (a link not followed), read synchronously, or null when nothing's there. */
 export function lstatSyncOrNull(path: string): Deno.FileInfo | null {
   return unlessMissing(() => Deno.lstatSync(path));
 }

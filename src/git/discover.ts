@@ -3,7 +3,7 @@
  * the ordinary layouts: the nearest `.git` directory, or a `.git` file (`gitdir: …`) of a linked
  * worktree or submodule, and its common directory. Anything git might treat differently gives
  * null, so that the caller asks git itself:
- * - variables that change how git finds or configures a repository (`GIT_DIR`, `GIT_CONFIG_*`, …);
+ * - variables that change how git finds or configures a repository (`GIT_DIR`, `GIT_CONFIG_*`);
  * - a repository owned by another user (git refuses those unless `safe.directory` allows them) or
  *   a system that reports no owners (Windows);
  * - another file system on the way up (git stops at that boundary);
@@ -49,8 +49,10 @@ export interface GitDirs {
 }
 
 /** Variables with which git may find, or read, another repository or configuration. */
-const STEERING =
-  /^GIT_(DIR|WORK_TREE|COMMON_DIR|CEILING_DIRECTORIES|DISCOVERY_ACROSS_FILESYSTEM|NAMESPACE|OBJECT_DIRECTORY|CONFIG.*)$/;
+const STEERING = new RegExp(
+  "^GIT_(DIR|WORK_TREE|COMMON_DIR|CEILING_DIRECTORIES|DISCOVERY_ACROSS_FILESYSTEM|NAMESPACE|" +
+    "OBJECT_DIRECTORY|CONFIG.*)$",
+);
 
 /** Whether `host`'s environment may steer git away from what the files say. */
 export function steersGit(host: GitHost): boolean {

@@ -1,8 +1,7 @@
 /**
  * What kittify asks of git: read from the repository's files when they are plain enough to be
- * sure of git's answer (./head_files.ts, ./origin_files.ts), otherwise from git itself. Starting
- * a process costs a short command more than all of its other work on its event (~10 ms each), and
- * most commands would start two.
+ * sure of git's answer (./head_files.ts, ./origin_files.ts), otherwise from git itself. Each git
+ * process costs a short command ~10 ms, and every emitting command needed two.
  */
 import { type GitConfigs, readGitConfigs } from "./config_files.ts";
 import { discoverGitDirs, type GitDirs, type GitHost, processGitHost } from "./discover.ts";
@@ -16,7 +15,10 @@ export type GitRunner = (args: string[], cwd: string) => Promise<string | null>;
 /** `git rev-parse HEAD --abbrev-ref HEAD`: the SHA, then the branch (`HEAD` when detached). */
 export const REV_PARSE_ARGS = ["rev-parse", "HEAD", "--abbrev-ref", "HEAD"];
 
-/** What git prints for {@link REV_PARSE_ARGS} in `dir` (null if git fails), from the files when they can say. */
+/**
+ * What git prints for {@link REV_PARSE_ARGS} in `dir` (null if git fails), from the files when
+ * they can say.
+ */
 export async function revParseHead(
   dir: string,
   host: GitHost = processGitHost,
@@ -28,7 +30,10 @@ export async function revParseHead(
   return await run(REV_PARSE_ARGS, dir);
 }
 
-/** What `git remote get-url origin` prints in `dir` (null if git fails), from the files when they can say. */
+/**
+ * What `git remote get-url origin` prints in `dir` (null if git fails), from the files when they
+ * can say.
+ */
 export async function originUrl(
   dir: string,
   host: GitHost = processGitHost,

@@ -211,7 +211,8 @@ scenario("origin spellings and settings git answers", async (w) => {
     ['[remote "origin"]\n\turl = "git@github.com:quoted/repo.git"\n', gitAnswers],
     ['[remote "origin"]\n\turl = git@github.com:a/b.git ; a comment\n', gitAnswers],
     [
-      '[remote "origin"]\n\turl = git@github.com:first/one.git\n\turl = git@github.com:second/two.git\n',
+      '[remote "origin"]\n\turl = git@github.com:first/one.git\n' +
+      "\turl = git@github.com:second/two.git\n",
       gitAnswers,
     ],
     ["[remote.origin]\n\turl = git@github.com:old/syntax.git\n", gitAnswers],
