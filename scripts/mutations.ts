@@ -239,7 +239,10 @@ export const MUTATIONS: Mutation[] = [
   {
     name: "git files: insteadOf in the repository's config is not noticed",
     file: "src/git/origin_files.ts",
-    edits: [{ from: "if (REWRITES.test(configs.local)) return undefined;", to: "" }],
+    edits: [{
+      from: "if ([...local, ...outside].some(rewritesUrls))",
+      to: "if (outside.some(rewritesUrls))",
+    }],
     tests: ["tests/git/facts_test.ts"],
   },
   {

@@ -1,9 +1,9 @@
 /**
  * Which command lines are plain help requests: `kittify [words…] --help` (or `-h`) where every
  * word names a command, and `kittify [words…] help [names…]` where commander would add its
- * `help` command and the names lead to a command (`kittify help tasks add`). A `help` naming an unknown
- * command is left to commander as that command, so that it is reported with commander's message
- * and suggestion. Anything else that mentions help goes to commander as it is.
+ * `help` command and the names lead to a command (`kittify help tasks add`). A `help` naming an
+ * unknown command is left to commander as that command, so that it is reported with commander's
+ * message and suggestion. Anything else that mentions help goes to commander as it is.
  */
 import type { RecordedCommand } from "./fast_path.ts";
 import { hasHelpCommand } from "./help_text.ts";

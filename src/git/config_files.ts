@@ -31,10 +31,10 @@ export const SYSTEM_CONFIG_FILES: readonly string[] = Deno.build.os === "darwin"
   : ["/etc/gitconfig", "/usr/local/etc/gitconfig", "/home/linuxbrew/.linuxbrew/etc/gitconfig"];
 
 export interface GitConfigs {
-  /** The repository's own config file. */
-  local: string;
-  /** The user's and the system's config files that exist. */
-  outside: string[];
+  /** The entries of the repository's own config file. */
+  local: ConfigEntry[];
+  /** The entries of the user's and the system's config files, one list for all. */
+  outside: ConfigEntry[];
   objectFormat: "sha1" | "sha256";
 }
 
@@ -51,22 +51,20 @@ export function readGitConfigs(commonDir: string, host: GitHost): GitConfigs | n
     readTextSyncOrNull,
   );
   if (local === null) return null;
-  const outside = others.filter((text): text is string => text !== null);
   const localEntries = configEntries(local);
   if (localEntries === null) return null;
-  for (const text of outside) {
+  const outside: ConfigEntry[] = [];
+  for (const text of others) {
+    if (text === null) continue;
     const entries = configEntries(text);
-    if (entries === null || !entries.every(plainEverywhere)) return null;
+    if (entries === null) return null;
+    outside.push(...entries);
   }
-  if (!localEntries.every(plainEverywhere)) return null;
-  return repositoryFormat(localEntries, local, outside);
+  if (!localEntries.every(plainEverywhere) || !outside.every(plainEverywhere)) return null;
+  return repositoryFormat(localEntries, outside);
 }
 
-function repositoryFormat(
-  entries: ConfigEntry[],
-  local: string,
-  outside: string[],
-): GitConfigs | null {
+function repositoryFormat(entries: ConfigEntry[], outside: ConfigEntry[]): GitConfigs | null {
   let version = "0";
   let objectFormat: GitConfigs["objectFormat"] | null = null;
   for (const e of entries) {
@@ -82,7 +80,7 @@ function repositoryFormat(
   if (version !== "0" && version !== "1") return null;
   // Git refuses any extension in a version 0 repository.
   if (version === "0" && objectFormat !== null) return null;
-  return { local, outside, objectFormat: objectFormat ?? "sha1" };
+  return { local: entries, outside, objectFormat: objectFormat ?? "sha1" };
 }
 
 const BOOLEAN = "true|false|yes|no|on|off|1|0|";

@@ -55,7 +55,7 @@ const STEERING = new RegExp(
 );
 
 /** Whether `host`'s environment may steer git away from what the files say. */
-export function steersGit(host: GitHost): boolean {
+function steersGit(host: GitHost): boolean {
   return host.envNames().some((name) => STEERING.test(name));
 }
 

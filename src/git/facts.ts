@@ -46,7 +46,7 @@ export async function originUrl(
 }
 
 /** A repository's directories and configuration, when its files can be read alone. */
-export interface PlainRepository {
+interface PlainRepository {
   dirs: GitDirs;
   configs: GitConfigs;
 }
@@ -60,7 +60,7 @@ const recent = new Map<string, { at: number; value: PlainRepository | null }>();
  * up once per directory for both facts (kept only for this process's own host: a test's host
  * changes the files between lookups).
  */
-export function plainRepository(dir: string, host: GitHost): PlainRepository | null {
+function plainRepository(dir: string, host: GitHost): PlainRepository | null {
   if (host !== processGitHost) return lookUp(dir, host);
   const now = performance.now();
   const hit = recent.get(dir);

@@ -12,24 +12,21 @@
  */
 import { join } from "../common/path.ts";
 import type { GitConfigs } from "./config_files.ts";
-import { configEntries } from "./config_syntax.ts";
+import type { ConfigEntry } from "./config_syntax.ts";
 import type { GitDirs } from "./discover.ts";
 import { lstatSyncOrNull } from "../common/stat.ts";
 
-const REWRITES = /insteadof/i;
 const PLAIN_URL = /^[^\s"\\;#]+$/;
 
 /** The origin URL (null: there is no origin), or undefined when git should be asked. */
 export function readOriginFiles(
   { commonDir }: GitDirs,
-  configs: GitConfigs,
+  { local, outside }: GitConfigs,
 ): string | null | undefined {
   try {
-    if (configs.outside.some((text) => REWRITES.test(text) || mentionsRemotes(text))) {
-      return undefined;
-    }
-    if (REWRITES.test(configs.local)) return undefined;
-    const url = originUrlInConfig(configs.local);
+    if ([...local, ...outside].some(rewritesUrls)) return undefined;
+    if (outside.some((e) => e.section.startsWith("remote"))) return undefined;
+    const url = originUrlIn(local);
     if (url !== null) return url;
     const legacy = ["remotes", "branches"].map((dir) =>
       lstatSyncOrNull(join(commonDir, dir, "origin"))
@@ -40,17 +37,16 @@ export function readOriginFiles(
   }
 }
 
-function mentionsRemotes(text: string): boolean {
-  return (configEntries(text) ?? []).some((e) => e.section.startsWith("remote"));
+/** `url.<base>.insteadOf` (or `pushInsteadOf`): a rule that changes the URLs git prints. */
+function rewritesUrls(e: ConfigEntry): boolean {
+  return e.key.endsWith("insteadof");
 }
 
 /**
- * The one `url` of `[remote "origin"]` in a config file's text (null: no such section), or
+ * The one `url` of `[remote "origin"]` among a config file's entries (null: no such section), or
  * undefined when it is not plain enough to be sure.
  */
-export function originUrlInConfig(text: string): string | null | undefined {
-  const entries = configEntries(text);
-  if (entries === null) return undefined;
+function originUrlIn(entries: ConfigEntry[]): string | null | undefined {
   if (entries.some((e) => e.section.startsWith("remote."))) return undefined;
   const origin = entries.filter((e) => e.section === "remote" && e.subsection === "origin");
   if (origin.length === 0) return null;

@@ -118,3 +118,11 @@ Deno.test("a new task file's frontmatter reads back exactly, whatever the title"
       "# WP01 – Write docs\n",
   );
 });
+
+Deno.test("a text read again is not parsed again: the same frozen data comes back", () => {
+  const text = "---\nwork_package_id: WP07\nlane: planned\n---\nbody\n";
+  const first = readFrontmatter(text);
+  assert.equal(readFrontmatter(text), first);
+  assert.ok(Object.isFrozen(first));
+  assert.notEqual(readFrontmatter(text.replace("planned", "done")), first);
+});
