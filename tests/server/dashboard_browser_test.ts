@@ -29,6 +29,64 @@ async function signIn(page: Page, username: string, password: string): Promise<v
   await Promise.all([page.waitForNavigation(WAIT), page.click("#login-submit")]);
 }
 
+/** The little of the page's DOM these tests reach from inside it (the DOM types are not loaded). */
+type InPage = {
+  document: {
+    getElementById(id: string): { dataset: Record<string, string | undefined> } | null;
+    querySelector(selector: string): { focus(): void } | null;
+  };
+};
+
+/**
+ * Waits until the board has not been redrawn for half a second. Live changes, the stream's
+ * (re)connection and the minute timer all redraw it, replacing its elements: a test that acts on
+ * an element first lets the board settle, so it acts on what a person would see.
+ */
+async function settled(page: Page): Promise<void> {
+  await page.waitForFunction(
+    () => {
+      const seen = globalThis as unknown as InPage & { lastLoaded?: string; since?: number };
+      const loaded = seen.document.getElementById("board")?.dataset.loaded;
+      if (loaded === undefined) return false;
+      if (seen.lastLoaded !== loaded) {
+        seen.lastLoaded = loaded;
+        seen.since = Date.now();
+        return false;
+      }
+      return Date.now() - (seen.since ?? 0) >= 500;
+    },
+    { ...WAIT, polling: 50 },
+  );
+}
+
+/**
+ * Clicks like a person does. A redraw can still replace the element between puppeteer finding it
+ * and the click (it then throws before pressing anything): the click is tried again on the
+ * element that replaced it.
+ */
+async function click(page: Page, selector: string): Promise<void> {
+  for (let attempt = 1;; attempt++) {
+    try {
+      await page.click(selector);
+      return;
+    } catch (error) {
+      const replaced = /detached|not clickable|not an Element/i.test(String(error));
+      if (!replaced || attempt === 5) throw error;
+      await page.waitForSelector(selector, WAIT);
+    }
+  }
+}
+
+/** Gives an element the keyboard focus in one step in the page, so no redraw comes between. */
+async function focus(page: Page, selector: string): Promise<void> {
+  const found = await page.evaluate((s) => {
+    const target = (globalThis as unknown as InPage).document.querySelector(s);
+    target?.focus();
+    return target !== null;
+  }, selector);
+  assert.ok(found, `${selector} is on the page`);
+}
+
 /** What a person reads in an element (its rendered text). */
 const text = (page: Page, selector: string) =>
   page.$eval(selector, (el) => (el as unknown as { innerText: string }).innerText);
@@ -121,8 +179,9 @@ Deno.test("dashboard (Chromium): sign in, the empty state, then a live board", a
     );
 
     // A keyboard user's focus and an opened section survive the live redraw.
-    await page.click("details.completed-features > summary");
-    await page.focus('[data-wp="001-event-sync/WP02"]');
+    await settled(page);
+    await click(page, "details.completed-features > summary");
+    await focus(page, '[data-wp="001-event-sync/WP02"]');
     // A live change moves the card and highlights it.
     const review = statusEvent({
       wp: "WP01",
@@ -158,7 +217,8 @@ Deno.test("dashboard (Chromium): sign in, the empty state, then a live board", a
       "an opened section stays open",
     );
     // Opening a folded feature shows its cards without flashing old news.
-    await page.click('details.completed-features [data-feature="000-setup"] > summary');
+    await settled(page);
+    await click(page, 'details.completed-features [data-feature="000-setup"] > summary');
     await page.waitForSelector('[data-wp="000-setup/WP01"]', WAIT);
     assert.equal(
       await page.$eval('[data-wp="000-setup/WP01"]', (el) => el.classList.contains("flash")),
@@ -235,7 +295,8 @@ Deno.test("dashboard (Chromium): many projects come a page at a time, newest fir
     const shown = () =>
       page.$$eval("[data-project]", (els) => els.map((e) => e.getAttribute("data-project")));
     assert.deepEqual(await shown(), projects.slice(2).reverse(), "the 10 most recently active");
-    await page.click("button.more");
+    await settled(page);
+    await click(page, "button.more");
     await page.waitForSelector(`[data-project="${projects[0]}"]`, WAIT);
     assert.deepEqual(await shown(), [...projects].reverse());
     assert.equal(await page.$("button.more"), null, "nothing more to show");
