@@ -128,6 +128,9 @@ export class KvOutbox implements Outbox {
   }
 
   async acquireLease(holder: LeaseHolder, ttlMs: number): Promise<LeaseAttempt> {
+    // A run that takes the lease applies verdicts next: that module loads meanwhile, while the
+    // lease commit and the first request are in flight, not after the answer came.
+    verdicts().catch(() => {});
     return (await leases()).acquireLease(this.kv, holder, ttlMs, this.now);
   }
 
@@ -135,8 +138,8 @@ export class KvOutbox implements Outbox {
     return (await leases()).renewLease(this.kv, holder, ttlMs, this.now);
   }
 
-  async releaseLease(owner: string): Promise<void> {
-    return (await leases()).releaseLease(this.kv, owner);
+  async releaseLease(owner: string, outcome?: AttemptOutcome): Promise<void> {
+    return (await leases()).releaseLease(this.kv, owner, outcome);
   }
 
   async currentLease(): Promise<Lease | null> {

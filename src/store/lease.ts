@@ -2,8 +2,16 @@
  * The delivery lease in the KV store: one uploader per user store at a time. A holder renews it
  * while it works; a crashed holder's lease lapses after its time to live.
  */
-import { LEASE_KEY } from "./keys.ts";
-import type { Lease, LeaseAttempt, LeaseHolder } from "./outbox.ts";
+import { withAttempt } from "./health.ts";
+import { HEALTH_KEY, LEASE_KEY } from "./keys.ts";
+import {
+  type AttemptOutcome,
+  emptyHealth,
+  type Lease,
+  type LeaseAttempt,
+  type LeaseHolder,
+  type SyncHealth,
+} from "./outbox.ts";
 import { retryLocked } from "./retry.ts";
 
 const MAX_ROUNDS = 20;
@@ -44,12 +52,34 @@ export async function renewLease(
   return false;
 }
 
-export async function releaseLease(kv: Deno.Kv, owner: string): Promise<void> {
+/**
+ * Releases the lease if `owner` holds it; an outcome joins the sync health in the same commit
+ * (one commit, not two, at the end of every delivery run).
+ */
+export async function releaseLease(
+  kv: Deno.Kv,
+  owner: string,
+  outcome?: AttemptOutcome,
+): Promise<void> {
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    const entry = await retryLocked(() => kv.get<Lease>(LEASE_KEY));
-    if (entry.value?.owner !== owner) return;
-    const result = await retryLocked(() => kv.atomic().check(entry).delete(LEASE_KEY).commit());
-    if (result.ok) return;
+    if (outcome === undefined) {
+      const entry = await retryLocked(() => kv.get<Lease>(LEASE_KEY));
+      if (entry.value?.owner !== owner) return;
+      const result = await retryLocked(() => kv.atomic().check(entry).delete(LEASE_KEY).commit());
+      if (result.ok) return;
+      continue;
+    }
+    const [lease, health] = await retryLocked(() =>
+      kv.getMany<[Lease, SyncHealth]>([LEASE_KEY, HEALTH_KEY])
+    );
+    const commit = kv.atomic().check(lease, health)
+      .set(HEALTH_KEY, withAttempt({ ...emptyHealth(), ...health.value }, outcome));
+    if (lease.value?.owner === owner) commit.delete(LEASE_KEY);
+    if ((await retryLocked(() => commit.commit())).ok) return;
+  }
+  if (outcome !== undefined) {
+    await releaseLease(kv, owner);
+    throw new Error("could not record the sync health: the store is busy");
   }
 }
 

@@ -180,8 +180,12 @@ export interface Outbox {
   /** Extends the lease while `holder` still holds it; false when it lost it. */
   renewLease(holder: LeaseHolder, ttlMs: number): Promise<boolean>;
 
-  /** Releases the lease if `owner` still holds it. */
-  releaseLease(owner: string): Promise<void>;
+  /**
+   * Releases the lease if `owner` still holds it. With an outcome, the end of a delivery run:
+   * the attempt is recorded in the sync health in the same commit (recorded even when the lease
+   * was lost meanwhile).
+   */
+  releaseLease(owner: string, outcome?: AttemptOutcome): Promise<void>;
 
   /** The current lease, or null (none, or lapsed). */
   currentLease(): Promise<Lease | null>;

@@ -72,18 +72,26 @@ export async function runDelivery(
       () => {},
     );
   }, LEASE_TTL_MS / 3);
+  let report: DrainReport;
   try {
     const signal = options.drain.signal
       ? AbortSignal.any([options.drain.signal, lost.signal])
       : lost.signal;
-    const report = await deps.uploader.drain({ ...options.drain, signal });
-    const outcome = healthOutcome(report, new Date(deps.now()));
-    if (outcome) await outbox.recordAttempt(outcome);
-    return { status: "delivered", report };
-  } finally {
+    report = await deps.uploader.drain({ ...options.drain, signal });
+  } catch (err) {
+    await stopRenewing();
+    await outbox.releaseLease(holder.owner).catch(() => {});
+    throw err;
+  }
+  await stopRenewing();
+  // The outcome joins the sync health in the commit that releases the lease.
+  const outcome = healthOutcome(report, new Date(deps.now())) ?? undefined;
+  await outbox.releaseLease(holder.owner, outcome);
+  return { status: "delivered", report };
+
+  async function stopRenewing(): Promise<void> {
     clearInterval(renewal);
     await renewing; // a renewal in flight must not outlive the release
-    await outbox.releaseLease(holder.owner).catch(() => {});
   }
 }
 

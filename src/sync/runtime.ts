@@ -200,20 +200,25 @@ export class SyncRuntimes {
     );
     this.#byRoot.clear();
     const deliverer = runtimes.find((r) => r !== null && r.storedPending > 0 && r.mayDeliver);
-    if (deliverer) {
-      try {
-        const { deliverAtExit } = await load<typeof import("./exit_delivery.ts")>(
-          new URL("./exit_delivery.ts", import.meta.url),
-        );
-        await deliverAtExit(deliverer, this.deps);
-      } catch (err) {
-        this.deps.warn(
-          `events were not delivered at exit (${err instanceof Error ? err.message : err}); ` +
-            "see `kittify sync status`",
-        );
-      }
+    // clock.json is written back while the delivery waits for the server.
+    await Promise.all([
+      deliverer ? this.#deliver(deliverer) : undefined,
+      this.#writeClockBack().catch(() => {}),
+    ]);
+  }
+
+  async #deliver(deliverer: SyncRuntime): Promise<void> {
+    try {
+      const { deliverAtExit } = await load<typeof import("./exit_delivery.ts")>(
+        new URL("./exit_delivery.ts", import.meta.url),
+      );
+      await deliverAtExit(deliverer, this.deps);
+    } catch (err) {
+      this.deps.warn(
+        `events were not delivered at exit (${err instanceof Error ? err.message : err}); ` +
+          "see `kittify sync status`",
+      );
     }
-    await this.#writeClockBack().catch(() => {});
   }
 
   /** Once per process: the store's clock goes back to clock.json if it moved past it. */

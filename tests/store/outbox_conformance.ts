@@ -373,6 +373,35 @@ export function outboxConformance(name: string, factory: OutboxFactory): void {
     assert.deepEqual(await o.acquireLease(a, 5_000), { acquired: true });
   });
 
+  test(
+    "the end of a run: the release records the outcome, even with the lease lost",
+    async (o, clock) => {
+      const a = { owner: "a", pid: 1, hostname: "h", purpose: "sync now" };
+      const b = { owner: "b", pid: 2, hostname: "h", purpose: "exit delivery" };
+      const t1 = new Date(Date.UTC(2026, 0, 1));
+      const t2 = new Date(Date.UTC(2026, 0, 2));
+      assert.deepEqual(await o.acquireLease(a, 5_000), { acquired: true });
+      await o.releaseLease("a", {
+        ok: false,
+        at: t1,
+        reason: "HTTP 503",
+        category: "server_error",
+      });
+      assert.equal(await o.currentLease(), null, "released");
+      assert.equal((await o.health()).consecutive_failures, 1, "and recorded");
+      // A holder whose lease lapsed and was taken: its outcome counts, the new lease stays.
+      assert.deepEqual(await o.acquireLease(a, 5_000), { acquired: true });
+      clock.ms += 5_001;
+      assert.deepEqual(await o.acquireLease(b, 5_000), { acquired: true });
+      await o.releaseLease("a", { ok: true, at: t2 });
+      assert.equal((await o.currentLease())?.owner, "b");
+      const health = await o.health();
+      assert.equal(health.consecutive_failures, 0);
+      assert.equal(health.last_success_at, t2.toISOString());
+      assert.equal(health.last_failure?.reason, "HTTP 503");
+    },
+  );
+
   test("sync health: attempts, failures in a row, reset by a success", async (o) => {
     const empty = await o.health();
     assert.deepEqual(empty, {
