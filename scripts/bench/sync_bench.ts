@@ -7,8 +7,9 @@
  *    (the client's own cost; the baseline is an empty `deno run` module) and against a real
  *    `kittify serve` (the whole loop). Python: 1.26 s.
  * 2. Draining 100,000 events to a real `kittify serve`: events/s and the client's peak RSS.
- * 3. `implement` (one event) offline, logged in with the server up (delivery at exit), and
- *    logged in with a black-holed server: exit time and the time delivery adds.
+ * 3. `implement` (one event) offline and logged in with the server up (delivery at exit, straight
+ *    to the server; the two alternate round by round), and logged in with a black-holed server:
+ *    exit time and the time delivery adds.
  *
  *   deno run -A scripts/bench/sync_bench.ts [rounds=5]
  */
@@ -89,8 +90,8 @@ async function drain(client: SyncClientBox, events: number) {
   return { perSecond: events / (elapsed / 1000), rss };
 }
 
-/** Times `implement` on fresh work packages (one per run) of a feature of its own. */
-async function implementRounds(client: SyncClientBox, feature: string, runs: number) {
+/** Writes `runs` planned work packages into a feature of its own. */
+async function planWorkPackages(client: SyncClientBox, feature: string, runs: number) {
   const dir = join(client.repo, "kitty-specs", feature, "tasks");
   await Deno.mkdir(dir, { recursive: true });
   for (let i = 1; i <= runs; i++) {
@@ -100,19 +101,34 @@ async function implementRounds(client: SyncClientBox, feature: string, runs: num
       `---\nwork_package_id: ${id}\ntitle: Task ${i}\nlane: planned\ndependencies: []\n---\n`,
     );
   }
+}
+
+const implement = (client: SyncClientBox, feature: string, i: number) =>
+  timed(
+    cliCommand(["implement", `WP${String(i).padStart(2, "0")}`, "--feature", feature], {
+      cwd: client.repo,
+      home: client.home,
+    }),
+  );
+
+/** Times `implement` on fresh work packages (one per run) of a feature of its own. */
+async function implementRounds(client: SyncClientBox, feature: string, runs: number) {
+  await planWorkPackages(client, feature, runs);
   const samples = [];
-  for (let i = 1; i <= runs; i++) {
-    const id = `WP${String(i).padStart(2, "0")}`;
-    samples.push(
-      await timed(
-        cliCommand(["implement", id, "--feature", feature], {
-          cwd: client.repo,
-          home: client.home,
-        }),
-      ),
-    );
-  }
+  for (let i = 1; i <= runs; i++) samples.push(await implement(client, feature, i));
   return samples.slice(2);
+}
+
+/** `implement` with each of two clients in turn, round after round: both clients' samples. */
+async function implementPairs(a: SyncClientBox, b: SyncClientBox, runs: number) {
+  await planWorkPackages(a, "002-pairs", runs);
+  await planWorkPackages(b, "002-pairs", runs);
+  const samples: [number[], number[]] = [[], []];
+  for (let i = 1; i <= runs; i++) {
+    samples[0].push(await implement(a, "002-pairs", i));
+    samples[1].push(await implement(b, "002-pairs", i));
+  }
+  return samples.map((s) => s.slice(2));
 }
 
 const stub = stubServer();
@@ -120,6 +136,7 @@ const server = await startServe([{ username: "alice", team: "acme" }]);
 const proxy = FaultProxy.start(server.url);
 const stubClient = await syncClientBox(stub.url);
 const realClient = await syncClientBox(server.url);
+const upClient = await syncClientBox(server.url);
 const exitClient = await syncClientBox(proxy.url);
 try {
   const base = await baseline(realClient.repo);
@@ -129,10 +146,13 @@ try {
   const toServe = median(await syncNowRounds(realClient, 10_000));
   const drained = await drain(realClient, 100_000);
 
-  const offline = median(await implementRounds(exitClient, "001-offline", ROUNDS + 2));
+  // Offline and up alternate, so both see the same machine; up talks to the server directly
+  // (the fault proxy would add a hop of its own), the black hole is the proxy's.
+  await upClient.login("alice");
+  await upClient.run(["sync", "now"]);
+  const [offline, up] = (await implementPairs(exitClient, upClient, ROUNDS + 2)).map(median);
   await exitClient.login("alice");
   await exitClient.run(["sync", "now"]);
-  const up = median(await implementRounds(exitClient, "002-up", ROUNDS + 2));
   proxy.rule = (req) =>
     req.path.endsWith("/events/batch/") ? { kind: "blackhole" } : { kind: "pass" };
   const holed = median(await implementRounds(exitClient, "003-holed", Math.min(ROUNDS, 5) + 2));
@@ -166,7 +186,7 @@ try {
     `implement, logged in, black-holed server      ${ms(holed)}  (goal ≤ 1,600 ms)`,
   );
 } finally {
-  for (const c of [stubClient, realClient, exitClient]) await c.cleanup();
+  for (const c of [stubClient, realClient, upClient, exitClient]) await c.cleanup();
   await proxy.close();
   await server.close();
   await stub.close();
