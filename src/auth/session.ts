@@ -66,16 +66,12 @@ export interface SessionDeps {
   api: AuthApi;
   now: () => number;
   lockTimeoutMs?: number;
-  /** The login the caller already read (null: none); without it the file is read when needed. */
-  credentials?: Credentials | null;
 }
 
 export class Session implements TokenSource {
   #creds: Promise<Credentials | null> | undefined;
 
-  constructor(private readonly deps: SessionDeps) {
-    if (deps.credentials !== undefined) this.#creds = Promise.resolve(deps.credentials);
-  }
+  constructor(private readonly deps: SessionDeps) {}
 
   /** The stored login, checked to be for this server and not over. */
   async credentials(): Promise<Credentials> {

@@ -2,7 +2,6 @@
  * The network side of sync for one server, assembled from its parts: the session (tokens), the
  * HTTP batch transport and the uploader over the outbox.
  */
-import type { Credentials } from "../auth/credentials.ts";
 import { Session } from "../auth/session.ts";
 import type { Outbox } from "../store/outbox.ts";
 import { AuthApi } from "../transport/auth_api.ts";
@@ -19,8 +18,6 @@ export interface SyncClientDeps {
   fetch: Fetch;
   now(): number;
   random?(): number;
-  /** The login the caller already read (null: none); else the session reads the file. */
-  credentials?: Credentials | null;
 }
 
 export interface SyncClient extends DeliveryRunDeps {
@@ -30,13 +27,7 @@ export interface SyncClient extends DeliveryRunDeps {
 
 export function syncClient(deps: SyncClientDeps): SyncClient {
   const api = new AuthApi(deps.fetch);
-  const session = new Session({
-    home: deps.home,
-    serverUrl: deps.serverUrl,
-    api,
-    now: deps.now,
-    credentials: deps.credentials,
-  });
+  const session = new Session({ home: deps.home, serverUrl: deps.serverUrl, api, now: deps.now });
   const uploader = new Uploader({
     outbox: deps.outbox,
     transport: new HttpBatchTransport(deps.serverUrl, deps.fetch),

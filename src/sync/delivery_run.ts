@@ -86,7 +86,13 @@ export async function runDelivery(
   await stopRenewing();
   // The outcome joins the sync health in the commit that releases the lease.
   const outcome = healthOutcome(report, new Date(deps.now())) ?? undefined;
-  await outbox.releaseLease(holder.owner, outcome);
+  try {
+    await outbox.releaseLease(holder.owner, outcome);
+  } catch (err) {
+    // The outcome could not be recorded: the lease is released all the same.
+    await outbox.releaseLease(holder.owner).catch(() => {});
+    throw err;
+  }
   return { status: "delivered", report };
 
   async function stopRenewing(): Promise<void> {

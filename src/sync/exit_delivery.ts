@@ -16,7 +16,6 @@ export async function deliverAtExit(runtime: SyncRuntime, deps: SyncRuntimeDeps)
     outbox: runtime.outbox,
     fetch: deps.fetch,
     now: deps.now,
-    credentials: runtime.credentials,
   });
   const result = await runDelivery(client, {
     purpose: "delivery at the end of a command",

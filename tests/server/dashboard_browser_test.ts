@@ -32,22 +32,30 @@ async function signIn(page: Page, username: string, password: string): Promise<v
 /** The little of the page's DOM these tests reach from inside it (the DOM types are not loaded). */
 type InPage = {
   document: {
-    getElementById(id: string): { dataset: Record<string, string | undefined> } | null;
+    getElementById(id: string): {
+      dataset: Record<string, string | undefined>;
+      hasAttribute(name: string): boolean;
+    } | null;
     querySelector(selector: string): { focus(): void } | null;
   };
 };
 
 /**
- * Waits until the board has not been redrawn for half a second. Live changes, the stream's
- * (re)connection and the minute timer all redraw it, replacing its elements: a test that acts on
- * an element first lets the board settle, so it acts on what a person would see.
+ * Waits until no redraw is scheduled or in flight (the board is not aria-busy) and none has
+ * happened for half a second. Live changes, the stream's (re)connection and the minute timer all
+ * redraw the board, replacing its elements: a test that acts on an element first lets the board
+ * settle, so it acts on what a person would see.
  */
 async function settled(page: Page): Promise<void> {
   await page.waitForFunction(
     () => {
       const seen = globalThis as unknown as InPage & { lastLoaded?: string; since?: number };
-      const loaded = seen.document.getElementById("board")?.dataset.loaded;
-      if (loaded === undefined) return false;
+      const board = seen.document.getElementById("board");
+      const loaded = board?.dataset.loaded;
+      if (loaded === undefined || board?.hasAttribute("aria-busy")) {
+        seen.lastLoaded = undefined;
+        return false;
+      }
       if (seen.lastLoaded !== loaded) {
         seen.lastLoaded = loaded;
         seen.since = Date.now();

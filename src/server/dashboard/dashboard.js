@@ -344,12 +344,27 @@ async function refresh() {
   board.dataset.loaded = String(Date.now());
 }
 
+/** Redraws scheduled or in flight; while there are any the board is aria-busy. */
+let redraws = 0;
+function countRedraw(delta) {
+  redraws += delta;
+  if (redraws > 0) board.setAttribute("aria-busy", "true");
+  else board.removeAttribute("aria-busy");
+}
+
+function redraw() {
+  refresh()
+    .catch(() => setStatus("offline", "offline: the board could not be loaded"))
+    .finally(() => countRedraw(-1));
+}
+
 let pending = null;
 function scheduleRefresh() {
   if (pending !== null) return;
+  countRedraw(1);
   pending = setTimeout(() => {
     pending = null;
-    refresh().catch(() => setStatus("offline", "offline: the board could not be loaded"));
+    redraw();
   }, 150);
 }
 
@@ -387,7 +402,8 @@ function connect() {
   });
 }
 
-refresh().catch(() => setStatus("offline", "offline: the board could not be loaded"));
+countRedraw(1);
+redraw();
 connect();
 // Relative times stay true while the board is left open.
 setInterval(scheduleRefresh, 60_000);
