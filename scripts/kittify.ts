@@ -51,6 +51,10 @@ async function parentDirectory(): Promise<string | undefined> {
   }
 }
 
+// `deno task kittify -- tasks list`, as npm users type it: deno passes the `--` on; it is not
+// kittify's (the CLI itself takes a `--` only after a command, as an end of options).
+const args = Deno.args[0] === "--" ? Deno.args.slice(1) : Deno.args;
+
 const child = new Deno.Command(Deno.execPath(), {
   args: [
     "run",
@@ -59,7 +63,7 @@ const child = new Deno.Command(Deno.execPath(), {
     `--config=${root}/deno.json`,
     ...BINARY_FLAGS,
     `${root}/main.ts`,
-    ...Deno.args,
+    ...args,
   ],
   cwd: await userDirectory(),
   stdin: "inherit",

@@ -87,7 +87,7 @@ export async function runCli(argv: string[]): Promise<number> {
 /** The terminal's width for help; 80 when stdout is not a terminal (as commander does). */
 function stdoutColumns(): number {
   try {
-    return Deno.stdout.isTerminal() ? Deno.consoleSize().columns : 80;
+    return Deno.stdout.isTerminal() ? Deno.consoleSize().columns || 80 : 80;
   } catch {
     return 80;
   }

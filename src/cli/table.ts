@@ -85,7 +85,8 @@ function pad(text: string, width: number, measure: Measure): string {
 
 function terminalWidth(): number | undefined {
   try {
-    return Deno.stdout.isTerminal() ? Deno.consoleSize().columns : undefined;
+    // A terminal that reports no width (0 columns, e.g. a pty never sized) has no known width.
+    return Deno.stdout.isTerminal() ? Deno.consoleSize().columns || undefined : undefined;
   } catch {
     return undefined;
   }

@@ -109,7 +109,10 @@ Deno.test("deno task kittify: runs in your folder, whatever INIT_CWD an npm scri
   const sb = await sandbox({ commit: true });
   const other = await sandbox({ commit: true });
   try {
-    const here = await denoTask(["kittify", "init", "--json"], sb.repo, { KITTIFY_HOME: sb.home });
+    // A `--` after the task name, as npm users type it, is the task's, not kittify's.
+    const here = await denoTask(["kittify", "--", "init", "--json"], sb.repo, {
+      KITTIFY_HOME: sb.home,
+    });
     assert.equal(here.code, 0, decode(here.stderr));
     assert.equal(
       JSON.parse(decode(here.stdout)).identity.config_path,

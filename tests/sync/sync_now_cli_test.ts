@@ -69,6 +69,14 @@ Deno.test("sync now: a real per-event rejection is a strike; strict exit, --repo
     const claim = await postBatch(server.url, eve.access, [validEvent(client.project, 0, "rival")]);
     assert.equal(claim.status, 200);
     const ids = await client.seed(3);
+    // A report that could not be written is refused before anything is sent.
+    for (const bad of [join(client.repo, "no-such-folder", "r.json"), client.repo]) {
+      const refused = await client.run(["sync", "now", "--report", bad]);
+      assert.equal(refused.code, 1, refused.stderr);
+      assert.match(refused.stderr, /^error: --report .*(does not exist|is a folder)/m);
+      assert.doesNotMatch(refused.stderr, /internal error/);
+    }
+    assert.equal((await client.head()).stats.pending_retries["0 retries"], 3, "nothing sent");
     const report = join(client.repo, "..", "report.json");
     const strict = await syncNow(client, "--report", report);
     assert.equal(strict.code, 1, "strict: failures exit 1");

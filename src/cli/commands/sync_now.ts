@@ -1,7 +1,9 @@
 /** `kittify sync now [--report FILE] [--strict|--no-strict] [--json]`: deliver everything now. */
 import { load } from "../../common/load.ts";
 import type { CommandBuilder as Command } from "../command_builder.ts";
-import { EXIT } from "../../common/errors.ts";
+import { describeError, EXIT, UserError } from "../../common/errors.ts";
+import { dirname, resolve } from "../../common/path.ts";
+import { statOrNull } from "../../common/stat.ts";
 import { ink, paint } from "../../common/style.ts";
 import type { SyncNowSummary } from "../../sync/summary.ts";
 import type { CommandContext } from "../context.ts";
@@ -62,6 +64,8 @@ export function registerSyncNow(sync: Command, ctx: CommandContext): void {
             new URL("../../common/home.ts", import.meta.url),
           ),
         ]);
+      // A report that could not be written is said before anything is delivered.
+      if (opts.report) await checkReportPath(opts.report);
       // Lane changes a killed command left half done are settled first (work/intents.ts).
       const [{ settleIntents }, { emitter }] = await Promise.all([
         load<typeof import("../../work/intents.ts")>(
@@ -109,17 +113,39 @@ export function registerSyncNow(sync: Command, ctx: CommandContext): void {
         return;
       }
       const summary = result.summary;
+      let reportError: string | null = null;
       if (opts.report) {
         if (summary.failures.length > 0) {
           const report = failureReport(summary, new Date());
-          await Deno.writeTextFile(opts.report, `${JSON.stringify(report, null, 2)}\n`);
-          if (!opts.json) console.error(`Failure report written to ${opts.report}`);
+          try {
+            await Deno.writeTextFile(opts.report, `${JSON.stringify(report, null, 2)}\n`);
+            if (!opts.json) console.error(`Failure report written to ${opts.report}`);
+          } catch (err) {
+            reportError = `the failure report could not be written to ${opts.report} ` +
+              `(${describeError(err)})`;
+          }
         } else if (!opts.json) {
           console.error("No failures to report.");
         }
       }
       if (opts.json) printJson(summary);
       else printSummary(summary);
+      // The summary of what was delivered comes first: it happened whatever became of the file.
+      if (reportError !== null) {
+        console.error(`${paint.red("error:")} ${reportError}`);
+        ctx.setExitCode(EXIT.USER);
+      }
       if (opts.strict && strictFailure(summary)) ctx.setExitCode(EXIT.USER);
     });
+}
+
+/** `--report FILE` must name a file in a folder that exists (checked before delivering). */
+async function checkReportPath(path: string): Promise<void> {
+  if ((await statOrNull(path))?.isDirectory) {
+    throw new UserError(`--report ${path} is a folder: name a file to write the report to`);
+  }
+  const folder = dirname(resolve(path));
+  if (!(await statOrNull(folder))?.isDirectory) {
+    throw new UserError(`--report ${path}: the folder ${folder} does not exist`);
+  }
 }
