@@ -23,6 +23,8 @@ import { type DrainReport, Uploader } from "./uploader.ts";
 
 /** How often the outbox head is checked for events stored by other processes, ms. */
 export const WATCH_POLL_MS = 25;
+/** How often an idle watch reads the login again (a logout ends its connection), ms. */
+export const LOGIN_CHECK_MS = 1_000;
 /** How long the HTTP path may take for events the socket did not take, ms. */
 const HTTP_FALLBACK_MS = 10_000;
 
@@ -116,6 +118,18 @@ export async function watch(deps: WatchDeps, signal: AbortSignal): Promise<void>
    * socket closed) go by HTTP at once, still under the lease.
    */
   const whileConnected = async (connection: WsConnection): Promise<string | void> => {
+    const user = (await session.credentials()).username;
+    let loginCheckedAt = Date.now();
+    /**
+     * The login, read again from the file: after a logout (by kittify or spec-kitty) this throws,
+     * the connection ends and the link says "logged out"; another user's login reconnects.
+     */
+    const loginChanged = async (): Promise<string | null> => {
+      session.forget();
+      const now = await session.credentials();
+      loginCheckedAt = Date.now();
+      return now.username === user ? null : `logged in as ${now.username ?? "another user"} now`;
+    };
     const scope = new AbortController();
     let lostLease = false;
     const stop = () => scope.abort();
@@ -136,7 +150,12 @@ export async function watch(deps: WatchDeps, signal: AbortSignal): Promise<void>
         let seen = -1;
         while (!scope.signal.aborted) {
           const head = await outbox.head();
-          if (head.stats.count.pending > 0 && head.clock !== seen) {
+          const work = head.stats.count.pending > 0 && head.clock !== seen;
+          if (work || Date.now() - loginCheckedAt >= LOGIN_CHECK_MS) {
+            const changed = await loginChanged();
+            if (changed) return changed;
+          }
+          if (work) {
             seen = head.clock;
             const report = await live.drain({ maxRetries: 0, signal: scope.signal });
             await record(report);

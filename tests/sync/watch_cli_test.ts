@@ -97,6 +97,39 @@ Deno.test("sync watch: commands' events go live through it, exactly once; the fe
   });
 });
 
+Deno.test("sync watch: a logout ends its connection; nothing more is sent until a login", async () => {
+  await withSyncWorld(async ({ server, client }) => {
+    const watcher = startWatch(client);
+    try {
+      await watcher.until(connected(watcher), "connected");
+      await client.seed(1);
+      await waitPending(client);
+      const logout = await client.run(["auth", "logout"]);
+      assert.equal(logout.code, 0, logout.stderr);
+      await watcher.until(
+        () => watcher.stderr().some((l) => l.startsWith("logged out")),
+        "the watch saying it is logged out",
+      );
+      await client.seed(1);
+      // Longer than the watch takes to deliver (a poll of 25 ms) and to re-read the login (1 s).
+      await new Promise((r) => setTimeout(r, 1_500));
+      assert.equal((await client.head()).stats.count.pending, 1, "sent after the logout");
+      assert.equal((await server.projectRow("acme", client.project))?.event_count, 1);
+
+      await client.login("alice");
+      await watcher.until(
+        () => watcher.stderr().filter((l) => l.startsWith("connected")).length === 2,
+        "connected again after the login",
+      );
+      await waitPending(client);
+      assert.equal((await server.projectRow("acme", client.project))?.event_count, 2);
+      assert.equal(await watcher.interrupt(), 0);
+    } finally {
+      await watcher.kill().catch(() => {});
+    }
+  }, { users: [{ username: "alice", team: "acme" }], login: "alice" });
+});
+
 Deno.test("sync watch: the server restarts; it reconnects and nothing is lost or doubled", async () => {
   await withSyncWorld(async ({ server, client }) => {
     const watcher = startWatch(client);
