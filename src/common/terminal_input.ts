@@ -11,6 +11,7 @@ export async function readPipedLine(what: string): Promise<string> {
   if (line.includes("\n")) {
     throw new UserError(`stdin holds more than one line; pipe exactly the ${what}`);
   }
+  if (line === "") throw new UserError(`stdin holds no ${what}; pipe the ${what} on one line`);
   return line;
 }
 

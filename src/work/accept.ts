@@ -19,7 +19,10 @@ export interface Outstanding {
   wp_id: string | null;
   /** null when the task file cannot be read. */
   lane: string | null;
-  title: string;
+  /** null when the task file cannot be read. */
+  title: string | null;
+  /** Why the task file cannot be read (null when it can). */
+  problem: string | null;
 }
 
 export interface AcceptReport {
@@ -59,8 +62,8 @@ export function planAcceptance(scan: FeatureScan) {
   const outstanding: Outstanding[] = [
     ...scan.workPackages
       .filter((w) => !FINISHED.has(w.lane) && !reviewed.includes(w))
-      .map((w) => ({ wp_id: w.id, lane: w.lane, title: w.title })),
-    ...scan.problems.map((p) => ({ wp_id: p.id, lane: null, title: p.reason })),
+      .map((w) => ({ wp_id: w.id, lane: w.lane, title: w.title, problem: null })),
+    ...scan.problems.map((p) => ({ wp_id: p.id, lane: null, title: null, problem: p.reason })),
   ];
   return { reviewed, outstanding };
 }

@@ -40,6 +40,15 @@ Deno.test("auth: login, status, logout; wrong password and bad servers are one-l
     assert.equal(wrong.code, 1);
     assert.match(wrong.stderr, /^error: invalid username or password$/m);
     await assert.rejects(Deno.stat(credentialsPath(client)), Deno.errors.NotFound);
+    // Nothing piped: said so, without asking the server.
+    const requests = proxy.requests.length;
+    assert.ok(requests > 0, "the wrong password went through the proxy");
+    const empty = await client.run(["auth", "login", "-u", "alice", "--password-stdin"], {
+      stdin: "",
+    });
+    assert.equal(empty.code, 1);
+    assert.match(empty.stderr, /^error: stdin holds no password/m);
+    assert.equal(proxy.requests.length, requests, "the server was not asked");
 
     const notLoggedIn = await client.run(["auth", "status", "--json"]);
     assert.equal(notLoggedIn.code, 3, "a documented exit code for 'not logged in'");
@@ -140,6 +149,7 @@ Deno.test("auth: an expired access token is refreshed once (rotated, saved); an 
     await editCreds(client, { accessExpiresAt: PAST, refreshExpiresAt: PAST });
     await client.seed(1);
     const requests = proxy.requests.length;
+    assert.ok(requests > 0, "the wrong password went through the proxy");
     const expired = await client.run(["sync", "now"]);
     assert.equal(expired.code, 1);
     assert.match(expired.stderr, /session expired/);

@@ -23,9 +23,9 @@ Deno.test("reviewed work is accepted; unfinished and unreadable work is outstand
   });
   assert.deepEqual(plan.reviewed.map((w) => w.id), ["WP01"]);
   assert.deepEqual(plan.outstanding, [
-    { wp_id: "WP04", lane: "blocked", title: "T WP04" },
-    { wp_id: "WP100", lane: "for_review", title: "T WP100" },
-    { wp_id: "WP05", lane: null, title: "unknown lane 'x'" },
+    { wp_id: "WP04", lane: "blocked", title: "T WP04", problem: null },
+    { wp_id: "WP100", lane: "for_review", title: "T WP100", problem: null },
+    { wp_id: "WP05", lane: null, title: null, problem: "unknown lane 'x'" },
   ]);
 });
 

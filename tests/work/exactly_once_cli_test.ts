@@ -108,7 +108,9 @@ Deno.test("accept with outstanding work accepts nothing unless --allow-incomplet
     const refused = await sb.run(["accept", "--json"]);
     assert.equal(refused.code, 1);
     const report = JSON.parse(refused.stdout);
-    assert.deepEqual(report.outstanding, [{ wp_id: "WP02", lane: "planned", title: "Work WP02" }]);
+    assert.deepEqual(report.outstanding, [
+      { wp_id: "WP02", lane: "planned", title: "Work WP02", problem: null },
+    ]);
     assert.equal(report.ok, false);
     assert.match(refused.stderr, /outstanding; nothing was accepted/);
     assert.equal(await laneIn(reviewed), "for_review");

@@ -23,7 +23,7 @@ function printReport(report: AcceptReport): void {
   report.outstanding.forEach((o, i) => {
     console.log(
       `${ink.yellow("outstanding")}  ${ids[i].padEnd(idWidth)}  ${lanes[i].padEnd(laneWidth)}  ` +
-        o.title,
+        (o.title ?? o.problem ?? ""),
     );
   });
   if (report.complete) {

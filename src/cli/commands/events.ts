@@ -54,9 +54,9 @@ async function* streamEvents(
   }
 }
 
-async function printEventTable(entries: ListedEntry[]): Promise<void> {
+async function printEventTable(entries: ListedEntry[], state?: OutboxState): Promise<void> {
   if (entries.length === 0) {
-    console.log("No events stored.");
+    console.log(state ? `No ${state} events.` : "No events stored.");
     return;
   }
   const { printTable } = await load<typeof import("../table.ts")>(
@@ -90,7 +90,7 @@ export function registerEvents(program: Command): void {
       if (opts.json) {
         await printJsonArrayStream(streamEvents(states, opts.limit));
       } else {
-        await printEventTable(await readEvents(states, opts.limit));
+        await printEventTable(await readEvents(states, opts.limit), opts.state);
       }
     });
 }

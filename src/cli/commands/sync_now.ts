@@ -48,7 +48,7 @@ export function registerSyncNow(sync: Command, ctx: CommandContext): void {
     .command("now")
     .description("deliver every pending event now (exit 1 on failures unless --no-strict)")
     .option("--report <file>", "write the failures of this run to a JSON file")
-    .option("--strict", "exit 1 when any event failed or events are left (the default)", true)
+    .option("--strict", "exit 1 when any event failed or events are left", true)
     .option("--no-strict", "exit 0 whatever happened")
     .option("--json", "print one JSON object")
     .action(async (opts: NowOptions) => {
