@@ -6,6 +6,7 @@
  * listener and advances the local Lamport clock past them. When it is stopped it makes one last
  * bounded attempt to deliver what is left.
  */
+import type { Credentials } from "../auth/credentials.ts";
 import { Session } from "../auth/session.ts";
 import type { Lease, LeaseHolder, Outbox } from "../store/outbox.ts";
 import { AuthApi } from "../transport/auth_api.ts";
@@ -118,17 +119,19 @@ export async function watch(deps: WatchDeps, signal: AbortSignal): Promise<void>
    * socket closed) go by HTTP at once, still under the lease.
    */
   const whileConnected = async (connection: WsConnection): Promise<string | void> => {
-    const user = (await session.credentials()).username;
+    // A login without a user name is written back as "unknown" by a token refresh.
+    const userOf = (creds: Credentials) => creds.username ?? "unknown";
+    const user = userOf(await session.credentials());
     let loginCheckedAt = Date.now();
     /**
      * The login, read again from the file: after a logout (by kittify or spec-kitty) this throws,
      * the connection ends and the link says "logged out"; another user's login reconnects.
      */
     const loginChanged = async (): Promise<string | null> => {
-      session.forget();
-      const now = await session.credentials();
       loginCheckedAt = Date.now();
-      return now.username === user ? null : `logged in as ${now.username ?? "another user"} now`;
+      session.forget();
+      const now = userOf(await session.credentials());
+      return now === user ? null : `logged in as ${now} now`;
     };
     const scope = new AbortController();
     let lostLease = false;
@@ -157,8 +160,35 @@ export async function watch(deps: WatchDeps, signal: AbortSignal): Promise<void>
           }
           if (work) {
             seen = head.clock;
-            const report = await live.drain({ maxRetries: 0, signal: scope.signal });
+            // A long drain reads the login again too (once a second, between batches): a logout
+            // stops it after the batch in flight.
+            const loginEnded = new AbortController();
+            let loginEnd: { reason: string } | { error: unknown } | null = null;
+            const onProgress = () => {
+              if (loginEnded.signal.aborted) return;
+              if (Date.now() - loginCheckedAt < LOGIN_CHECK_MS) return;
+              loginChanged().then(
+                (changed) => {
+                  if (changed === null) return;
+                  loginEnd = { reason: changed };
+                  loginEnded.abort();
+                },
+                (error) => {
+                  loginEnd = { error };
+                  loginEnded.abort();
+                },
+              );
+              loginCheckedAt = Date.now();
+            };
+            const report = await live.drain({
+              maxRetries: 0,
+              signal: AbortSignal.any([scope.signal, loginEnded.signal]),
+              onProgress,
+            });
             await record(report);
+            const ended = loginEnd as { reason: string } | { error: unknown } | null;
+            if (ended !== null && "error" in ended) throw ended.error;
+            if (ended !== null) return ended.reason;
             let delivered = report.synced + report.duplicates;
             if ((report.unanswered > 0 || report.stopped) && !signal.aborted && !lostLease) {
               const byHttp = await http.drain({

@@ -149,7 +149,6 @@ Deno.test("auth: an expired access token is refreshed once (rotated, saved); an 
     await editCreds(client, { accessExpiresAt: PAST, refreshExpiresAt: PAST });
     await client.seed(1);
     const requests = proxy.requests.length;
-    assert.ok(requests > 0, "the wrong password went through the proxy");
     const expired = await client.run(["sync", "now"]);
     assert.equal(expired.code, 1);
     assert.match(expired.stderr, /session expired/);

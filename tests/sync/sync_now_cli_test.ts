@@ -70,10 +70,21 @@ Deno.test("sync now: a real per-event rejection is a strike; strict exit, --repo
     assert.equal(claim.status, 200);
     const ids = await client.seed(3);
     // A report that could not be written is refused before anything is sent.
-    for (const bad of [join(client.repo, "no-such-folder", "r.json"), client.repo]) {
+    const aFile = join(client.repo, "a-file");
+    await Deno.writeTextFile(aFile, "");
+    for (
+      const bad of [
+        join(client.repo, "no-such-folder", "r.json"),
+        client.repo,
+        join(aFile, "r.json"),
+      ]
+    ) {
       const refused = await client.run(["sync", "now", "--report", bad]);
       assert.equal(refused.code, 1, refused.stderr);
-      assert.match(refused.stderr, /^error: --report .*(does not exist|is a folder)/m);
+      assert.match(
+        refused.stderr,
+        /^error: --report .*(does not exist|is a folder|cannot be written)/m,
+      );
       assert.doesNotMatch(refused.stderr, /internal error/);
     }
     assert.equal((await client.head()).stats.pending_retries["0 retries"], 3, "nothing sent");

@@ -141,11 +141,19 @@ export function registerSyncNow(sync: Command, ctx: CommandContext): void {
 
 /** `--report FILE` must name a file in a folder that exists (checked before delivering). */
 async function checkReportPath(path: string): Promise<void> {
-  if ((await statOrNull(path))?.isDirectory) {
+  const folder = dirname(resolve(path));
+  let target: Deno.FileInfo | null;
+  let parent: Deno.FileInfo | null;
+  try {
+    [target, parent] = await Promise.all([statOrNull(path), statOrNull(folder)]);
+  } catch (err) {
+    // A file on the way (not a folder), a folder that cannot be looked into, ...
+    throw new UserError(`--report ${path} cannot be written (${describeError(err)})`);
+  }
+  if (target?.isDirectory) {
     throw new UserError(`--report ${path} is a folder: name a file to write the report to`);
   }
-  const folder = dirname(resolve(path));
-  if (!(await statOrNull(folder))?.isDirectory) {
+  if (!parent?.isDirectory) {
     throw new UserError(`--report ${path}: the folder ${folder} does not exist`);
   }
 }
