@@ -4,6 +4,7 @@ import type { CommandBuilder as Command } from "../command_builder.ts";
 import { paint } from "../../common/style.ts";
 import { terminalSafe } from "../../common/terminal_text.ts";
 import { RecentIds } from "../../sync/recent_ids.ts";
+import { StdoutLines } from "../stdout_lines.ts";
 import type { WatchState } from "../../sync/watch.ts";
 import type { CommandContext } from "../context.ts";
 
@@ -60,9 +61,10 @@ export function registerSyncWatch(sync: Command, ctx: CommandContext): void {
       // An event can reach the feed twice (the broadcast of what the HTTP fallback stored, a
       // duplicate after a lost ack): each is printed once.
       const printed = new RecentIds(PRINTED_IDS_KEPT);
+      const lines = new StdoutLines();
       const print = (event: Record<string, unknown>) => {
         if (!printed.add(String(event.event_id))) return;
-        console.log(opts.json ? JSON.stringify(event) : feedLine(event));
+        lines.push(opts.json ? JSON.stringify(event) : feedLine(event));
       };
       const runtime = await (await ctx.services.runtimes()).forRoot(null);
       const serverUrl = runtime.settings.serverUrl;
@@ -77,9 +79,14 @@ export function registerSyncWatch(sync: Command, ctx: CommandContext): void {
           now: Date.now,
           onEvent: print,
           onDelivered: print,
-          onState: (state) => console.error(paint.dim(terminalSafe(describe(state, serverUrl)))),
+          onState: (state) => {
+            // The feed's lines so far come first (a terminal shows both streams in order).
+            lines.flush();
+            console.error(paint.dim(terminalSafe(describe(state, serverUrl))));
+          },
         }, controller.signal);
       } finally {
+        lines.flush();
         release();
       }
     });
