@@ -139,7 +139,10 @@ export class KvOutbox implements Outbox {
   }
 
   async releaseLease(owner: string, outcome?: AttemptOutcome): Promise<void> {
-    return (await leases()).releaseLease(this.kv, owner, outcome);
+    const lease = await leases();
+    return outcome === undefined
+      ? lease.releaseLease(this.kv, owner)
+      : lease.releaseLeaseRecording(this.kv, owner, outcome);
   }
 
   async currentLease(): Promise<Lease | null> {

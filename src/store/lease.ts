@@ -52,23 +52,25 @@ export async function renewLease(
   return false;
 }
 
+export async function releaseLease(kv: Deno.Kv, owner: string): Promise<void> {
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    const entry = await retryLocked(() => kv.get<Lease>(LEASE_KEY));
+    if (entry.value?.owner !== owner) return;
+    const result = await retryLocked(() => kv.atomic().check(entry).delete(LEASE_KEY).commit());
+    if (result.ok) return;
+  }
+}
+
 /**
- * Releases the lease if `owner` holds it; an outcome joins the sync health in the same commit
- * (one commit, not two, at the end of every delivery run).
+ * The end of a delivery run in one commit, not two: `outcome` joins the sync health (even when
+ * the lease was lost meanwhile) and the lease is released if `owner` still holds it.
  */
-export async function releaseLease(
+export async function releaseLeaseRecording(
   kv: Deno.Kv,
   owner: string,
-  outcome?: AttemptOutcome,
+  outcome: AttemptOutcome,
 ): Promise<void> {
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    if (outcome === undefined) {
-      const entry = await retryLocked(() => kv.get<Lease>(LEASE_KEY));
-      if (entry.value?.owner !== owner) return;
-      const result = await retryLocked(() => kv.atomic().check(entry).delete(LEASE_KEY).commit());
-      if (result.ok) return;
-      continue;
-    }
     const [lease, health] = await retryLocked(() =>
       kv.getMany<[Lease, SyncHealth]>([LEASE_KEY, HEALTH_KEY])
     );
@@ -77,10 +79,7 @@ export async function releaseLease(
     if (lease.value?.owner === owner) commit.delete(LEASE_KEY);
     if ((await retryLocked(() => commit.commit())).ok) return;
   }
-  if (outcome !== undefined) {
-    await releaseLease(kv, owner);
-    throw new Error("could not record the sync health: the store is busy");
-  }
+  throw new Error("could not record the sync health: the store is busy");
 }
 
 export async function currentLease(kv: Deno.Kv, now: () => number): Promise<Lease | null> {

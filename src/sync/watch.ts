@@ -161,24 +161,17 @@ export async function watch(deps: WatchDeps, signal: AbortSignal): Promise<void>
           if (work) {
             seen = head.clock;
             // A long drain reads the login again too (once a second, between batches): a logout
-            // stops it after the batch in flight.
+            // stops it after the batch in flight. `check` is the read in flight or the last one
+            // that found a change; awaiting it after the drain rethrows a logout.
             const loginEnded = new AbortController();
-            let loginEnd: { reason: string } | { error: unknown } | null = null;
+            let check: Promise<string | null> | null = null;
             const onProgress = () => {
-              if (loginEnded.signal.aborted) return;
-              if (Date.now() - loginCheckedAt < LOGIN_CHECK_MS) return;
-              loginChanged().then(
-                (changed) => {
-                  if (changed === null) return;
-                  loginEnd = { reason: changed };
-                  loginEnded.abort();
-                },
-                (error) => {
-                  loginEnd = { error };
-                  loginEnded.abort();
-                },
+              if (check !== null || Date.now() - loginCheckedAt < LOGIN_CHECK_MS) return;
+              const reading = check = loginChanged();
+              reading.then(
+                (changed) => changed === null ? (check = null) : loginEnded.abort(),
+                () => loginEnded.abort(),
               );
-              loginCheckedAt = Date.now();
             };
             const report = await live.drain({
               maxRetries: 0,
@@ -186,9 +179,8 @@ export async function watch(deps: WatchDeps, signal: AbortSignal): Promise<void>
               onProgress,
             });
             await record(report);
-            const ended = loginEnd as { reason: string } | { error: unknown } | null;
-            if (ended !== null && "error" in ended) throw ended.error;
-            if (ended !== null) return ended.reason;
+            const changed = await check;
+            if (changed) return changed;
             let delivered = report.synced + report.duplicates;
             if ((report.unanswered > 0 || report.stopped) && !signal.aborted && !lostLease) {
               const byHttp = await http.drain({
