@@ -117,11 +117,16 @@ Deno.test("sync watch: a logout ends its connection; nothing more is sent until 
       );
       const left = (await client.head()).stats.count.pending;
       assert.ok(left > 0, "the drain went on after the logout");
+      // Frames already sent when the socket closed may still be stored there (unacknowledged,
+      // they stay pending here and come back as duplicates later); then the count stays put.
+      await new Promise((r) => setTimeout(r, 300));
+      const atLogout = await stored();
+      assert.ok(atLogout < 30_001, "the drain went on at the server");
       await client.seed(1);
       // Longer than the watch takes to deliver (a poll of 25 ms) and to re-read the login (1 s).
       await new Promise((r) => setTimeout(r, 1_500));
       assert.equal((await client.head()).stats.count.pending, left + 1, "sent after the logout");
-      assert.equal(await stored(), 30_001 - left);
+      assert.equal(await stored(), atLogout, "nothing reached the server after the logout");
 
       await client.login("alice");
       await watcher.until(
